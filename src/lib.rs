@@ -1,0 +1,8 @@
+//! govtrust: monitoring and scoring the government integrity (政务诚信) of a county's units.
+//!
+//! Data flows one way: sources → pages → documents → evidence → facts → scores → reports. Each
+//! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
+//! calls in here.
+
+pub mod config;
+pub mod fact;
