@@ -1,0 +1,161 @@
+//! The sled store: the only module that knows the store is sled.
+//!
+//! One database per deployment (`--store DIR`). Records live in trees by type; keys are built
+//! with [`key`] from parts joined by a NUL byte so they sort the way queries read them (period,
+//! unit, item, field, …). Values are JSON of typed records, and the `meta` tree carries the schema
+//! version, checked on open. Writes that belong together go through one sled transaction or
+//! batch and are flushed, so a killed process leaves the store as before or after, never between.
+//! Sub-modules add typed access for one record family each.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Bumped whenever a stored record's shape changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open store at {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("store at {} has schema version {found}, this govtrust needs {expected}", path.display())]
+    Schema {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("store error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("corrupt record in tree {tree}: {source}")]
+    Decode {
+        tree: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("transaction aborted: {0}")]
+    Aborted(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open store.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir` and checks its schema version.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        let store = Store {
+            db,
+            path: dir.to_path_buf(),
+        };
+        let meta = store.tree("meta")?;
+        match meta.get("schema_version")? {
+            Some(v) => {
+                let found = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::Schema {
+                        path: dir.to_path_buf(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())?;
+                store.flush()?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree> {
+        Ok(self.db.open_tree(name)?)
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A monotonically increasing id, unique within this store.
+    pub fn next_id(&self) -> Result<u64> {
+        Ok(self.db.generate_id()?)
+    }
+}
+
+/// Builds a key from parts joined by NUL, so `("a", "b")` sorts before `("ab", …)`.
+pub fn key<S: AsRef<str>>(parts: &[S]) -> Vec<u8> {
+    let mut k = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(0);
+        }
+        k.extend_from_slice(p.as_ref().as_bytes());
+    }
+    k
+}
+
+/// The prefix under which every key starting with `parts` lies (with a trailing separator).
+pub fn prefix<S: AsRef<str>>(parts: &[S]) -> Vec<u8> {
+    let mut k = key(parts);
+    k.push(0);
+    k
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("serialising a store record cannot fail")
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Decode {
+        tree: tree.to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_by_parts() {
+        assert!(key(&["a", "b"]) < key(&["ab", ""]));
+        assert!(key(&["2023", "u1", "T1"]).starts_with(&prefix(&["2023", "u1"])));
+    }
+
+    #[test]
+    fn schema_version_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.tree("meta").unwrap().insert("schema_version", "999").unwrap();
+            s.flush().unwrap();
+        }
+        match Store::open(dir.path()) {
+            Err(StoreError::Schema { found: 999, .. }) => {}
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened a store of another schema"),
+        }
+    }
+}
