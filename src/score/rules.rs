@@ -607,3 +607,7 @@ pub(crate) fn reads(rule: &Rule) -> Vec<&str> {
     v.retain(|name| seen.insert(*name));
     v
 }
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;
