@@ -109,27 +109,54 @@ rule = { kind = "bands", values = ["coverage"], bands = [{ min = 0.5, score = 20
 "#;
     let path = write(dir.path(), "broken.toml", &format!("{HEAD}{items}"));
     let ps = problems(&path);
-    assert!(ps.iter().all(|p| p.file == path), "every problem names the file");
+    assert!(
+        ps.iter().all(|p| p.file == path),
+        "every problem names the file"
+    );
     find(&ps, "item[A1].id", "duplicate item id");
-    find(&ps, "category[甲]", "item maxima sum to 70, but the category's max is 60");
+    find(
+        &ps,
+        "category[甲]",
+        "item maxima sum to 70, but the category's max is 60",
+    );
     find(&ps, "item", "item maxima sum to 110, but meta.total is 100");
-    find(&ps, "item[A1].rule.field", "\"nope\", which the item does not declare");
-    find(&ps, "item[A1].rule.field", "field \"failures\" is int, the rule needs bool");
+    find(
+        &ps,
+        "item[A1].rule.field",
+        "\"nope\", which the item does not declare",
+    );
+    find(
+        &ps,
+        "item[A1].rule.field",
+        "field \"failures\" is int, the rule needs bool",
+    );
     find(&ps, "item[B1].rule.bands[1].min", "descending");
     // The display form carries file and key for the person reading check-config.
     let shown = ConfigError::Invalid(ps.clone()).to_string();
-    assert!(shown.contains(&format!("{}: item[A1].id: duplicate", path.display())), "{shown}");
+    assert!(
+        shown.contains(&format!("{}: item[A1].id: duplicate", path.display())),
+        "{shown}"
+    );
     assert!(ps.len() >= 6, "{ps:#?}");
 }
 
 #[test]
 fn category_maxima_must_sum_to_the_total() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("{HEAD}{GOOD_ITEMS}").replace("name = \"乙\"\nmax = 40", "name = \"乙\"\nmax = 30");
+    let text =
+        format!("{HEAD}{GOOD_ITEMS}").replace("name = \"乙\"\nmax = 40", "name = \"乙\"\nmax = 30");
     let path = write(dir.path(), "cats.toml", &text);
     let ps = problems(&path);
-    find(&ps, "category", "category maxima sum to 90, but meta.total is 100");
-    find(&ps, "category[乙]", "item maxima sum to 40, but the category's max is 30");
+    find(
+        &ps,
+        "category",
+        "category maxima sum to 90, but meta.total is 100",
+    );
+    find(
+        &ps,
+        "category[乙]",
+        "item maxima sum to 40, but the category's max is 30",
+    );
 }
 
 /// Asserts that loading `text` fails on an unknown key, naming the file, a line and the key.
@@ -140,22 +167,31 @@ fn assert_unknown_key(text: &str, key: &str, line: usize) {
     assert_eq!(ps.len(), 1, "{ps:#?}");
     assert_eq!(ps[0].file, path);
     assert_eq!(ps[0].key, format!("line {line}"), "{ps:#?}");
-    assert!(ps[0].message.contains(&format!("unknown field `{key}`")), "{}", ps[0].message);
+    assert!(
+        ps[0].message.contains(&format!("unknown field `{key}`")),
+        "{}",
+        ps[0].message
+    );
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).expect("needle in text") + 1
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in text")
+        + 1
 }
 
 #[test]
 fn unknown_item_key_is_rejected() {
-    let text = format!("{HEAD}{GOOD_ITEMS}").replace("max = 60\nsource", "max = 60\ncolour = \"red\"\nsource");
+    let text = format!("{HEAD}{GOOD_ITEMS}")
+        .replace("max = 60\nsource", "max = 60\ncolour = \"red\"\nsource");
     assert_unknown_key(&text, "colour", line_of(&text, "colour"));
 }
 
 #[test]
 fn unknown_key_inside_a_tagged_rule_table_is_rejected() {
-    let text = format!("{HEAD}{GOOD_ITEMS}").replace("per = 1, floor = 0 }", "per = 1, floor = 0, cap = 3 }");
+    let text = format!("{HEAD}{GOOD_ITEMS}")
+        .replace("per = 1, floor = 0 }", "per = 1, floor = 0, cap = 3 }");
     assert_unknown_key(&text, "cap", line_of(&text, "cap = 3"));
 }
 
@@ -171,14 +207,24 @@ fn unknown_key_inside_a_rule_written_as_a_table_is_rejected() {
     let ps = problems(&path);
     assert_eq!(ps[0].file, path);
     assert!(ps[0].key.starts_with("line "), "{ps:#?}");
-    assert!(ps[0].message.contains("unknown field `flor`"), "{}", ps[0].message);
+    assert!(
+        ps[0].message.contains("unknown field `flor`"),
+        "{}",
+        ps[0].message
+    );
 }
 
 #[test]
 fn unknown_key_inside_a_field_and_a_band_is_rejected() {
-    let text = format!("{HEAD}{GOOD_ITEMS}").replace("label = \"被通报次数\" }", "label = \"被通报次数\", unit = \"次\" }");
+    let text = format!("{HEAD}{GOOD_ITEMS}").replace(
+        "label = \"被通报次数\" }",
+        "label = \"被通报次数\", unit = \"次\" }",
+    );
     assert_unknown_key(&text, "unit", line_of(&text, "unit = "));
-    let text = format!("{HEAD}{GOOD_ITEMS}").replace("{ min = 0.5, score = 20 }", "{ min = 0.5, score = 20, max = 1 }");
+    let text = format!("{HEAD}{GOOD_ITEMS}").replace(
+        "{ min = 0.5, score = 20 }",
+        "{ min = 0.5, score = 20, max = 1 }",
+    );
     assert_unknown_key(&text, "max", line_of(&text, "score = 20, max"));
 }
 
@@ -197,7 +243,11 @@ fn problems_of_several_files_are_reported_together() {
     let dir = tempfile::tempdir().unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("crawl-config");
     fs::create_dir_all(dir.path().join("units")).unwrap();
-    fs::copy(shipped.join("units/tongbai.toml"), dir.path().join("units/tongbai.toml")).unwrap();
+    fs::copy(
+        shipped.join("units/tongbai.toml"),
+        dir.path().join("units/tongbai.toml"),
+    )
+    .unwrap();
     let town = fs::read_to_string(shipped.join("indicators/township.toml")).unwrap();
     let dept = fs::read_to_string(shipped.join("indicators/department.toml")).unwrap();
     let town = town.replacen("id = \"T5\"", "id = \"T4\"", 1);
@@ -211,8 +261,15 @@ fn problems_of_several_files_are_reported_together() {
     );
     let err = Project::load(&settings).expect_err("broken catalogs");
     let ps = err.problems();
-    assert!(ps.iter().any(|p| p.file == t && p.key == "item[T4].id"), "{ps:#?}");
-    assert!(ps.iter().any(|p| p.file == d && p.key == "item[D3].rule.floor"), "{ps:#?}");
+    assert!(
+        ps.iter().any(|p| p.file == t && p.key == "item[T4].id"),
+        "{ps:#?}"
+    );
+    assert!(
+        ps.iter()
+            .any(|p| p.file == d && p.key == "item[D3].rule.floor"),
+        "{ps:#?}"
+    );
 }
 
 #[test]

@@ -54,7 +54,7 @@ pub(crate) fn sort_facts(project: &Project, facts: &[Fact]) -> (Grouped, Vec<Ign
         }
     }
     // Deterministic whatever order the store returned: precedence, then the newest record, then
-    // the provenance text, so `resolve_field` picks the same fact every run.
+    // the provenance and value text, so `resolve_field` picks the same fact every run.
     for items in grouped.values_mut() {
         for fields in items.values_mut() {
             for list in fields.values_mut() {
@@ -63,13 +63,28 @@ pub(crate) fn sort_facts(project: &Project, facts: &[Fact]) -> (Grouped, Vec<Ign
                         .rank()
                         .cmp(&a.provenance.rank())
                         .then(b.recorded_at.cmp(&a.recorded_at))
-                        .then_with(|| a.provenance.describe().cmp(&b.provenance.describe()))
+                        .then_with(|| tiebreak(a).cmp(&tiebreak(b)))
                 });
             }
         }
     }
-    ignored.sort_by(|a, b| (&a.unit, &a.item, &a.field).cmp(&(&b.unit, &b.item, &b.field)));
+    ignored.sort_by_cached_key(|f| {
+        (
+            f.unit.clone(),
+            f.item.clone(),
+            f.field.clone(),
+            f.origin,
+            f.provenance.describe(),
+            f.value.to_string(),
+            f.reason.clone(),
+        )
+    });
     (grouped, ignored)
+}
+
+/// The last resort of the fact order: what a person would read of the fact.
+fn tiebreak(f: &Fact) -> (String, String) {
+    (f.provenance.describe(), f.value.to_string())
 }
 
 fn check(project: &Project, fact: &Fact) -> Result<(), String> {

@@ -264,7 +264,7 @@ pub fn sheet(u: &UnitSheet) -> String {
         }
     }
     if u.missing > 0 {
-        let _ = writeln!(out, "\n缺失事实：");
+        let _ = writeln!(out, "\n缺失事实（字段名即 fact set 所用名称）：");
         for i in u.items.iter().filter(|i| i.status == Status::Missing) {
             let _ = writeln!(
                 out,

@@ -244,8 +244,13 @@ pub(crate) fn evaluate(item: &Item, inp: &Inputs, year: i32) -> Result<Outcome, 
             let d = inp.num(denominator)?;
             // A positive count over a zero base is the worst case, not a division by zero.
             let rate = if d > 0.0 { ratio(n, d) } else { 1.0 };
+            let parts = if numerators.len() > 1 {
+                format!("({parts})")
+            } else {
+                parts
+            };
             let basis = format!(
-                "比率 = ({parts}) ÷ {} {} = {}",
+                "比率 = {parts} ÷ {} {} = {}",
                 inp.label(denominator),
                 num(d),
                 pct(rate)

@@ -83,24 +83,28 @@ pub(crate) fn tally(u: &mut UnitSheet, catalog: &Catalog) {
                 .filter(|i| i.category == c.name && i.status == Status::Scored);
             CategoryScore {
                 name: c.name.clone(),
-                score: scored.clone().filter_map(|i| i.score).sum(),
+                score: sum(scored.clone().filter_map(|i| i.score)),
                 max: c.max,
-                max_scored: scored.map(|i| i.max).sum(),
+                max_scored: sum(scored.map(|i| i.max)),
             }
         })
         .collect();
-    u.total = u.items.iter().filter_map(|i| i.score).sum();
-    u.max_scored = u
+    u.total = sum(u.items.iter().filter_map(|i| i.score));
+    u.max_scored = sum(u
         .items
         .iter()
         .filter(|i| i.status == Status::Scored)
-        .map(|i| i.max)
-        .sum();
+        .map(|i| i.max));
     u.missing = u
         .items
         .iter()
         .filter(|i| i.status == Status::Missing)
         .count();
+}
+
+/// Sum starting at +0.0: `Iterator::sum` of no floats is −0.0, which would show as "-0.00".
+fn sum(xs: impl Iterator<Item = f64>) -> f64 {
+    xs.fold(0.0, |a, b| a + b)
 }
 
 /// Competition ranking (1, 2, 2, 4) by total within each kind; orders units by kind, rank, id.
