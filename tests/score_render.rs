@@ -225,4 +225,14 @@ fn selection_keeps_the_whole_run_ranks() {
     assert_eq!(one.units.len(), 1);
     assert_eq!(one.units[0].item("D1").unwrap().score, Some(10.0 / 3.0));
     assert_eq!(one.units[0].rank, board.unit("d-czj").unwrap().rank);
+
+    // Facts of units outside the roster stay listed under a kind filter, not under a unit filter.
+    let mut with_stray = facts();
+    with_stray.push(sub("d-nowhere", "D3", "failures", Value::Int(1)));
+    with_stray.push(sub("d-czj", "D3", "failures", Value::Bool(true)));
+    let board = score(&p, &with_stray);
+    assert_eq!(board.of_kind(Kind::Township).ignored.len(), 1);
+    assert_eq!(board.of_kind(Kind::Department).ignored.len(), 2);
+    assert_eq!(board.of_unit("d-czj").ignored.len(), 1);
+    assert!(render::table(&board.of_kind(Kind::Township)).contains("未采用的事实 1 条"));
 }

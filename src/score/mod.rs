@@ -133,25 +133,29 @@ pub struct Discrepancy {
 
 impl Scoreboard {
     /// The sheets of one kind only (ranks and cohort scores stay those of the whole run).
+    /// Facts ignored for units outside the roster stay listed: they concern every kind.
     pub fn of_kind(&self, kind: Kind) -> Scoreboard {
-        self.filtered(|u| u.kind == kind)
+        self.filtered(|u| u.kind == kind, true)
     }
 
     /// The sheet of one unit only, by roster id.
     pub fn of_unit(&self, id: &str) -> Scoreboard {
-        self.filtered(|u| u.id == id)
+        self.filtered(|u| u.id == id, false)
     }
 
     pub fn unit(&self, id: &str) -> Option<&UnitSheet> {
         self.units.iter().find(|u| u.id == id)
     }
 
-    fn filtered(&self, keep: impl Fn(&UnitSheet) -> bool) -> Scoreboard {
+    fn filtered(&self, keep: impl Fn(&UnitSheet) -> bool, keep_unknown_units: bool) -> Scoreboard {
         let units: Vec<UnitSheet> = self.units.iter().filter(|u| keep(u)).cloned().collect();
         let ignored = self
             .ignored
             .iter()
-            .filter(|f| units.iter().any(|u| u.id == f.unit))
+            .filter(|f| {
+                units.iter().any(|u| u.id == f.unit)
+                    || (keep_unknown_units && !self.units.iter().any(|u| u.id == f.unit))
+            })
             .cloned()
             .collect();
         Scoreboard {

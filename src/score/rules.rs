@@ -7,6 +7,12 @@
 //! field without a fact ends evaluation with [`Absent`], and the item stays missing. List fields
 //! never end it: a list with no fact counts as empty, because the item is only evaluated once one
 //! of its fields has a fact.
+//!
+//! Reading orders that follow from this: a rate reads its denominator first (a zero base needs no
+//! numerator); weighted rates read their zero rules in order; tiers read conditions tier by tier,
+//! stopping at the first false one, so an earlier tier's field is always needed (D7 needs
+//! `exempt` before `uses` counts); a deadline reads its date only when the flag is true; a cohort
+//! rank reads its numerators first (all zero → full marks without the denominator).
 
 use std::collections::{BTreeMap, BTreeSet};
 
