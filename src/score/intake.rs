@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Project;
@@ -19,6 +20,7 @@ pub struct IgnoredFact {
     pub value: Value,
     pub origin: Origin,
     pub provenance: Provenance,
+    pub recorded_at: DateTime<Utc>,
     pub reason: String,
 }
 
@@ -49,12 +51,13 @@ pub(crate) fn sort_facts(project: &Project, facts: &[Fact]) -> (Grouped, Vec<Ign
                 value: fact.value.clone(),
                 origin: fact.provenance.origin(),
                 provenance: fact.provenance.clone(),
+                recorded_at: fact.recorded_at,
                 reason,
             }),
         }
     }
     // Deterministic whatever order the store returned: precedence, then the newest record, then
-    // the provenance and value text, so `resolve_field` picks the same fact every run.
+    // whatever else the fact carries, so `resolve_field` picks the same fact every run.
     for items in grouped.values_mut() {
         for fields in items.values_mut() {
             for list in fields.values_mut() {
@@ -69,22 +72,21 @@ pub(crate) fn sort_facts(project: &Project, facts: &[Fact]) -> (Grouped, Vec<Ign
         }
     }
     ignored.sort_by_cached_key(|f| {
+        let (unit, item, field) = (f.unit.clone(), f.item.clone(), f.field.clone());
         (
-            f.unit.clone(),
-            f.item.clone(),
-            f.field.clone(),
-            f.origin,
-            f.provenance.describe(),
-            f.value.to_string(),
-            f.reason.clone(),
+            unit,
+            item,
+            field,
+            f.recorded_at,
+            format!("{:?}{:?}", f.provenance, f.value),
         )
     });
     (grouped, ignored)
 }
 
-/// The last resort of the fact order: what a person would read of the fact.
-fn tiebreak(f: &Fact) -> (String, String) {
-    (f.provenance.describe(), f.value.to_string())
+/// The last resort of the fact order: everything else the fact carries.
+fn tiebreak(f: &Fact) -> String {
+    format!("{:?}{:?}", f.provenance, f.value)
 }
 
 fn check(project: &Project, fact: &Fact) -> Result<(), String> {

@@ -13,6 +13,7 @@ mod intake;
 pub mod render;
 mod rules;
 mod sheet;
+mod words;
 
 use std::collections::BTreeMap;
 
@@ -337,8 +338,8 @@ fn settle_cohorts(units: &mut [UnitSheet], pending: Vec<Pending>) {
             item.basis = format!(
                 "{}；本次参评的 {scored_in_kind} 个同类已评分单位中，比率大于 0 的不同比率共 {k} 个，本单位由低到高排第 {i} 位，得分 = {}×({k}−{i})÷{k} = {}（排名取决于本次参评单位）",
                 p.basis,
-                rules::num(max),
-                rules::show(placing.score),
+                words::num(max),
+                words::show(placing.score),
                 k = placing.distinct,
                 i = placing.place,
             );

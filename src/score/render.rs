@@ -13,7 +13,7 @@ use crate::config::roster::ResolveError;
 use crate::config::{Kind, Project};
 use crate::fact::Fact;
 
-use super::rules::show;
+use super::words::show;
 use super::{score, Scoreboard, Status, UnitSheet};
 
 /// Output format of `govtrust score`.

@@ -22,7 +22,10 @@ use crate::config::catalog::{
     parse_month_day, Band, Combine, CondValue, Condition, Op, Term, Tier, ZeroRule,
 };
 use crate::config::{Item, Rule};
-use crate::fact::{trim_float, Value};
+use crate::fact::Value;
+
+use super::words::yes_no;
+pub(crate) use super::words::{num, pct, show};
 
 /// Tolerance for comparing rates and counts read from facts (band edges, `handled ≥ cases`).
 pub(crate) const EPS: f64 = 1e-9;
@@ -541,35 +544,6 @@ fn deadline_in(year: i32, mm_dd: &str) -> Option<NaiveDate> {
     let (m, d) = parse_month_day(mm_dd)?;
     NaiveDate::from_ymd_opt(year, m, d)
         .or_else(|| NaiveDate::from_ymd_opt(year, m, d.saturating_sub(1)))
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "是"
-    } else {
-        "否"
-    }
-}
-
-/// A number inside a formula: up to 4 decimals, no trailing zeros.
-pub(crate) fn num(x: f64) -> String {
-    trim_float(x)
-}
-
-/// A percentage: `25%`, `33.33%`.
-pub(crate) fn pct(r: f64) -> String {
-    format!("{}%", trim_float((r * 100.0 * 100.0).round() / 100.0))
-}
-
-/// A score as shown to people: 2 decimals, no trailing zeros.
-pub(crate) fn show(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
 }
 
 /// Every field a rule can read, in the order it reads them.
