@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::{Item, Kind, Project, SourceKind};
+use crate::config::{FieldSpec, FieldType, Item, Kind, Project, SourceKind};
 use crate::fact::{resolve_field, Fact, Origin, Provenance, ResolvedFact, Value, Verification};
 
 pub use intake::IgnoredFact;
@@ -235,17 +235,18 @@ pub fn score(project: &Project, facts: &[Fact]) -> Scoreboard {
     }
 }
 
-type FieldFacts<'a> = Option<&'a BTreeMap<String, intake::FieldFacts>>;
+/// One unit's facts for one item, by field name (`None` when it has none).
+type ItemFacts<'a> = Option<&'a BTreeMap<String, intake::FieldFacts>>;
 
 /// Scores one item; a cohort item with a positive rate comes back unscored with its rate.
 fn score_item(
     item: &Item,
-    fields: FieldFacts,
+    fields: ItemFacts,
     year: i32,
     discrepancies: &mut Vec<Discrepancy>,
 ) -> (ItemScore, Option<(f64, String)>) {
     let web_checks = item.source != SourceKind::Sub;
-    let resolved: Vec<(&crate::config::FieldSpec, ResolvedFact)> = item
+    let resolved: Vec<(&FieldSpec, ResolvedFact)> = item
         .fields
         .iter()
         .filter_map(|spec| {
@@ -299,10 +300,7 @@ fn score_item(
         Err(Absent) => {
             out.missing_fields = rules::reads(&item.rule)
                 .into_iter()
-                .filter(|name| {
-                    item.field(name)
-                        .is_some_and(|f| f.ty != crate::config::FieldType::List)
-                })
+                .filter(|name| item.field(name).is_some_and(|f| f.ty != FieldType::List))
                 .filter(|name| !resolved.iter().any(|(spec, _)| spec.name == *name))
                 .map(str::to_string)
                 .collect();
