@@ -4,6 +4,9 @@
 //! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
 //! calls in here.
 
+pub mod calendar;
 pub mod config;
 pub mod fact;
+pub mod simweb;
 pub mod store;
+pub mod uscc;
