@@ -11,22 +11,13 @@ use govtrust::config::Project;
 use govtrust::simweb::{FaultProfile, SimOptions};
 
 #[derive(Parser)]
-#[command(
-    name = "govtrust",
-    version,
-    about = "政务诚信监测评估：网络监测、评分与报告"
-)]
+#[command(name = "govtrust", version, about = "政务诚信监测评估：网络监测、评分与报告")]
 struct Cli {
     /// The sled store directory.
     #[arg(long, global = true, env = "GOVTRUST_STORE", default_value = "./data")]
     store: PathBuf,
     /// The settings file (period, roster, catalogs, crawl settings).
-    #[arg(
-        long,
-        global = true,
-        env = "GOVTRUST_CONFIG",
-        default_value = "crawl-config/simweb.toml"
-    )]
+    #[arg(long, global = true, env = "GOVTRUST_CONFIG", default_value = "crawl-config/simweb.toml")]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -98,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Serves simweb until Ctrl-C, writing the truth first when asked.
 fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
@@ -120,8 +112,15 @@ fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
             println!("truth: {} ({} URLs)", path.display(), truth.urls.len());
         }
         let port = handle.addr().port();
-        println!("simweb listening on {} (seed {}, scale {}, night {}, faults {})", handle.addr(), args.seed, args.scale, args.night, args.faults.as_str());
-        for host in ["www.tongbai.sim", "www.nanyang.sim", "credit.nanyang.sim", "zxgk.court.sim"] {
+        println!(
+            "simweb listening on {} (seed {}, scale {}, night {}, faults {})",
+            handle.addr(),
+            args.seed,
+            args.scale,
+            args.night,
+            args.faults.as_str()
+        );
+        for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
             println!("  http://{host}:{port}/   (curl --resolve {host}:{port}:127.0.0.1 http://{host}:{port}/)");
         }
         println!("Ctrl-C stops.");
