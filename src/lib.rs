@@ -4,7 +4,10 @@
 //! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
 //! calls in here.
 
+pub mod calendar;
 pub mod config;
 pub mod fact;
-pub mod store;
 pub mod score;
+pub mod simweb;
+pub mod store;
+pub mod uscc;

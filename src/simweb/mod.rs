@@ -1,0 +1,310 @@
+//! simweb: the simulated county web used by tests, benchmarks and the demo — a county portal
+//! (Henan platform shape), a city portal (TRS WCM), a public-credit site with 双公示 lists and a
+//! JSON API, and a court-disclosure site, served on one loopback port and told apart by `Host`.
+//! Pages are generated on request from `(seed, scale, night, path)`; faults follow a profile;
+//! the ground truth of every planted fact comes from [`SimWeb::truth`]. `docs/simweb.md` is the
+//! contract with source definitions: URL map, pagers, API, encodings, faults, nights, truth.
+
+mod attach;
+mod city;
+mod court;
+mod credit;
+pub mod faults;
+mod model;
+mod notices;
+mod page;
+mod plant;
+mod portal;
+mod registry;
+mod report;
+pub mod rng;
+mod server;
+mod text;
+pub mod truth;
+mod urls;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::config::{ConfigError, Roster};
+pub use faults::{Failure, FaultProfile, Plan, RetryAfter};
+pub use model::Site;
+pub use page::Reply;
+pub use server::LogEntry;
+pub use truth::Truth;
+
+/// The roster simweb uses when none is given.
+pub const DEFAULT_ROSTER: &str = "crawl-config/units/tongbai.toml";
+
+/// The generator of one night of the simulated web, without a server.
+pub struct SimWeb {
+    model: model::Model,
+}
+
+impl SimWeb {
+    pub fn new(roster: Roster, seed: u64, scale: u64, night: u32) -> SimWeb {
+        SimWeb {
+            model: model::Model::new(roster, seed, scale, night),
+        }
+    }
+
+    /// Loads the roster from `path` (relative paths are also tried against the crate root, so
+    /// tests and benches find the shipped roster from any working directory).
+    pub fn load_roster(path: &Path) -> Result<Roster, ConfigError> {
+        match Roster::load(path) {
+            Ok(r) => Ok(r),
+            Err(e) if path.is_relative() => {
+                let alt = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+                if alt.exists() {
+                    Roster::load(&alt)
+                } else {
+                    Err(e)
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.model.seed
+    }
+
+    pub fn night(&self) -> u32 {
+        self.model.night
+    }
+
+    pub fn scale(&self) -> u64 {
+        self.model.scale
+    }
+
+    /// The ground truth of this night (a pure function of roster, seed, scale and night).
+    pub fn truth(&self) -> Truth {
+        truth::build(&self.model)
+    }
+
+    /// Streams every in-scope reachable URL (absolute, no port) to `f`.
+    pub fn for_each_url(&self, f: &mut dyn FnMut(String)) {
+        urls::for_each_url(&self.model, f)
+    }
+
+    /// Number of in-scope reachable URLs.
+    pub fn page_count(&self) -> u64 {
+        let mut n = 0u64;
+        self.for_each_url(&mut |_| n += 1);
+        n
+    }
+
+    /// Number of items held in memory (planted documents, records, cases): independent of scale.
+    pub fn planted_len(&self) -> usize {
+        self.model.docs.len() + self.model.records.len() + self.model.cases.len()
+    }
+
+    /// Answers one request without faults or validators (what the server sends for a 200).
+    pub fn serve(&self, site: Site, path: &str, query: &str, profile: FaultProfile) -> Reply {
+        let m = &self.model;
+        if path == "/robots.txt" {
+            return robots(site);
+        }
+        match site {
+            Site::County if path.starts_with("/zt/") => faults::zt(profile, path),
+            Site::County => portal::serve(m, path, &faults::fault_links(profile)),
+            Site::City => city::serve(m, path),
+            Site::Credit => credit::serve(m, path, query),
+            Site::Court => court::serve(m, path, query),
+        }
+    }
+
+    /// The fault plan of a path under a profile (tests use it to find a path with a given fault).
+    pub fn fault_plan(&self, profile: FaultProfile, site: Site, path_and_query: &str) -> Plan {
+        faults::plan(self.model.seed, profile, site.host(), path_and_query)
+    }
+}
+
+fn robots(site: Site) -> Reply {
+    let (disallow, delay) = match site {
+        Site::County => (vec!["/search/", "/admin/"], "0.01"),
+        Site::City => (vec!["/was5/"], "0.01"),
+        Site::Credit => (vec!["/sgs/print/"], "0.02"),
+        Site::Court => (vec!["/captcha/"], "0.05"),
+    };
+    let mut s = String::from("User-agent: *\n");
+    for d in disallow {
+        s.push_str(&format!("Disallow: {d}\n"));
+    }
+    s.push_str(&format!("Crawl-delay: {delay}\n"));
+    let mut r = Reply::bytes(
+        s.into_bytes(),
+        "text/plain; charset=utf-8",
+        model::ymd(model::SITE_BASE),
+    );
+    r.fault = None;
+    r
+}
+
+/// How to start simweb.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Loopback address to bind; port 0 picks a free port.
+    pub listen: SocketAddr,
+    pub seed: u64,
+    /// Filler articles (see docs/simweb.md).
+    pub scale: u64,
+    /// Night number, from 1.
+    pub night: u32,
+    pub faults: FaultProfile,
+    /// The roster; `None` loads `roster_path`.
+    pub roster: Option<Roster>,
+    pub roster_path: PathBuf,
+    /// Append the request log as JSON lines to this file.
+    pub log_file: Option<PathBuf>,
+    /// Most request-log entries kept in memory.
+    pub log_limit: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 1,
+            scale: 2000,
+            night: 1,
+            faults: FaultProfile::None,
+            roster: None,
+            roster_path: PathBuf::from(DEFAULT_ROSTER),
+            log_file: None,
+            log_limit: 1_000_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("simweb only listens on loopback addresses, not {0}")]
+    NotLoopback(SocketAddr),
+    #[error("simweb roster: {0}")]
+    Roster(#[from] ConfigError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open request log {}: {source}", path.display())]
+    LogFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running simweb.
+pub struct SimHandle {
+    addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SimHandle {
+    /// The bound address (127.0.0.1 and the actual port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn web(&self) -> &SimWeb {
+        &self.shared.web
+    }
+
+    pub fn truth(&self) -> Truth {
+        self.shared.web.truth()
+    }
+
+    /// Every request so far (up to `log_limit`).
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.shared.log.snapshot()
+    }
+
+    pub fn clear_log(&self) {
+        self.shared.log.clear()
+    }
+
+    /// Stops accepting, lets in-flight requests finish, flushes the log file.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+        self.shared.log.flush();
+    }
+
+    /// Waits until the server ends (it ends only on `shutdown`), flushing the log on the way.
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+        self.shared.log.flush();
+    }
+
+    /// A sender that stops the server, for a Ctrl-C handler.
+    pub fn flush_log(&self) {
+        self.shared.log.flush()
+    }
+}
+
+/// Binds and serves simweb in the background of the current tokio runtime.
+pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
+    if !opts.listen.ip().is_loopback() {
+        return Err(SimError::NotLoopback(opts.listen));
+    }
+    let roster = match opts.roster {
+        Some(r) => r,
+        None => SimWeb::load_roster(&opts.roster_path)?,
+    };
+    let file = match &opts.log_file {
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|source| SimError::LogFile {
+                    path: p.clone(),
+                    source,
+                })?,
+        ),
+        None => None,
+    };
+    let web = SimWeb::new(roster, opts.seed, opts.scale, opts.night);
+    let shared = Arc::new(server::Shared {
+        web,
+        profile: opts.faults,
+        attempts: faults::Attempts::new(100_000),
+        log: server::RequestLog::new(opts.log_limit, file),
+    });
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: opts.listen,
+        source,
+    })?;
+    let app = axum::Router::new().fallback(server::handle).with_state(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("simweb server stopped: {e}");
+        }
+    });
+    Ok(SimHandle {
+        addr,
+        shared,
+        stop: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,107 @@
+//! Enumeration of every in-scope reachable URL of a night, streamed to a callback so that a web of
+//! 200,000 pages can be counted without holding it. List-page naming per site lives here too, so
+//! the enumeration and the pages' own pager links cannot disagree.
+
+use super::model::*;
+use super::text::encode_path;
+
+/// Number of list pages for `total` items (an empty list still has its first page).
+pub fn page_count(total: usize) -> usize {
+    total.div_ceil(PAGE_SIZE).max(1)
+}
+
+/// Portal list page `i` (0-based) of a column: `index.html`, then `index_{i}.html`.
+pub fn portal_list_path(key: &str, i: usize) -> String {
+    if i == 0 {
+        format!("/{key}/index.html")
+    } else {
+        format!("/{key}/index_{i}.html")
+    }
+}
+
+/// Credit-site list page `n` (1-based): `index.html`, then `index_{n}.html` (page 2 = index_2).
+pub fn credit_list_path(code: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("/sgs/{code}/index.html")
+    } else {
+        format!("/sgs/{code}/index_{n}.html")
+    }
+}
+
+pub fn credit_api_path(code: &str, n: usize) -> String {
+    format!("/api/sgs/list?type={code}&page={n}&pageSize={PAGE_SIZE}")
+}
+
+/// Court list page `n` (1-based).
+pub fn court_list_path(list: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("/{list}/list.html")
+    } else {
+        format!("/{list}/list.html?page={n}")
+    }
+}
+
+/// Calls `f` with every in-scope reachable URL (absolute, no port).
+pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
+    // County portal.
+    let county = Site::County;
+    f(county.url("/"));
+    f(county.url("/xzxxgk/index.html"));
+    f(county.url("/bmxxgk/index.html"));
+    for (u, unit) in m.roster.units.iter().enumerate() {
+        f(county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)));
+    }
+    // City portal.
+    f(Site::City.url("/"));
+    for c in &m.columns {
+        let total = c.docs.len() + m.filler_count(c.filler) as usize;
+        for i in 0..page_count(total) {
+            f(c.site.url(&portal_list_path(&c.key, i)));
+        }
+        for &d in &c.docs {
+            let doc = &m.docs[d];
+            f(doc.url());
+            for a in &doc.attachments {
+                f(doc.site.url(&encode_path(&a.path)));
+            }
+        }
+        let nf = m.filler_count(c.filler);
+        for j in 0..nf {
+            let id = m.filler_id(c.filler, j);
+            let (_, url_date, _) = m.filler_times(c.filler, j);
+            let path = match c.site {
+                Site::City => format!(
+                    "/{}/{}/t{}_{id}.html",
+                    c.key,
+                    url_date.format("%Y%m"),
+                    url_date.format("%Y%m%d")
+                ),
+                _ => format!("/{}/{id}.html", url_date.format("%Y/%m-%d")),
+            };
+            f(c.site.url(&path));
+        }
+    }
+    // Credit site.
+    f(Site::Credit.url("/"));
+    for (c, cat) in CATEGORIES.iter().enumerate() {
+        let total = m.records.iter().filter(|r| r.cat == c).count();
+        for n in 1..=page_count(total) {
+            f(Site::Credit.url(&credit_list_path(cat.code, n)));
+            f(Site::Credit.url(&credit_api_path(cat.code, n)));
+        }
+    }
+    for r in &m.records {
+        f(Site::Credit.url(&format!("/sgs/{}/{}.html", CATEGORIES[r.cat].code, r.id)));
+    }
+    // Court site.
+    f(Site::Court.url("/"));
+    for (list, dishonest) in [("zhixing", false), ("shixin", true)] {
+        let total = m.cases.iter().filter(|c| c.dishonest == dishonest).count();
+        for n in 1..=page_count(total) {
+            f(Site::Court.url(&court_list_path(list, n)));
+        }
+    }
+    for c in &m.cases {
+        f(Site::Court.url(&c.path()));
+    }
+}
