@@ -5,5 +5,6 @@
 //! calls in here.
 
 pub mod config;
+pub mod evidence;
 pub mod fact;
 pub mod store;
