@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod roster;
+pub mod rules;
 pub mod settings;
 
 use std::fmt;
