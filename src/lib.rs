@@ -4,7 +4,9 @@
 //! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
 //! calls in here.
 
+pub mod calendar;
 pub mod config;
 pub mod evidence;
 pub mod fact;
 pub mod store;
+pub mod uscc;

@@ -3,6 +3,13 @@
 //! `crawl-config/rules/`.
 
 pub mod annual;
+pub mod classify;
 pub mod court;
+pub mod facts;
+pub mod model;
 pub mod notice;
+pub mod records;
 pub mod title;
+
+#[cfg(test)]
+mod tests;

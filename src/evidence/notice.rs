@@ -6,7 +6,7 @@
 //! marker of its own; names that look like a unit but resolve to none are returned too, so the run
 //! summary can list them instead of dropping them silently.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 
@@ -16,8 +16,8 @@ use crate::config::{Kind, Roster};
 /// How one notice names units.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NamedUnits {
-    /// Unit ids named as failing, each once per notice.
-    pub failing: BTreeSet<String>,
+    /// Unit ids named as failing, each once per notice, with the first clause naming it.
+    pub failing: BTreeMap<String, String>,
     /// Names in failing clauses that look like a unit but resolve to none in the roster.
     pub unresolved: BTreeSet<String>,
 }
@@ -71,7 +71,9 @@ pub fn named_units(text: &str, roster: &Roster, kind: Kind, markers: &NoticeMark
                 continue;
             }
             if unit.kind == kind && !is_inside_longer_name(&rest, alias) {
-                out.failing.insert(unit.id.clone());
+                out.failing
+                    .entry(unit.id.clone())
+                    .or_insert_with(|| clause.clone());
                 found_here = true;
             }
             rest = rest.replace(alias.as_str(), "□");
@@ -173,7 +175,7 @@ mod tests {
         let text = "全县正在运行的政府网站共36个，其中合格34个，不合格2个。县退役军人局和县民政局网站不合格。";
         let n = named_units(text, &r, Kind::Department, &markers());
         assert_eq!(
-            n.failing.iter().cloned().collect::<Vec<_>>(),
+            n.failing.keys().cloned().collect::<Vec<_>>(),
             vec!["d-mzj".to_string(), "d-tyjr".to_string()]
         );
         assert!(n.unresolved.is_empty(), "{:?}", n.unresolved);
@@ -185,7 +187,7 @@ mod tests {
         let text = "序号 | 单位 | 检查结果\n1 | 桐柏县发展和改革委员会 | 不合格\n2 | 县财政局 | 合格\n3 | 县气象局 | 不合格";
         let n = named_units(text, &r, Kind::Department, &markers());
         assert_eq!(
-            n.failing.iter().cloned().collect::<Vec<_>>(),
+            n.failing.keys().cloned().collect::<Vec<_>>(),
             vec!["d-fgw".to_string()]
         );
         assert!(n.unresolved.contains("县气象局"), "{:?}", n.unresolved);
@@ -197,6 +199,6 @@ mod tests {
         let text = "淮源镇政府、城郊乡人民政府网站存在问题，限期整改。县发改委网站不合格。";
         let n = named_units(text, &r, Kind::Township, &markers());
         assert_eq!(n.failing.len(), 2);
-        assert!(n.failing.contains("t-huaiyuan") && n.failing.contains("t-chengjiao"));
+        assert!(n.failing.contains_key("t-huaiyuan") && n.failing.contains_key("t-chengjiao"));
     }
 }
