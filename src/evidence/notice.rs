@@ -16,7 +16,8 @@ use crate::config::{Kind, Roster};
 /// How one notice names units.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NamedUnits {
-    /// Unit ids named as failing, each once per notice, with the first clause naming it.
+    /// Unit ids named as failing, each once per notice, with the line (paragraph or table row)
+    /// that first names it.
     pub failing: BTreeMap<String, String>,
     /// Names in failing clauses that look like a unit but resolve to none in the roster.
     pub unresolved: BTreeSet<String>,
@@ -40,11 +41,15 @@ fn name_pattern() -> &'static Regex {
     })
 }
 
-/// Splits a notice body into clauses: lines, then sentences; each table row is one clause.
-fn clauses(text: &str) -> impl Iterator<Item = &str> {
-    text.split(['\n', '。', '；', ';', '！'])
+/// Splits a line into clauses (sentences); a table row is one clause.
+fn clauses(line: &str) -> impl Iterator<Item = &str> {
+    line.split(['。', '；', ';', '！'])
         .map(str::trim)
         .filter(|c| !c.is_empty())
+}
+
+fn is_row(line: &str) -> bool {
+    line.contains('|')
 }
 
 impl NoticeMarkers {
@@ -53,62 +58,122 @@ impl NoticeMarkers {
     }
 }
 
-/// Units of `kind` named as failing in `text`.
+/// Units of `kind` named as failing in `text` (lines; table rows as `cell | cell`). A row is
+/// failing when its own text says so or when it belongs to a table introduced by a failing line
+/// ("二、存在问题的政府网站").
 pub fn named_units(text: &str, roster: &Roster, kind: Kind, markers: &NoticeMarkers) -> NamedUnits {
     let aliases = roster.alias_keys();
     let mut out = NamedUnits::default();
-    for clause in clauses(text) {
-        let clause = normalize_text(clause);
-        if !markers.is_failing(&clause) {
+    let mut failing_section = false;
+    for raw_line in text.lines() {
+        let line = normalize_text(raw_line);
+        if line.is_empty() {
             continue;
         }
-        // A clause that is only statistics ("合格47个，不合格2个") names nobody.
-        let mut rest = clause.clone();
-        let mut found_here = false;
-        // Longest aliases first, so 县市场监管局 is not read as 市场监管局 plus noise.
-        for (alias, unit) in &aliases {
-            if alias.chars().count() < 2 || !rest.contains(alias.as_str()) {
-                continue;
+        if is_row(&line) {
+            if failing_section || markers.is_failing(&line) {
+                scan(&line, &line, roster, kind, markers, &aliases, &mut out);
             }
-            if unit.kind == kind && !is_inside_longer_name(&rest, alias) {
-                out.failing
-                    .entry(unit.id.clone())
-                    .or_insert_with(|| clause.clone());
-                found_here = true;
-            }
-            rest = rest.replace(alias.as_str(), "□");
-        }
-        // Whatever still looks like a unit name in a naming clause did not resolve.
-        if markers.statistics.iter().any(|s| rest.contains(s.as_str()))
-            && !found_here
-            && !has_list_shape(&rest)
-        {
             continue;
         }
-        for m in name_pattern().find_iter(&rest) {
-            let name = trim_name(m.as_str());
-            if name.chars().count() >= 3 && roster.resolve(&name).is_err() && !is_generic(&name) {
-                out.unresolved.insert(name);
+        failing_section = markers.is_failing(&line);
+        for clause in clauses(&line) {
+            if markers.is_failing(clause) {
+                scan(clause, &line, roster, kind, markers, &aliases, &mut out);
             }
         }
     }
     out
 }
 
-/// A name followed by more name characters (县民政局 inside 县民政局婚姻登记中心) is someone else.
-fn is_inside_longer_name(text: &str, alias: &str) -> bool {
-    let Some(pos) = text.find(alias) else {
+/// Finds the units named in one failing clause; `line` is kept as the finding's context.
+fn scan(
+    clause: &str,
+    line: &str,
+    roster: &Roster,
+    kind: Kind,
+    markers: &NoticeMarkers,
+    aliases: &[(String, &crate::config::Unit)],
+    out: &mut NamedUnits,
+) {
+    let mut rest = clause.to_string();
+    let mut found_here = false;
+    // Longest aliases first, so 县市场监管局 is not read as 市场监管局 plus noise.
+    for (alias, unit) in aliases {
+        if alias.chars().count() < 2 {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(pos) = rest[from..].find(alias.as_str()).map(|p| p + from) {
+            let mut end = pos + alias.len();
+            if belongs_elsewhere(&rest[..pos], roster) || is_inside_longer_name(&rest[end..]) {
+                from = end;
+                continue;
+            }
+            // The suffix the roster strips (淮源镇|政府) belongs to the name just matched.
+            for tail in &roster.meta.strip_suffixes {
+                if rest[end..].starts_with(tail.as_str()) {
+                    end += tail.len();
+                    break;
+                }
+            }
+            if unit.kind == kind {
+                out.failing
+                    .entry(unit.id.clone())
+                    .or_insert_with(|| line.to_string());
+                found_here = true;
+            }
+            rest.replace_range(pos..end, "□");
+            from = pos + "□".len();
+        }
+    }
+    // A clause that only gives counts ("合格47个，不合格2个") names nobody.
+    if !found_here
+        && markers.statistics.iter().any(|s| rest.contains(s.as_str()))
+        && !has_list_shape(&rest)
+    {
+        return;
+    }
+    for m in name_pattern().find_iter(&rest) {
+        let mut name = trim_name(m.as_str());
+        let after = &rest[m.end()..];
+        for tail in ["人民政府", "政府"] {
+            if after.starts_with(tail) {
+                name.push_str(tail);
+                break;
+            }
+        }
+        if name.chars().count() >= 3 && roster.resolve(&name).is_err() && !is_generic(&name) {
+            out.unresolved.insert(name);
+        }
+    }
+}
+
+/// A name right after another place (唐河县城郊乡, 市民政局) is that place's unit, not ours —
+/// unless the place is our own county (桐柏县城郊乡).
+fn belongs_elsewhere(before: &str, roster: &Roster) -> bool {
+    let Some(last) = before.chars().last() else {
         return false;
     };
-    let after = &text[pos + alias.len()..];
-    let next: String = after.chars().take(4).collect();
+    if !matches!(last, '县' | '市' | '区' | '省' | '州' | '旗') {
+        return false;
+    }
+    !roster
+        .meta
+        .strip_prefixes
+        .iter()
+        .any(|p| before.ends_with(p.as_str()))
+}
+
+/// A name followed by a body suffix (县民政局 in 县民政局婚姻登记所) is someone else.
+fn is_inside_longer_name(after: &str) -> bool {
     ["中心", "分局", "所", "站", "院", "队"]
         .iter()
-        .any(|s| next.starts_with(s))
+        .any(|s| after.starts_with(s))
 }
 
 fn has_list_shape(clause: &str) -> bool {
-    clause.contains('、') || clause.contains('|') || clause.contains("和")
+    clause.contains('、') || clause.contains('|') || clause.contains('和')
 }
 
 /// Drops leading connective words the regex took in (和, 及, 分别为, 其中).
@@ -191,6 +256,36 @@ mod tests {
             vec!["d-fgw".to_string()]
         );
         assert!(n.unresolved.contains("县气象局"), "{:?}", n.unresolved);
+    }
+
+    #[test]
+    fn other_counties_and_city_bodies_are_not_ours() {
+        let r = roster();
+        let text = "经检查，桐柏县城郊乡人民政府、淮源镇政府和唐河县城郊乡人民政府网站不合格，共3个。\n市退役军人事务局和市民政局网站不合格。";
+        let n = named_units(text, &r, Kind::Township, &markers());
+        assert_eq!(
+            n.failing.keys().cloned().collect::<Vec<_>>(),
+            vec!["t-chengjiao".to_string(), "t-huaiyuan".to_string()]
+        );
+        assert!(
+            n.unresolved.contains("唐河县城郊乡人民政府"),
+            "{:?}",
+            n.unresolved
+        );
+        let d = named_units(text, &r, Kind::Department, &markers());
+        assert!(d.failing.is_empty(), "{:?}", d.failing);
+        assert!(d.unresolved.contains("市民政局"), "{:?}", d.unresolved);
+    }
+
+    #[test]
+    fn table_under_a_failing_heading() {
+        let r = roster();
+        let text = "二、存在问题的政府网站和政务新媒体\n序号 | 单位名称 | 网站名称 | 主要问题\n1 | 桐柏县发展和改革委员会 | 桐柏县发展和改革委员会门户网站 | 栏目长期未更新\n2 | 县档案馆 | 县档案馆门户网站 | 互动回应不及时\n请各单位对照问题认真整改。\n县财政局 | 合格";
+        let n = named_units(text, &r, Kind::Department, &markers());
+        assert_eq!(
+            n.failing.keys().cloned().collect::<Vec<_>>(),
+            vec!["d-fgw".to_string()]
+        );
     }
 
     #[test]
