@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod config;
+pub mod evidence;
 pub mod fact;
 pub mod score;
 pub mod simweb;

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod roster;
+pub mod rules;
 pub mod settings;
 
 use std::fmt;
@@ -107,7 +108,10 @@ pub fn read_text(path: &Path) -> Result<String, ConfigError> {
 
 /// Parses TOML into `T`, turning a syntax or shape error into a problem that names the line and
 /// the key serde was reading.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ConfigError> {
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
     toml::from_str::<T>(text).map_err(|e| {
         let mut key = String::new();
         let mut message = e.message().to_string();

@@ -71,7 +71,10 @@ impl Project {
         let mut p = Problems::new(path);
         let ev = &settings.evaluation;
         if ev.end < ev.start {
-            p.push("evaluation.end", format!("{} is before evaluation.start {}", ev.end, ev.start));
+            p.push(
+                "evaluation.end",
+                format!("{} is before evaluation.start {}", ev.end, ev.start),
+            );
         }
         if ev.period.trim().is_empty() || ev.period.contains('\0') {
             p.push("evaluation.period", "empty period id");
@@ -104,11 +107,17 @@ impl Project {
         }
         if let Some(r) = &roster {
             for kind in [Kind::Township, Kind::Department] {
-                if r.of_kind(kind).next().is_some() && !catalogs.contains_key(&kind) && all.is_empty() {
+                if r.of_kind(kind).next().is_some()
+                    && !catalogs.contains_key(&kind)
+                    && all.is_empty()
+                {
                     all.push(Problem {
                         file: path.to_path_buf(),
                         key: "evaluation.catalogs".into(),
-                        message: format!("the roster has {} units but no catalog scores them", kind.label()),
+                        message: format!(
+                            "the roster has {} units but no catalog scores them",
+                            kind.label()
+                        ),
                     });
                 }
             }

@@ -67,7 +67,10 @@ impl Store {
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {
             Some(v) => {
-                let found = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+                let found = std::str::from_utf8(&v)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
                 if found != SCHEMA_VERSION {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),
@@ -149,7 +152,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.tree("meta").unwrap().insert("schema_version", "999").unwrap();
+            s.tree("meta")
+                .unwrap()
+                .insert("schema_version", "999")
+                .unwrap();
             s.flush().unwrap();
         }
         match Store::open(dir.path()) {

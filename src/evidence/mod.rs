@@ -1,0 +1,15 @@
+//! Evidence: from stored documents and records to findings per unit and indicator, and from
+//! findings to web facts. Parsers and matchers live in one file each; rules come from
+//! `crawl-config/rules/`.
+
+pub mod annual;
+pub mod classify;
+pub mod court;
+pub mod facts;
+pub mod model;
+pub mod notice;
+pub mod records;
+pub mod title;
+
+#[cfg(test)]
+mod tests;
