@@ -7,3 +7,4 @@
 pub mod config;
 pub mod fact;
 pub mod store;
+pub mod submit;
