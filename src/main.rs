@@ -275,10 +275,14 @@ fn print_review(r: &review::UnitReview) {
                     f.field,
                     f.label,
                     res.used.value,
-                    res.used.provenance.describe()
+                    review::provenance_text(&res.used.provenance)
                 );
                 for o in &res.overridden {
-                    println!("      被覆盖：{}  {}", o.value, o.provenance.describe());
+                    println!(
+                        "      被覆盖：{}  {}",
+                        o.value,
+                        review::provenance_text(&o.provenance)
+                    );
                 }
             }
         }
@@ -286,7 +290,7 @@ fn print_review(r: &review::UnitReview) {
             println!(
                 "      历史：{}  {}，{} 被替换",
                 h.fact.value,
-                h.fact.provenance.describe(),
+                review::provenance_text(&h.fact.provenance),
                 h.superseded_at.format("%Y-%m-%d %H:%M")
             );
         }

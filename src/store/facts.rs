@@ -408,6 +408,7 @@ impl FactStore {
 
     /// Removes an analyst's value for one field, so the web or submitted value applies again; the
     /// removed fact moves to history and the decision is audited.
+    #[allow(clippy::too_many_arguments)]
     pub fn unset_manual(
         &self,
         period: &str,
@@ -586,7 +587,7 @@ impl FactStore {
         let all: Vec<AuditRecord> = Self::scan(&self.audit, AUDIT, &[])?;
         Ok(all
             .into_iter()
-            .filter(|r| r.period == period && unit.is_none_or(|u| r.unit == u))
+            .filter(|r| r.period == period && unit.map_or(true, |u| r.unit == u))
             .collect())
     }
 }

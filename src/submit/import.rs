@@ -235,3 +235,21 @@ pub fn submission_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     v.sort();
     Ok(v)
 }
+
+/// Imports every submission file directly inside `dir` as one batch (see [`submission_files`]);
+/// what a demo or scheduled job calls on a folder of received submissions.
+pub fn import_dir(
+    project: &Project,
+    store: &Store,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
+    let files = submission_files(dir).map_err(|e| {
+        ImportError::Invalid(vec![ImportProblem {
+            at: Location::file(&dir.display().to_string()),
+            subject: None,
+            message: format!("无法读取目录：{e}"),
+        }])
+    })?;
+    import_files(project, store, &files, now)
+}

@@ -15,6 +15,8 @@ pub mod template;
 pub mod validate;
 pub mod xlsx;
 
-pub use import::{import_files, submission_files, FileSummary, ImportError, ImportSummary};
+pub use import::{
+    import_dir, import_files, submission_files, FileSummary, ImportError, ImportSummary,
+};
 pub use rows::{CellValue, ImportProblem, Location, RawRow};
 pub use template::{write_template, TemplateError, TemplateFill};

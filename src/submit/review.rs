@@ -3,18 +3,16 @@
 //! submitted claim is unverified (未核实) or contradicted by the web (与网络不符).
 
 use crate::config::{FieldType, Project, SourceKind, Unit};
-use crate::fact::{resolve_field, Origin, ResolvedFact, Verification};
+use crate::fact::{resolve_field, Origin, Provenance, ResolvedFact, Verification};
 use crate::store::facts::{FactsError, HistoryEntry};
 use crate::store::{Store, StoreError};
 
-use super::validate::{lookup, normalize_item, LookupError};
+use super::validate::{lookup_item, LookupError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
     #[error(transparent)]
     Lookup(#[from] LookupError),
-    #[error("单位无法识别：{0}")]
-    Unit(#[from] crate::config::roster::ResolveError),
     #[error(transparent)]
     Facts(#[from] FactsError),
 }
@@ -62,6 +60,14 @@ impl FieldReview {
     }
 }
 
+/// The provenance in words, with a submission's 佐证材料 note when it has one.
+pub fn provenance_text(p: &Provenance) -> String {
+    match p {
+        Provenance::Submission { note: Some(n), .. } => format!("{}（佐证：{n}）", p.describe()),
+        _ => p.describe(),
+    }
+}
+
 /// A unit's fields and facts for the project's period.
 #[derive(Debug, Clone)]
 pub struct UnitReview {
@@ -76,20 +82,16 @@ pub fn review_unit(
     unit: &str,
     item: Option<&str>,
 ) -> Result<UnitReview, ReviewError> {
-    let u = project.roster.resolve(unit)?.clone();
+    let u = project
+        .roster
+        .resolve(unit)
+        .map_err(LookupError::Unit)?
+        .clone();
     let catalog = project
         .catalog(u.kind)
         .ok_or(LookupError::NoCatalog(u.kind.label()))?;
     let only = match item {
-        Some(id) => Some(
-            lookup(project, &u.id, id, "")
-                .map(|_| ())
-                .or_else(|e| match e {
-                    LookupError::NoField => Ok(()),
-                    other => Err(other),
-                })
-                .map(|_| normalize_item(id))?,
-        ),
+        Some(id) => Some(lookup_item(project, &u.id, id)?.1.id.clone()),
         None => None,
     };
     let facts = store.facts()?;
@@ -98,7 +100,7 @@ pub fn review_unit(
     for it in catalog
         .items
         .iter()
-        .filter(|i| only.as_ref().is_none_or(|o| *o == i.id))
+        .filter(|i| only.as_ref().map_or(true, |o| *o == i.id))
     {
         let web_checks = it.source != SourceKind::Sub;
         for f in &it.fields {

@@ -28,7 +28,7 @@ pub struct Target<'a> {
 /// Which part of (unit, item, field) did not resolve, and why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LookupError {
-    #[error("单位无法识别：{0}")]
+    #[error("{}", unit_message(.0))]
     Unit(ResolveError),
     #[error("单位未填写")]
     NoUnit,
@@ -59,6 +59,24 @@ pub enum LookupError {
     NoCatalog(&'static str),
 }
 
+/// The roster's resolution error in the words of the people who filled the file.
+pub fn unit_message(e: &ResolveError) -> String {
+    match e {
+        ResolveError::Unknown { name, nearest } => {
+            format!(
+                "单位无法识别：“{name}”不在名单中，最接近的有：{}",
+                nearest.join("、")
+            )
+        }
+        ResolveError::Ambiguous { name, candidates } => {
+            format!(
+                "单位无法识别：“{name}”可指多个单位：{}，请填写全称",
+                candidates.join("、")
+            )
+        }
+    }
+}
+
 impl LookupError {
     /// Whether the problem is in the unit, item or field cell.
     pub fn part(&self) -> Part {
@@ -84,13 +102,12 @@ pub fn normalize_item(id: &str) -> String {
     normalize_text(id).to_uppercase()
 }
 
-/// Resolves a unit name, an item id and a field name (or its Chinese label) to a catalog field.
-pub fn lookup<'a>(
+/// Resolves a unit name and an item id to the unit and its catalog's item.
+pub fn lookup_item<'a>(
     project: &'a Project,
     unit: &str,
     item: &str,
-    field: &str,
-) -> Result<Target<'a>, LookupError> {
+) -> Result<(&'a Unit, &'a Item), LookupError> {
     if unit.trim().is_empty() {
         return Err(LookupError::NoUnit);
     }
@@ -102,30 +119,41 @@ pub fn lookup<'a>(
     let catalog = project
         .catalog(unit.kind)
         .ok_or(LookupError::NoCatalog(unit.kind.label()))?;
-    let Some(item) = catalog.item(&item_id) else {
-        let other = project
-            .catalogs
-            .iter()
-            .find(|(k, c)| **k != unit.kind && c.item(&item_id).is_some());
-        return Err(match other {
-            Some((k, _)) => LookupError::WrongKind {
-                item: item_id,
-                item_kind: k.label(),
-                unit: unit.short.clone(),
-                unit_kind: unit.kind.label(),
-            },
-            None => LookupError::UnknownItem {
-                item: item.trim().to_string(),
-                kind: unit.kind.label(),
-                known: catalog
-                    .items
-                    .iter()
-                    .map(|i| i.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            },
-        });
-    };
+    if let Some(found) = catalog.item(&item_id) {
+        return Ok((unit, found));
+    }
+    let other = project
+        .catalogs
+        .iter()
+        .find(|(k, c)| **k != unit.kind && c.item(&item_id).is_some());
+    Err(match other {
+        Some((k, _)) => LookupError::WrongKind {
+            item: item_id,
+            item_kind: k.label(),
+            unit: unit.short.clone(),
+            unit_kind: unit.kind.label(),
+        },
+        None => LookupError::UnknownItem {
+            item: item.trim().to_string(),
+            kind: unit.kind.label(),
+            known: catalog
+                .items
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+        },
+    })
+}
+
+/// Resolves a unit name, an item id and a field name (or its Chinese label) to a catalog field.
+pub fn lookup<'a>(
+    project: &'a Project,
+    unit: &str,
+    item: &str,
+    field: &str,
+) -> Result<Target<'a>, LookupError> {
+    let (unit, item) = lookup_item(project, unit, item)?;
     let name = field.trim();
     if name.is_empty() {
         return Err(LookupError::NoField);
@@ -452,4 +480,110 @@ fn check_at_most(
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::submit::rows::RawCell;
+
+    fn project() -> Project {
+        Project::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crawl-config/simweb.toml"),
+        )
+        .unwrap()
+    }
+
+    fn spec(p: &Project, unit: &str, item: &str, field: &str) -> FieldSpec {
+        lookup(p, unit, item, field).unwrap().field.clone()
+    }
+
+    #[test]
+    fn typed_cells_follow_the_field_type() {
+        let p = project();
+        let period = &p.period;
+        let cases = spec(&p, "城关镇", "T3.1", "cases");
+        assert_eq!(
+            typed_value(&cases, &CellValue::Number(3.0), period).unwrap(),
+            Value::Int(3)
+        );
+        assert!(typed_value(&cases, &CellValue::Number(3.5), period).is_err());
+        assert!(typed_value(&cases, &CellValue::Empty, period)
+            .unwrap_err()
+            .0
+            .contains("填报值为空"));
+        let sat = spec(&p, "城关镇", "T7.2", "satisfaction");
+        assert_eq!(
+            typed_value(&sat, &CellValue::Number(0.9), period).unwrap(),
+            Value::Rate(0.9)
+        );
+        assert!(typed_value(&sat, &CellValue::Number(95.0), period)
+            .unwrap_err()
+            .0
+            .contains("超出 0–1"));
+        let date = spec(&p, "城关镇", "T2.2", "published_on");
+        let d = NaiveDate::from_ymd_opt(2023, 3, 28).unwrap();
+        // 45013 is 2023-03-28 as an Excel serial (a date typed into an unformatted cell).
+        assert_eq!(
+            typed_value(&date, &CellValue::Number(45013.0), period).unwrap(),
+            Value::Date(d)
+        );
+        assert!(typed_value(&date, &CellValue::Bool(true), period).is_err());
+        let acts = spec(&p, "城关镇", "T14", "activities");
+        assert_eq!(
+            typed_value(&acts, &CellValue::from_text("无"), period).unwrap(),
+            Value::List(vec![])
+        );
+        let cats = spec(&p, "城关镇", "T6.2", "compliant");
+        assert!(typed_value(&cats, &CellValue::from_text("行政奖励；行政确认"), period).is_ok());
+        assert!(typed_value(&cats, &CellValue::from_text("行政许可"), period).is_err());
+    }
+
+    fn row(n: u32, unit: &str, item: &str, field: &str, value: &str) -> RawRow {
+        let cell = |c: &str, v: &str| RawCell {
+            value: CellValue::from_text(v),
+            column: c.to_string(),
+        };
+        RawRow {
+            file: "x.csv".into(),
+            sheet: None,
+            row: n,
+            unit: cell("A(unit)", unit),
+            item: cell("B(indicator)", item),
+            field: cell("C(field)", field),
+            value: cell("D(value)", value),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn labels_ids_and_case_are_accepted_and_a_missing_unit_is_named() {
+        let p = project();
+        let facts = validate(
+            &p,
+            &[
+                row(2, "t-chengguan", "t3.1", "败诉案件数", "1"),
+                row(3, "城关镇", "T3.1", "cases", "2"),
+            ],
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(
+            facts.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+            ["cases", "lost"]
+        );
+        let e = validate(&p, &[row(2, "", "T3.1", "cases", "2")], Utc::now()).unwrap_err();
+        assert_eq!(
+            e[0].to_string(),
+            "x.csv 第2行 A(unit)列: [T3.1 cases] 单位未填写"
+        );
+        let e = validate(&p, &[row(7, "县发改", "D1", "reviews", "2")], Utc::now()).unwrap_err();
+        assert!(
+            e[0].message.starts_with(
+                "单位无法识别：“县发改”不在名单中，最接近的有：桐柏县发展和改革委员会"
+            ),
+            "{}",
+            e[0]
+        );
+    }
 }
