@@ -3,13 +3,16 @@
 //! `fact set` / `fact unset`, and the bundled sample submissions.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
 
+use assert_cmd::assert::OutputAssertExt;
 use assert_cmd::Command;
 use chrono::{NaiveDate, Utc};
 use govtrust::config::{FieldType, Kind, Project};
 use govtrust::fact::{Fact, Provenance, Value};
 use govtrust::store::facts::AuditAction;
-use govtrust::store::Store;
+use govtrust::store::{Store, StoreError};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,6 +26,37 @@ fn project() -> Project {
     Project::load(&config()).unwrap()
 }
 
+/// Runs a command; a store still locked by this test process (sled releases its lock file
+/// a moment after the last handle drops) makes the command wait and retry, not fail.
+trait Run {
+    fn run(&mut self) -> Output;
+}
+
+impl Run for Command {
+    fn run(&mut self) -> Output {
+        for _ in 0..400 {
+            let out = self.output().unwrap();
+            if !String::from_utf8_lossy(&out.stderr).contains("could not acquire lock") {
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("store stayed locked for 10 s");
+    }
+}
+
+/// Opens the store in this process, waiting out the lock of a command that just exited.
+fn open_store(path: &Path) -> Store {
+    for _ in 0..400 {
+        match Store::open(path) {
+            Ok(s) => return s,
+            Err(StoreError::Open { .. }) => std::thread::sleep(Duration::from_millis(25)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("store stayed locked for 10 s");
+}
+
 fn govtrust(store: &Path) -> Command {
     let mut c = Command::cargo_bin("govtrust").unwrap();
     c.env_remove("GOVTRUST_STORE").env_remove("GOVTRUST_CONFIG");
@@ -32,7 +66,7 @@ fn govtrust(store: &Path) -> Command {
 
 /// The current facts of period 2023, without the import time (which differs run to run).
 fn facts_in(store: &Path) -> Vec<(String, String, String, Value, Provenance)> {
-    let s = Store::open(store).unwrap();
+    let s = open_store(store);
     let facts = s.facts().unwrap().period_facts("2023").unwrap();
     facts
         .into_iter()
@@ -66,7 +100,12 @@ fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let b = base(dir.path());
-    govtrust(&store).arg("import").arg(&b).assert().success();
+    govtrust(&store)
+        .arg("import")
+        .arg(&b)
+        .run()
+        .assert()
+        .success();
     Setup { dir, store }
 }
 
@@ -80,7 +119,7 @@ fn rejected(body: &str, needles: &[&str]) -> String {
         "{HEADER}城关镇,T5,failures,0,\n城关镇,T14,activities,2023年5月 诚信教育专题讲座,\n{body}"
     );
     let bad = write(s.dir.path(), "bad.csv", &text);
-    let out = govtrust(&s.store).arg("import").arg(&bad).output().unwrap();
+    let out = govtrust(&s.store).arg("import").arg(&bad).run();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
     for n in needles {
@@ -214,7 +253,12 @@ fn conflicting_duplicate_rows_are_refused_but_list_rows_merge() {
         "ok.csv",
         &format!("{HEADER}城关镇,T5,failures,2,\n城关镇,T5,failures,2,\n城关镇,T14,activities,2023年5月 诚信教育专题讲座,\n城关镇,T14,activities,2023年9月 诚信宣讲；2023年5月 诚信教育专题讲座,\n"),
     );
-    govtrust(&s.store).arg("import").arg(&ok).assert().success();
+    govtrust(&s.store)
+        .arg("import")
+        .arg(&ok)
+        .run()
+        .assert()
+        .success();
     let facts = facts_in(&s.store);
     let t14 = facts.iter().find(|f| f.1 == "T14").unwrap();
     assert_eq!(
@@ -259,12 +303,7 @@ fn every_error_of_a_file_is_reported_and_a_bad_file_spoils_the_batch() {
         "bad.csv",
         &format!("{HEADER}县发改委,D3,failures,-1,\n"),
     );
-    let out = govtrust(&s.store)
-        .arg("import")
-        .arg(&good)
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = govtrust(&s.store).arg("import").arg(&good).arg(&bad).run();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.csv 第2行 D(value)列"));
     assert_eq!(facts_in(&s.store), before);
@@ -275,20 +314,12 @@ fn missing_header_and_broken_encoding_name_the_file() {
     let s = setup();
     let before = facts_in(&s.store);
     let nohead = write(s.dir.path(), "nohead.csv", "城关镇,T5,failures,1,\n");
-    let out = govtrust(&s.store)
-        .arg("import")
-        .arg(&nohead)
-        .output()
-        .unwrap();
+    let out = govtrust(&s.store).arg("import").arg(&nohead).run();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nohead.csv 第1行: 表头缺少列"));
     let junk = s.dir.path().join("junk.csv");
     std::fs::write(&junk, [b'u', 0xFF, b'\n']).unwrap();
-    let out = govtrust(&s.store)
-        .arg("import")
-        .arg(&junk)
-        .output()
-        .unwrap();
+    let out = govtrust(&s.store).arg("import").arg(&junk).run();
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.csv: 无法识别文件编码"));
     assert_eq!(facts_in(&s.store), before);
 }
@@ -311,7 +342,12 @@ fn utf8_bom_and_gb18030_import_the_same_facts() {
         let file = dir.path().join("sub.csv");
         std::fs::write(&file, bytes).unwrap();
         let store = dir.path().join("store");
-        govtrust(&store).arg("import").arg(&file).assert().success();
+        govtrust(&store)
+            .arg("import")
+            .arg(&file)
+            .run()
+            .assert()
+            .success();
         results.push((i, facts_in(&store)));
     }
     assert_eq!(results[0].1.len(), 5);
@@ -375,6 +411,7 @@ fn template_filled_programmatically_imports_back() {
     govtrust(&store)
         .args(["template", "--kind", "township", "--out"])
         .arg(&blank)
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains("46 个填报项"));
@@ -434,6 +471,7 @@ fn template_filled_programmatically_imports_back() {
     govtrust(&store)
         .arg("import")
         .arg(&path)
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains(
@@ -490,6 +528,7 @@ fn workbook_errors_name_sheet_row_and_column() {
             "--out",
         ])
         .arg(&blank)
+        .run()
         .assert()
         .success();
     // Rebuild the pre-filled copy with one bad value (D1 corrected above reviews) and one wrong type.
@@ -516,7 +555,7 @@ fn workbook_errors_name_sheet_row_and_column() {
     }
     let path = dir.path().join("fgw.xlsx");
     filled.save(&path).unwrap();
-    let out = govtrust(&store).arg("import").arg(&path).output().unwrap();
+    let out = govtrust(&store).arg("import").arg(&path).run();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -541,6 +580,7 @@ fn reimport_supersedes_and_history_keeps_the_old_value() {
     govtrust(&s.store)
         .arg("import")
         .arg(&newer)
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains("替换此前填报 4 条"));
@@ -552,7 +592,7 @@ fn reimport_supersedes_and_history_keeps_the_old_value() {
     );
     assert_eq!(facts[0].3, Value::Int(0));
     {
-        let st = Store::open(&s.store).unwrap();
+        let st = open_store(&s.store);
         let fs = st.facts().unwrap();
         let h = fs
             .field_history("2023", "t-chengguan", "T5", "failures")
@@ -579,6 +619,7 @@ fn reimport_supersedes_and_history_keeps_the_old_value() {
     }
     govtrust(&s.store)
         .args(["facts", "--unit", "城关镇", "--item", "T5"])
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains(
@@ -605,11 +646,13 @@ fn manual_fact_overrides_the_submission_and_is_audited() {
             "--by",
             "张三",
         ])
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains("设为 3"));
     govtrust(&s.store)
         .args(["facts", "--unit", "城关镇", "--item", "T5"])
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains(
@@ -631,18 +674,20 @@ fn manual_fact_overrides_the_submission_and_is_audited() {
             "--reason",
             "通报对象有误",
         ])
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains("操作人 analyst7"));
     govtrust(&s.store)
         .args(["facts", "--unit", "城关镇", "--item", "T5"])
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains(
             "failures（被检查通报次数）= 1  单位填报",
         ))
         .stdout(predicates::str::contains("历史：3  人工核查 张三"));
-    let st = Store::open(&s.store).unwrap();
+    let st = open_store(&s.store);
     let log = st
         .facts()
         .unwrap()
@@ -681,8 +726,7 @@ fn manual_fact_is_validated_like_an_import() {
             .args(["fact", "set"])
             .args(&args)
             .args(["--reason", "测试", "--by", "张三"])
-            .output()
-            .unwrap();
+            .run();
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
@@ -699,8 +743,7 @@ fn manual_fact_is_validated_like_an_import() {
             "--by",
             "张三",
         ])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(1), "nothing to unset");
     assert_eq!(facts_in(&s.store), before);
 }
@@ -710,7 +753,7 @@ fn facts_marks_unverified_and_contradicted_submissions() {
     let s = setup();
     {
         // What the evidence stage will do: state the web's finding for T5.
-        let st = Store::open(&s.store).unwrap();
+        let st = open_store(&s.store);
         let web = Fact {
             period: "2023".into(),
             unit: "t-chengguan".into(),
@@ -729,8 +772,7 @@ fn facts_marks_unverified_and_contradicted_submissions() {
     }
     let out = govtrust(&s.store)
         .args(["facts", "--unit", "t-chengguan"])
-        .output()
-        .unwrap();
+        .run();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(stdout.contains("failures（被检查通报次数）= 2  网络监测 证据 ev-0007  ⚠ 与网络不符（网络：2，填报：1）"), "{stdout}");
@@ -754,6 +796,7 @@ fn bundled_samples_import_cleanly() {
     govtrust(&store)
         .arg("import")
         .args(&files)
+        .run()
         .assert()
         .success()
         .stdout(predicates::str::contains(
