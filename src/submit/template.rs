@@ -16,7 +16,8 @@ use std::path::Path;
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet,
+    XlsxError,
 };
 
 use crate::config::{FieldSpec, FieldType, Item, Kind, Period, Project};
@@ -261,6 +262,14 @@ pub fn template_workbook(
                 item.indicator, item.content, item.max
             );
             sheet.write_string_with_format(r, 3, content, &fm.wrap)?;
+            if f.name == item.fields[0].name && !item.description.is_empty() {
+                // The seed's scoring words, shown when the cell is hovered.
+                sheet.insert_note(
+                    r,
+                    3,
+                    &Note::new(format!("评分说明：{}", item.description)).set_author("评估组"),
+                )?;
+            }
             sheet.write_string_with_format(r, 4, &f.label, &fm.wrap)?;
             sheet.write_string_with_format(r, 5, &f.name, &fm.text)?;
             sheet.write_string_with_format(r, 6, f.ty.label(), &fm.wrap)?;
