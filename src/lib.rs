@@ -11,4 +11,5 @@ pub mod fact;
 pub mod score;
 pub mod simweb;
 pub mod store;
+pub mod submit;
 pub mod uscc;

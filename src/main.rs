@@ -1,14 +1,14 @@
 //! The `govtrust` command line: parses arguments, calls the library, prints, maps errors to exit
-//! codes. Nothing here knows how a stage works.
+//! codes. Nothing here knows how a stage works; each command's glue lives in `src/cli/`.
 
-use std::net::SocketAddr;
+mod cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use govtrust::config::Project;
-use govtrust::simweb::{FaultProfile, SimOptions};
+use cli::simweb::SimwebArgs;
 
 #[derive(Parser)]
 #[command(
@@ -16,7 +16,7 @@ use govtrust::simweb::{FaultProfile, SimOptions};
     version,
     about = "政务诚信监测评估：网络监测、评分与报告"
 )]
-struct Cli {
+pub struct Cli {
     /// The sled store directory.
     #[arg(long, global = true, env = "GOVTRUST_STORE", default_value = "./data")]
     store: PathBuf,
@@ -34,37 +34,79 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate all configuration: settings, roster, catalogs; exit 1 listing every problem.
+    /// Validate all configuration: settings, roster, catalogs, sources, rules; exit 1 listing every problem.
     CheckConfig,
     /// Serve the simulated county web (simweb) on loopback until Ctrl-C (see docs/simweb.md).
     Simweb(SimwebArgs),
+    /// Write the fillable submission workbook (填报表) for one kind of unit.
+    Template {
+        /// township (乡镇) or department (县直单位).
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Pre-fill the 单位 column with this unit (its own copy).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Where 佐证材料 go (shown in the instructions).
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// Import submissions (.xlsx from the template, or CSV unit,indicator,field,value,note) all or nothing.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List a unit's facts with provenance, precedence and discrepancies.
+    Facts {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        item: Option<String>,
+    },
+    /// Record or remove an analyst's decision on one field (audited).
+    Fact {
+        #[command(subcommand)]
+        action: FactAction,
+    },
+    /// Score every unit from the stored facts and print the score sheets.
+    Score {
+        /// township or department.
+        #[arg(long)]
+        kind: Option<String>,
+        /// One unit (id, name or alias): prints its full sheet.
+        #[arg(long)]
+        unit: Option<String>,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
-#[derive(clap::Args)]
-struct SimwebArgs {
-    /// Loopback address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8700")]
-    listen: SocketAddr,
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Filler articles spread over the portals' news columns.
-    #[arg(long, default_value_t = 2000)]
-    scale: u64,
-    /// Night number (1 = the base web).
-    #[arg(long, default_value_t = 1)]
-    night: u32,
-    /// Fault profile: none, mild or harsh.
-    #[arg(long, default_value = "none")]
-    faults: FaultProfile,
-    /// Write the ground truth (JSON) here.
-    #[arg(long)]
-    truth: Option<PathBuf>,
-    /// Append the request log (JSON lines) here.
-    #[arg(long)]
-    log: Option<PathBuf>,
-    /// The roster of units.
-    #[arg(long, default_value = govtrust::simweb::DEFAULT_ROSTER)]
-    roster: PathBuf,
+#[derive(Subcommand)]
+pub enum FactAction {
+    /// Set a field's value; it overrides web and submitted values.
+    Set {
+        unit: String,
+        item: String,
+        field: String,
+        value: String,
+        #[arg(long)]
+        reason: String,
+        /// Who decides (default: the OS user).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Remove the manual value of a field.
+    Unset {
+        unit: String,
+        item: String,
+        field: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -79,62 +121,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let (config, store) = (cli.config.as_path(), cli.store.as_path());
     match cli.command {
-        Command::CheckConfig => {
-            let project = Project::load(&cli.config)?;
-            println!(
-                "configuration OK: {} units ({} townships, {} departments), {} catalogs, period {} ({} – {})",
-                project.roster.units.len(),
-                project.roster.of_kind(govtrust::config::Kind::Township).count(),
-                project.roster.of_kind(govtrust::config::Kind::Department).count(),
-                project.catalogs.len(),
-                project.period.id,
-                project.period.start,
-                project.period.end
-            );
-            Ok(ExitCode::SUCCESS)
+        Command::CheckConfig => cli::check::check_config(config),
+        Command::Simweb(args) => cli::simweb::simweb(args),
+        Command::Template {
+            kind,
+            out,
+            unit,
+            contact,
+        } => cli::submit::template(config, kind, out, unit, contact),
+        Command::Import { files } => cli::submit::import(config, store, files),
+        Command::Facts { unit, item } => cli::submit::facts(config, store, unit, item),
+        Command::Fact { action } => cli::submit::fact(config, store, action),
+        Command::Score { kind, unit, format } => {
+            cli::score::score(config, store, kind, unit, &format)
         }
-        Command::Simweb(args) => simweb(args),
     }
-}
-
-/// Serves simweb until Ctrl-C, writing the truth first when asked.
-fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let opts = SimOptions {
-            listen: args.listen,
-            seed: args.seed,
-            scale: args.scale,
-            night: args.night,
-            faults: args.faults,
-            roster: None,
-            roster_path: args.roster,
-            log_file: args.log,
-            ..SimOptions::default()
-        };
-        let handle = govtrust::simweb::start(opts).await?;
-        if let Some(path) = &args.truth {
-            let truth = handle.truth();
-            let json = serde_json::to_vec_pretty(&truth)?;
-            std::fs::write(path, json).map_err(|e| anyhow::anyhow!("cannot write truth {}: {e}", path.display()))?;
-            println!("truth: {} ({} URLs)", path.display(), truth.urls.len());
-        }
-        let port = handle.addr().port();
-        println!(
-            "simweb listening on {} (seed {}, scale {}, night {}, faults {})",
-            handle.addr(),
-            args.seed,
-            args.scale,
-            args.night,
-            args.faults.as_str()
-        );
-        for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
-            println!("  http://{host}:{port}/   (curl --resolve {host}:{port}:127.0.0.1 http://{host}:{port}/)");
-        }
-        println!("Ctrl-C stops.");
-        tokio::signal::ctrl_c().await?;
-        handle.shutdown().await;
-        Ok(ExitCode::SUCCESS)
-    })
 }

@@ -7,6 +7,8 @@
 //! batch and are flushed, so a killed process leaves the store as before or after, never between.
 //! Sub-modules add typed access for one record family each.
 
+pub mod facts;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;

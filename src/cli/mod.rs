@@ -1,0 +1,18 @@
+//! Per-command glue of the binary: load configuration, open the store, call the library, print.
+
+pub mod check;
+pub mod score;
+pub mod simweb;
+pub mod submit;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use govtrust::store::Store;
+
+pub use crate::FactAction;
+
+pub fn open_store(path: &Path) -> anyhow::Result<Store> {
+    Store::open(path).with_context(|| format!("opening store {}", path.display()))
+}

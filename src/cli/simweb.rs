@@ -1,0 +1,75 @@
+//! `govtrust simweb`: serve the simulated county web on loopback until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use govtrust::simweb::{FaultProfile, SimOptions};
+
+#[derive(clap::Args)]
+pub struct SimwebArgs {
+    /// Loopback address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8700")]
+    pub listen: SocketAddr,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Filler articles spread over the portals' news columns.
+    #[arg(long, default_value_t = 2000)]
+    pub scale: u64,
+    /// Night number (1 = the base web).
+    #[arg(long, default_value_t = 1)]
+    pub night: u32,
+    /// Fault profile: none, mild or harsh.
+    #[arg(long, default_value = "none")]
+    pub faults: FaultProfile,
+    /// Write the ground truth (JSON) here.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// Append the request log (JSON lines) here.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// The roster of units.
+    #[arg(long, default_value = govtrust::simweb::DEFAULT_ROSTER)]
+    pub roster: PathBuf,
+}
+
+/// Serves simweb until Ctrl-C, writing the truth first when asked.
+pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let opts = SimOptions {
+            listen: args.listen,
+            seed: args.seed,
+            scale: args.scale,
+            night: args.night,
+            faults: args.faults,
+            roster: None,
+            roster_path: args.roster,
+            log_file: args.log,
+            ..SimOptions::default()
+        };
+        let handle = govtrust::simweb::start(opts).await?;
+        if let Some(path) = &args.truth {
+            let truth = handle.truth();
+            let json = serde_json::to_vec_pretty(&truth)?;
+            std::fs::write(path, json).map_err(|e| anyhow::anyhow!("cannot write truth {}: {e}", path.display()))?;
+            println!("truth: {} ({} URLs)", path.display(), truth.urls.len());
+        }
+        let port = handle.addr().port();
+        println!(
+            "simweb listening on {} (seed {}, scale {}, night {}, faults {})",
+            handle.addr(),
+            args.seed,
+            args.scale,
+            args.night,
+            args.faults.as_str()
+        );
+        for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
+            println!("  http://{host}:{port}/   (curl --resolve {host}:{port}:127.0.0.1 http://{host}:{port}/)");
+        }
+        println!("Ctrl-C stops.");
+        tokio::signal::ctrl_c().await?;
+        handle.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
