@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::stream;
+use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::faults::{self, Attempts, Failure, FaultProfile, RetryAfter};
@@ -264,23 +264,29 @@ fn respond(reply: Reply, headers: &HeaderMap, failure: Option<Failure>, entry: &
     match failure {
         Some(f @ Failure::Reset) => {
             entry.fault = Some(f.name().into());
-            let body = Body::from_stream(stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                "simulated connection reset",
-            ))]));
+            // The pause lets hyper flush the headers before the body fails and the connection drops.
+            let body = Body::from_stream(stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "simulated connection reset",
+                ))
+            }));
             builder.body(body).unwrap_or_default()
         }
         Some(f @ Failure::Truncated) => {
             entry.fault = Some(f.name().into());
             let full = reply.body.len();
             let half = reply.body.slice(..full / 2);
-            let body = Body::from_stream(stream::iter([
-                Ok::<Bytes, std::io::Error>(half),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "simulated truncation",
-                )),
-            ]));
+            let body = Body::from_stream(stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(stream::once(
+                async {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "simulated truncation",
+                    ))
+                },
+            )));
             builder
                 .header(header::CONTENT_LENGTH, full)
                 .body(body)
