@@ -175,7 +175,7 @@ impl Default for SimOptions {
             roster: None,
             roster_path: PathBuf::from(DEFAULT_ROSTER),
             log_file: None,
-            log_limit: 1_000_000,
+            log_limit: 500_000,
         }
     }
 }
@@ -246,7 +246,7 @@ impl SimHandle {
         self.shared.log.flush();
     }
 
-    /// A sender that stops the server, for a Ctrl-C handler.
+    /// Flushes the request-log file.
     pub fn flush_log(&self) {
         self.shared.log.flush()
     }

@@ -38,11 +38,12 @@ pub struct LogEntry {
     pub bytes: u64,
 }
 
-/// The request log: kept in memory up to a limit, and appended to a file when one is given.
+/// The request log: kept in memory up to a limit, and appended line by line to a file when one
+/// is given (line-buffered, so another process can follow it while simweb runs).
 pub struct RequestLog {
     entries: Mutex<Vec<LogEntry>>,
     limit: usize,
-    file: Mutex<Option<std::io::BufWriter<std::fs::File>>>,
+    file: Mutex<Option<std::io::LineWriter<std::fs::File>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -57,7 +58,7 @@ impl RequestLog {
         RequestLog {
             entries: Mutex::new(Vec::new()),
             limit,
-            file: Mutex::new(file.map(std::io::BufWriter::new)),
+            file: Mutex::new(file.map(std::io::LineWriter::new)),
         }
     }
 
