@@ -21,6 +21,7 @@ pub mod rng;
 mod server;
 mod text;
 pub mod truth;
+mod unit_docs;
 mod urls;
 
 use std::net::SocketAddr;
