@@ -327,7 +327,7 @@ fn plant_annual_reports(m: &mut Model, r: &mut Rng, u: usize, column: &str, skip
         );
         if r.chance(0.3) {
             // Uploaded weeks later than the displayed date, as on tongbai.gov.cn.
-            d.url_date = date + Duration::days(r.range(10, 60));
+            d.url_date = (date + Duration::days(r.range(10, 60))).min(ymd(SITE_BASE).max(date));
             d.appeared = d.url_date;
         }
         d.body = super::report::annual_report_body(&unit.name, &report);
