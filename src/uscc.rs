@@ -138,7 +138,7 @@ mod tests {
         // One changed character in the body must break the check (weights are all nonzero mod 31).
         let good = "91350100M000100Y43";
         let mut chars: Vec<char> = good.chars().collect();
-        chars[5] = '1';
+        chars[5] = '7';
         let bad: String = chars.into_iter().collect();
         assert!(matches!(validate(&bad), Err(UsccError::CheckDigit { .. })));
     }

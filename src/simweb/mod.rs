@@ -21,6 +21,7 @@ pub mod rng;
 mod server;
 mod text;
 pub mod truth;
+mod unit_docs;
 mod urls;
 
 use std::net::SocketAddr;
@@ -175,7 +176,7 @@ impl Default for SimOptions {
             roster: None,
             roster_path: PathBuf::from(DEFAULT_ROSTER),
             log_file: None,
-            log_limit: 1_000_000,
+            log_limit: 500_000,
         }
     }
 }
@@ -246,7 +247,7 @@ impl SimHandle {
         self.shared.log.flush();
     }
 
-    /// A sender that stops the server, for a Ctrl-C handler.
+    /// Flushes the request-log file.
     pub fn flush_log(&self) {
         self.shared.log.flush()
     }

@@ -10,6 +10,138 @@ use super::rng::Rng;
 use super::text::{firm_name, person_name, uscc_body};
 use crate::config::Kind;
 
+/// A 双公示 / 行政管理 category.
+pub struct Category {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub prefix: &'static str,
+    pub organ_key: &'static str,
+    pub organ_code_key: &'static str,
+    pub table: &'static str,
+}
+
+pub const CATEGORIES: [Category; 7] = [
+    Category {
+        code: "xzxk",
+        label: "行政许可",
+        prefix: "xk",
+        organ_key: "xk_xkjg",
+        organ_code_key: "xk_xkjgdm",
+        table: "credit_xyzx_fr_xzxk_new",
+    },
+    Category {
+        code: "xzcf",
+        label: "行政处罚",
+        prefix: "cf",
+        organ_key: "cf_cfjg",
+        organ_code_key: "cf_cfjgdm",
+        table: "credit_xyzx_fr_xzcf_new",
+    },
+    Category {
+        code: "xzqz",
+        label: "行政强制",
+        prefix: "qz",
+        organ_key: "qz_jg",
+        organ_code_key: "qz_jgdm",
+        table: "credit_xyzx_fr_xzqz",
+    },
+    Category {
+        code: "xzjl",
+        label: "行政奖励",
+        prefix: "jl",
+        organ_key: "jl_jg",
+        organ_code_key: "jl_jgdm",
+        table: "credit_xyzx_fr_xzjl",
+    },
+    Category {
+        code: "xzqr",
+        label: "行政确认",
+        prefix: "qr",
+        organ_key: "qr_jg",
+        organ_code_key: "qr_jgdm",
+        table: "credit_xyzx_fr_xzqr",
+    },
+    Category {
+        code: "xzcj",
+        label: "行政裁决",
+        prefix: "cj",
+        organ_key: "cj_jg",
+        organ_code_key: "cj_jgdm",
+        table: "credit_xyzx_fr_xzcj",
+    },
+    Category {
+        code: "xzjc",
+        label: "行政监督检查",
+        prefix: "jc",
+        organ_key: "jc_jg",
+        organ_code_key: "jc_jgdm",
+        table: "credit_xyzx_fr_xzjc",
+    },
+];
+
+/// One 双公示 / 行政管理 record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    pub cat: usize,
+    pub organ: String,
+    pub organ_code: String,
+    pub unit: Option<usize>,
+    pub party: String,
+    pub uscc: String,
+    pub wsh: String,
+    pub decided: NaiveDate,
+    pub published: NaiveDate,
+    pub content: String,
+    pub problems: Vec<String>,
+    pub in_period: bool,
+    pub timely: bool,
+    pub compliant: bool,
+}
+
+/// One court-disclosure case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub dishonest: bool,
+    pub party: String,
+    pub party_code: String,
+    pub unit: Option<usize>,
+    /// `self`, `subordinate`, `village`, or `none`.
+    pub relation: &'static str,
+    pub case_code: String,
+    pub court: String,
+    pub cause: String,
+    pub basis: String,
+    pub amount_yuan: u64,
+    pub filed: NaiveDate,
+    /// 失信: 发布时间.
+    pub published: Option<NaiveDate>,
+    pub resolved: Option<NaiveDate>,
+}
+
+impl Case {
+    pub fn listed_on(&self) -> NaiveDate {
+        if self.dishonest {
+            self.published.unwrap_or(self.filed)
+        } else {
+            self.filed
+        }
+    }
+
+    pub fn list(&self) -> &'static str {
+        if self.dishonest {
+            "shixin"
+        } else {
+            "zhixing"
+        }
+    }
+
+    pub fn path(&self) -> String {
+        format!("/{}/detail/{}.html", self.list(), self.id)
+    }
+}
+
 /// The mandatory-field problems of a record, in Chinese.
 pub const P_USCC: &str = "统一社会信用代码校验位错误";
 pub const P_NO_WSH: &str = "缺少决定文书号";

@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::stream;
+use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::faults::{self, Attempts, Failure, FaultProfile, RetryAfter};
@@ -38,11 +38,12 @@ pub struct LogEntry {
     pub bytes: u64,
 }
 
-/// The request log: kept in memory up to a limit, and appended to a file when one is given.
+/// The request log: kept in memory up to a limit, and appended line by line to a file when one
+/// is given (line-buffered, so another process can follow it while simweb runs).
 pub struct RequestLog {
     entries: Mutex<Vec<LogEntry>>,
     limit: usize,
-    file: Mutex<Option<std::io::BufWriter<std::fs::File>>>,
+    file: Mutex<Option<std::io::LineWriter<std::fs::File>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -57,7 +58,7 @@ impl RequestLog {
         RequestLog {
             entries: Mutex::new(Vec::new()),
             limit,
-            file: Mutex::new(file.map(std::io::BufWriter::new)),
+            file: Mutex::new(file.map(std::io::LineWriter::new)),
         }
     }
 
@@ -97,9 +98,7 @@ pub struct Shared {
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
@@ -155,9 +154,7 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
                 let mut r = plain(StatusCode::TOO_MANY_REQUESTS, "请求过于频繁");
                 let value = match ra {
                     RetryAfter::Seconds(s) => s.to_string(),
-                    RetryAfter::DateIn(s) => {
-                        httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))
-                    }
+                    RetryAfter::DateIn(s) => httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s)),
                 };
                 if let Ok(v) = HeaderValue::from_str(&value) {
                     r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -199,21 +196,13 @@ pub fn etag_of(body: &[u8]) -> String {
 }
 
 fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTime>) -> bool {
-    if let Some(inm) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         return inm
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
             .any(|t| t == etag || t == "*");
     }
-    match (
-        headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok()),
-        lm,
-    ) {
+    match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), lm) {
         (Some(ims), Some(lm)) => match httpdate::parse_http_date(ims) {
             Ok(since) => {
                 let lm_secs = lm.and_utc().timestamp().max(0) as u64;
@@ -225,12 +214,7 @@ fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTim
     }
 }
 
-fn respond(
-    reply: Reply,
-    headers: &HeaderMap,
-    failure: Option<Failure>,
-    entry: &mut LogEntry,
-) -> Response {
+fn respond(reply: Reply, headers: &HeaderMap, failure: Option<Failure>, entry: &mut LogEntry) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder()
         .status(status)
@@ -281,25 +265,29 @@ fn respond(
     match failure {
         Some(f @ Failure::Reset) => {
             entry.fault = Some(f.name().into());
-            let body = Body::from_stream(stream::iter([Err::<Bytes, std::io::Error>(
-                std::io::Error::new(
+            // The pause lets hyper flush the headers before the body fails and the connection drops.
+            let body = Body::from_stream(stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
                     std::io::ErrorKind::ConnectionReset,
                     "simulated connection reset",
-                ),
-            )]));
+                ))
+            }));
             builder.body(body).unwrap_or_default()
         }
         Some(f @ Failure::Truncated) => {
             entry.fault = Some(f.name().into());
             let full = reply.body.len();
             let half = reply.body.slice(..full / 2);
-            let body = Body::from_stream(stream::iter([
-                Ok::<Bytes, std::io::Error>(half),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "simulated truncation",
-                )),
-            ]));
+            let body = Body::from_stream(stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(stream::once(
+                async {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionAborted,
+                        "simulated truncation",
+                    ))
+                },
+            )));
             builder
                 .header(header::CONTENT_LENGTH, full)
                 .body(body)
