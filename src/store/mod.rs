@@ -57,13 +57,10 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store in `dir` and checks its schema version.
     pub fn open(dir: &Path) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+        let db = open_with_retry(dir).map_err(|source| StoreError::Open {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let store = Store {
             db,
             path: dir.to_path_buf(),
@@ -108,6 +105,22 @@ impl Store {
     /// A monotonically increasing id, unique within this store.
     pub fn next_id(&self) -> Result<u64> {
         Ok(self.db.generate_id()?)
+    }
+}
+
+/// Opens the database, waiting briefly while another handle's lock is being released: sled keeps
+/// its lock file for a few milliseconds after the last handle drops, so a command that follows
+/// another (or a test driving the binary) would otherwise fail spuriously.
+fn open_with_retry(dir: &Path) -> std::result::Result<sled::Db, sled::Error> {
+    let mut attempt = 0;
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Err(sled::Error::Io(e)) if attempt < 40 && e.to_string().contains("lock") => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 
