@@ -89,10 +89,16 @@ impl Value {
         match ty {
             FieldType::Int => {
                 let t = t.strip_suffix(".0").unwrap_or(t);
-                t.parse::<u64>().map(Value::Int).map_err(|_| bad("not a whole number ≥ 0"))
+                t.parse::<u64>()
+                    .map(Value::Int)
+                    .map_err(|_| bad("not a whole number ≥ 0"))
             }
             FieldType::Amount => {
-                let cleaned: String = t.trim_end_matches('元').chars().filter(|c| *c != ',' && *c != '，').collect();
+                let cleaned: String = t
+                    .trim_end_matches('元')
+                    .chars()
+                    .filter(|c| *c != ',' && *c != '，')
+                    .collect();
                 match cleaned.parse::<f64>() {
                     Ok(x) if x.is_finite() && x >= 0.0 => Ok(Value::Amount(x)),
                     Ok(_) => Err(bad("amounts are ≥ 0")),
@@ -117,7 +123,9 @@ impl Value {
                 "否" | "false" | "0" | "no" | "n" | "无" => Ok(Value::Bool(false)),
                 _ => Err(bad("expected 是/否, true/false or 1/0")),
             },
-            FieldType::Date => parse_date(t).map(Value::Date).ok_or_else(|| bad("expected YYYY-MM-DD or YYYY年M月D日")),
+            FieldType::Date => parse_date(t)
+                .map(Value::Date)
+                .ok_or_else(|| bad("expected YYYY-MM-DD or YYYY年M月D日")),
             FieldType::List => Ok(Value::list(split_list(t))),
         }
     }
@@ -134,17 +142,27 @@ pub fn split_list(text: &str) -> Vec<String> {
 /// Parses `2023-03-28`, `2023/3/28`, `2023.03.28`, `2023年3月28日`, `20230328` and the same
 /// followed by a time or wrapped in brackets.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim().trim_matches(|c| matches!(c, '[' | ']' | '【' | '】' | '(' | ')' | '（' | '）'));
+    let t = text
+        .trim()
+        .trim_matches(|c| matches!(c, '[' | ']' | '【' | '】' | '(' | ')' | '（' | '）'));
     let t = t.split([' ', 'T', '\u{3000}']).next().unwrap_or(t).trim();
     if let Some(rest) = t.strip_suffix('日') {
         let (y, rest) = rest.split_once('年')?;
         let (m, d) = rest.split_once('月')?;
-        return NaiveDate::from_ymd_opt(y.trim().parse().ok()?, m.trim().parse().ok()?, d.trim().parse().ok()?);
+        return NaiveDate::from_ymd_opt(
+            y.trim().parse().ok()?,
+            m.trim().parse().ok()?,
+            d.trim().parse().ok()?,
+        );
     }
     for sep in ['-', '/', '.'] {
         let parts: Vec<&str> = t.split(sep).collect();
         if parts.len() == 3 {
-            return NaiveDate::from_ymd_opt(parts[0].parse().ok()?, parts[1].parse().ok()?, parts[2].parse().ok()?);
+            return NaiveDate::from_ymd_opt(
+                parts[0].parse().ok()?,
+                parts[1].parse().ok()?,
+                parts[2].parse().ok()?,
+            );
         }
     }
     if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
@@ -202,7 +220,11 @@ pub enum Provenance {
     /// Derived from web evidence.
     Web { evidence: Vec<String> },
     /// An analyst's decision (人工核查).
-    Manual { by: String, at: DateTime<Utc>, reason: String },
+    Manual {
+        by: String,
+        at: DateTime<Utc>,
+        reason: String,
+    },
 }
 
 impl Provenance {
@@ -226,13 +248,18 @@ impl Provenance {
     /// Short Chinese description for reports and tables.
     pub fn describe(&self) -> String {
         match self {
-            Provenance::Submission { file, sheet, row, .. } => match sheet {
+            Provenance::Submission {
+                file, sheet, row, ..
+            } => match sheet {
                 Some(s) => format!("单位填报 {file} [{s}] 第{row}行"),
                 None => format!("单位填报 {file} 第{row}行"),
             },
             Provenance::Web { evidence } => format!("网络监测 证据 {}", evidence.join(",")),
             Provenance::Manual { by, at, reason } => {
-                format!("人工核查 {by} {} 理由：{reason}", at.format("%Y-%m-%d %H:%M"))
+                format!(
+                    "人工核查 {by} {} 理由：{reason}",
+                    at.format("%Y-%m-%d %H:%M")
+                )
             }
         }
     }
@@ -339,27 +366,59 @@ mod tests {
         assert_eq!(Value::parse(FieldType::Int, " 4 ").unwrap(), Value::Int(4));
         assert_eq!(Value::parse(FieldType::Int, "4.0").unwrap(), Value::Int(4));
         assert!(Value::parse(FieldType::Int, "-1").is_err());
-        assert_eq!(Value::parse(FieldType::Amount, "1,200.5").unwrap(), Value::Amount(1200.5));
-        assert_eq!(Value::parse(FieldType::Rate, "95%").unwrap(), Value::Rate(0.95));
-        assert_eq!(Value::parse(FieldType::Rate, "0.9").unwrap(), Value::Rate(0.9));
+        assert_eq!(
+            Value::parse(FieldType::Amount, "1,200.5").unwrap(),
+            Value::Amount(1200.5)
+        );
+        assert_eq!(
+            Value::parse(FieldType::Rate, "95%").unwrap(),
+            Value::Rate(0.95)
+        );
+        assert_eq!(
+            Value::parse(FieldType::Rate, "0.9").unwrap(),
+            Value::Rate(0.9)
+        );
         assert!(Value::parse(FieldType::Rate, "120%").is_err());
         assert!(Value::parse(FieldType::Rate, "1.2").is_err());
-        assert_eq!(Value::parse(FieldType::Bool, "是").unwrap(), Value::Bool(true));
-        assert_eq!(Value::parse(FieldType::Bool, "0").unwrap(), Value::Bool(false));
+        assert_eq!(
+            Value::parse(FieldType::Bool, "是").unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            Value::parse(FieldType::Bool, "0").unwrap(),
+            Value::Bool(false)
+        );
         assert!(Value::parse(FieldType::Bool, "maybe").is_err());
         let d = NaiveDate::from_ymd_opt(2023, 3, 28).unwrap();
-        assert_eq!(Value::parse(FieldType::Date, "2023年3月28日").unwrap(), Value::Date(d));
-        assert_eq!(Value::parse(FieldType::Date, "2023-03-28").unwrap(), Value::Date(d));
+        assert_eq!(
+            Value::parse(FieldType::Date, "2023年3月28日").unwrap(),
+            Value::Date(d)
+        );
+        assert_eq!(
+            Value::parse(FieldType::Date, "2023-03-28").unwrap(),
+            Value::Date(d)
+        );
         assert_eq!(
             Value::parse(FieldType::List, "行政强制；行政奖励、行政强制\n行政确认").unwrap(),
-            Value::List(vec!["行政奖励".into(), "行政强制".into(), "行政确认".into()])
+            Value::List(vec![
+                "行政奖励".into(),
+                "行政强制".into(),
+                "行政确认".into()
+            ])
         );
     }
 
     #[test]
     fn parses_portal_date_formats() {
         let d = NaiveDate::from_ymd_opt(2023, 3, 28).unwrap();
-        for s in ["2023-03-28", "2023年03月28日", "[2023-03-28]", "2023-03-28 16:51:22", "2023/3/28", "20230328"] {
+        for s in [
+            "2023-03-28",
+            "2023年03月28日",
+            "[2023-03-28]",
+            "2023-03-28 16:51:22",
+            "2023/3/28",
+            "20230328",
+        ] {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }
         assert_eq!(parse_date("2023-02-30"), None);
@@ -380,11 +439,28 @@ mod tests {
 
     #[test]
     fn precedence_and_discrepancy() {
-        let sub = fact(Value::Int(0), Provenance::Submission { file: "a.csv".into(), sheet: None, row: 2, note: None });
-        let web = fact(Value::Int(2), Provenance::Web { evidence: vec!["e1".into()] });
+        let sub = fact(
+            Value::Int(0),
+            Provenance::Submission {
+                file: "a.csv".into(),
+                sheet: None,
+                row: 2,
+                note: None,
+            },
+        );
+        let web = fact(
+            Value::Int(2),
+            Provenance::Web {
+                evidence: vec!["e1".into()],
+            },
+        );
         let man = fact(
             Value::Int(1),
-            Provenance::Manual { by: "analyst".into(), at: Utc::now(), reason: "复核".into() },
+            Provenance::Manual {
+                by: "analyst".into(),
+                at: Utc::now(),
+                reason: "复核".into(),
+            },
         );
         let r = resolve_field(vec![sub.clone(), web.clone()], true).unwrap();
         assert_eq!(r.used.value, Value::Int(2));

@@ -5,5 +5,7 @@
 //! calls in here.
 
 pub mod config;
+pub mod crawl;
+pub mod extract;
 pub mod fact;
 pub mod store;

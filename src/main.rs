@@ -9,13 +9,22 @@ use clap::{Parser, Subcommand};
 use govtrust::config::Project;
 
 #[derive(Parser)]
-#[command(name = "govtrust", version, about = "政务诚信监测评估：网络监测、评分与报告")]
+#[command(
+    name = "govtrust",
+    version,
+    about = "政务诚信监测评估：网络监测、评分与报告"
+)]
 struct Cli {
     /// The sled store directory.
     #[arg(long, global = true, env = "GOVTRUST_STORE", default_value = "./data")]
     store: PathBuf,
     /// The settings file (period, roster, catalogs, crawl settings).
-    #[arg(long, global = true, env = "GOVTRUST_CONFIG", default_value = "crawl-config/simweb.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "GOVTRUST_CONFIG",
+        default_value = "crawl-config/simweb.toml"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,

@@ -343,7 +343,10 @@ impl Catalog {
         let mut cat_names = BTreeSet::new();
         for (i, c) in self.categories.iter().enumerate() {
             if !cat_names.insert(c.name.as_str()) {
-                p.push(format!("category[{i}].name"), format!("duplicate category {:?}", c.name));
+                p.push(
+                    format!("category[{i}].name"),
+                    format!("duplicate category {:?}", c.name),
+                );
             }
             if c.max <= 0.0 {
                 p.push(format!("category[{i}].max"), "must be positive");
@@ -353,7 +356,10 @@ impl Catalog {
         if (cat_sum - self.meta.total).abs() > EPS {
             p.push(
                 "category",
-                format!("category maxima sum to {cat_sum}, but meta.total is {}", self.meta.total),
+                format!(
+                    "category maxima sum to {cat_sum}, but meta.total is {}",
+                    self.meta.total
+                ),
             );
         }
 
@@ -365,12 +371,19 @@ impl Catalog {
                 p.push(at.clone() + ".id", "empty id");
             }
             if !ids.insert(item.id.as_str()) {
-                p.push(at.clone() + ".id", format!("duplicate item id {:?}", item.id));
+                p.push(
+                    at.clone() + ".id",
+                    format!("duplicate item id {:?}", item.id),
+                );
             }
             if !cat_names.contains(item.category.as_str()) {
                 p.push(
                     at.clone() + ".category",
-                    format!("unknown category {:?} (declared: {})", item.category, join(&cat_names)),
+                    format!(
+                        "unknown category {:?} (declared: {})",
+                        item.category,
+                        join(&cat_names)
+                    ),
                 );
             }
             if item.max <= 0.0 {
@@ -385,13 +398,22 @@ impl Catalog {
             if (sum - c.max).abs() > EPS {
                 p.push(
                     format!("category[{}]", c.name),
-                    format!("item maxima sum to {sum}, but the category's max is {}", c.max),
+                    format!(
+                        "item maxima sum to {sum}, but the category's max is {}",
+                        c.max
+                    ),
                 );
             }
         }
         let item_sum: f64 = self.items.iter().map(|i| i.max).sum();
         if (item_sum - self.meta.total).abs() > EPS {
-            p.push("item", format!("item maxima sum to {item_sum}, but meta.total is {}", self.meta.total));
+            p.push(
+                "item",
+                format!(
+                    "item maxima sum to {item_sum}, but meta.total is {}",
+                    self.meta.total
+                ),
+            );
         }
     }
 }
@@ -403,7 +425,10 @@ fn join<'a>(names: impl IntoIterator<Item = &'a &'a str>) -> String {
 fn validate_fields(item: &Item, at: &str, p: &mut Problems) {
     let mut names = BTreeSet::new();
     if item.fields.is_empty() {
-        p.push(at.to_string() + ".field", "an item needs at least one input field");
+        p.push(
+            at.to_string() + ".field",
+            "an item needs at least one input field",
+        );
     }
     for f in &item.fields {
         let key = format!("{at}.field[{}]", f.name);
@@ -415,17 +440,24 @@ fn validate_fields(item: &Item, at: &str, p: &mut Problems) {
         }
         if let Some(allowed) = &f.allowed {
             if f.ty != FieldType::List {
-                p.push(key.clone() + ".allowed", "only list fields take an allowed set");
+                p.push(
+                    key.clone() + ".allowed",
+                    "only list fields take an allowed set",
+                );
             } else if allowed.is_empty() {
                 p.push(key.clone() + ".allowed", "allowed set is empty");
             }
         }
         if let Some(other) = &f.at_most {
             match item.field(other) {
-                None => p.push(key.clone() + ".at_most", format!("no field {other:?} in this item")),
-                Some(o) if !(o.ty.is_numeric() && f.ty.is_numeric()) => {
-                    p.push(key.clone() + ".at_most", "at_most relates two numeric fields")
-                }
+                None => p.push(
+                    key.clone() + ".at_most",
+                    format!("no field {other:?} in this item"),
+                ),
+                Some(o) if !(o.ty.is_numeric() && f.ty.is_numeric()) => p.push(
+                    key.clone() + ".at_most",
+                    "at_most relates two numeric fields",
+                ),
                 _ => {}
             }
         }
@@ -435,13 +467,20 @@ fn validate_fields(item: &Item, at: &str, p: &mut Problems) {
 /// Checks that `name` is a field of `item` whose type is one of `types`.
 fn need(item: &Item, at: &str, key: &str, name: &str, types: &[FieldType], p: &mut Problems) {
     match item.field(name) {
-        None => p.push(format!("{at}.rule.{key}"), format!("rule reads field {name:?}, which the item does not declare")),
+        None => p.push(
+            format!("{at}.rule.{key}"),
+            format!("rule reads field {name:?}, which the item does not declare"),
+        ),
         Some(f) if !types.contains(&f.ty) => p.push(
             format!("{at}.rule.{key}"),
             format!(
                 "field {name:?} is {}, the rule needs {}",
                 f.ty.name(),
-                types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" or ")
+                types
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         ),
         _ => {}
@@ -450,7 +489,10 @@ fn need(item: &Item, at: &str, key: &str, name: &str, types: &[FieldType], p: &m
 
 fn score_in_range(item: &Item, at: &str, key: &str, score: f64, p: &mut Problems) {
     if !(0.0..=item.max + EPS).contains(&score) {
-        p.push(format!("{at}.rule.{key}"), format!("score {score} outside 0..={}", item.max));
+        p.push(
+            format!("{at}.rule.{key}"),
+            format!("score {score} outside 0..={}", item.max),
+        );
     }
 }
 
@@ -460,7 +502,12 @@ const NUMBERS: &[FieldType] = &[FieldType::Int, FieldType::Amount, FieldType::Ra
 fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
     match &item.rule {
         Rule::Flag { field, .. } => need(item, at, "field", field, &[FieldType::Bool], p),
-        Rule::PerItem { fields, points, cap, .. } => {
+        Rule::PerItem {
+            fields,
+            points,
+            cap,
+            ..
+        } => {
             if fields.is_empty() {
                 p.push(format!("{at}.rule.fields"), "no fields");
             }
@@ -471,10 +518,18 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
                 p.push(format!("{at}.rule.points"), "must be positive");
             }
             if (cap - item.max).abs() > EPS {
-                p.push(format!("{at}.rule.cap"), format!("cap {cap} differs from the item's max {}", item.max));
+                p.push(
+                    format!("{at}.rule.cap"),
+                    format!("cap {cap} differs from the item's max {}", item.max),
+                );
             }
         }
-        Rule::Rate { numerator, denominator, when_zero, .. } => {
+        Rule::Rate {
+            numerator,
+            denominator,
+            when_zero,
+            ..
+        } => {
             need(item, at, "numerator", numerator, COUNTS, p);
             need(item, at, "denominator", denominator, COUNTS, p);
             score_in_range(item, at, "when_zero", *when_zero, p);
@@ -485,18 +540,42 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
                 p.push(format!("{at}.rule.terms"), "no terms");
             }
             for (i, t) in terms.iter().enumerate() {
-                need(item, at, &format!("terms[{i}].numerator"), &t.numerator, COUNTS, p);
-                need(item, at, &format!("terms[{i}].denominator"), &t.denominator, COUNTS, p);
+                need(
+                    item,
+                    at,
+                    &format!("terms[{i}].numerator"),
+                    &t.numerator,
+                    COUNTS,
+                    p,
+                );
+                need(
+                    item,
+                    at,
+                    &format!("terms[{i}].denominator"),
+                    &t.denominator,
+                    COUNTS,
+                    p,
+                );
                 if t.weight <= 0.0 {
                     p.push(format!("{at}.rule.terms[{i}].weight"), "must be positive");
                 }
             }
             let w: f64 = terms.iter().map(|t| t.weight).sum();
             if (w - item.max).abs() > EPS {
-                p.push(format!("{at}.rule.terms"), format!("weights sum to {w}, the item's max is {}", item.max));
+                p.push(
+                    format!("{at}.rule.terms"),
+                    format!("weights sum to {w}, the item's max is {}", item.max),
+                );
             }
             for (i, z) in when_zero.iter().enumerate() {
-                need(item, at, &format!("when_zero[{i}].field"), &z.field, COUNTS, p);
+                need(
+                    item,
+                    at,
+                    &format!("when_zero[{i}].field"),
+                    &z.field,
+                    COUNTS,
+                    p,
+                );
                 score_in_range(item, at, &format!("when_zero[{i}].score"), z.score, p);
             }
             // A denominator that can be zero without a zero rule would divide by zero.
@@ -516,14 +595,19 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
             }
             score_in_range(item, at, "floor", *floor, p);
         }
-        Rule::Tiers { tiers, otherwise, .. } => {
+        Rule::Tiers {
+            tiers, otherwise, ..
+        } => {
             if tiers.is_empty() {
                 p.push(format!("{at}.rule.tiers"), "no tiers");
             }
             for (i, t) in tiers.iter().enumerate() {
                 score_in_range(item, at, &format!("tiers[{i}].score"), t.score, p);
                 if t.when.is_empty() {
-                    p.push(format!("{at}.rule.tiers[{i}].when"), "a tier needs at least one condition");
+                    p.push(
+                        format!("{at}.rule.tiers[{i}].when"),
+                        "a tier needs at least one condition",
+                    );
                 }
                 for (j, c) in t.when.iter().enumerate() {
                     validate_condition(item, at, &format!("tiers[{i}].when[{j}]"), c, p);
@@ -531,11 +615,20 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
             }
             score_in_range(item, at, "otherwise", *otherwise, p);
         }
-        Rule::Bands { values, denominator, bands, when_zero } => {
+        Rule::Bands {
+            values,
+            denominator,
+            bands,
+            when_zero,
+        } => {
             if values.is_empty() {
                 p.push(format!("{at}.rule.values"), "no values");
             }
-            let types: &[FieldType] = if denominator.is_some() { COUNTS } else { &[FieldType::Rate] };
+            let types: &[FieldType] = if denominator.is_some() {
+                COUNTS
+            } else {
+                &[FieldType::Rate]
+            };
             for (i, v) in values.iter().enumerate() {
                 need(item, at, &format!("values[{i}]"), v, types, p);
             }
@@ -549,33 +642,62 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
                 if w[1].min >= w[0].min {
                     p.push(
                         format!("{at}.rule.bands[{}].min", i + 1),
-                        format!("bands must be in descending order of min ({} after {})", w[1].min, w[0].min),
+                        format!(
+                            "bands must be in descending order of min ({} after {})",
+                            w[1].min, w[0].min
+                        ),
                     );
                 }
                 if w[1].score > w[0].score {
-                    p.push(format!("{at}.rule.bands[{}].score", i + 1), "a lower band scores more than a higher one");
+                    p.push(
+                        format!("{at}.rule.bands[{}].score", i + 1),
+                        "a lower band scores more than a higher one",
+                    );
                 }
             }
-            let top = bands.iter().map(|b| b.score).fold(0.0, f64::max).max(*when_zero);
+            let top = bands
+                .iter()
+                .map(|b| b.score)
+                .fold(0.0, f64::max)
+                .max(*when_zero);
             let possible = top * values.len() as f64;
             if (possible - item.max).abs() > EPS {
                 p.push(
                     format!("{at}.rule.bands"),
-                    format!("{} values × top score {top} = {possible}, the item's max is {}", values.len(), item.max),
+                    format!(
+                        "{} values × top score {top} = {possible}, the item's max is {}",
+                        values.len(),
+                        item.max
+                    ),
                 );
             }
         }
-        Rule::Deadline { flag, date, flag_points, on_time_points, deadline } => {
+        Rule::Deadline {
+            flag,
+            date,
+            flag_points,
+            on_time_points,
+            deadline,
+        } => {
             need(item, at, "flag", flag, &[FieldType::Bool], p);
             need(item, at, "date", date, &[FieldType::Date], p);
             if (flag_points + on_time_points - item.max).abs() > EPS {
-                p.push(format!("{at}.rule"), "flag_points + on_time_points must equal the item's max");
+                p.push(
+                    format!("{at}.rule"),
+                    "flag_points + on_time_points must equal the item's max",
+                );
             }
             if parse_month_day(deadline).is_none() {
-                p.push(format!("{at}.rule.deadline"), format!("{deadline:?} is not a MM-DD date"));
+                p.push(
+                    format!("{at}.rule.deadline"),
+                    format!("{deadline:?} is not a MM-DD date"),
+                );
             }
         }
-        Rule::CohortRank { numerators, denominator } => {
+        Rule::CohortRank {
+            numerators,
+            denominator,
+        } => {
             if numerators.is_empty() {
                 p.push(format!("{at}.rule.numerators"), "no numerators");
             }
@@ -589,30 +711,49 @@ fn validate_rule(item: &Item, at: &str, p: &mut Problems) {
 
 fn validate_condition(item: &Item, at: &str, key: &str, c: &Condition, p: &mut Problems) {
     let Some(f) = item.field(&c.field) else {
-        p.push(format!("{at}.rule.{key}.field"), format!("rule reads field {:?}, which the item does not declare", c.field));
+        p.push(
+            format!("{at}.rule.{key}.field"),
+            format!(
+                "rule reads field {:?}, which the item does not declare",
+                c.field
+            ),
+        );
         return;
     };
     match (&c.value, &c.other) {
-        (Some(_), Some(_)) | (None, None) => {
-            p.push(format!("{at}.rule.{key}"), "give exactly one of value or other")
-        }
+        (Some(_), Some(_)) | (None, None) => p.push(
+            format!("{at}.rule.{key}"),
+            "give exactly one of value or other",
+        ),
         (Some(CondValue::Bool(_)), None) => {
             if f.ty != FieldType::Bool {
-                p.push(format!("{at}.rule.{key}.value"), format!("a bool compared with {} field {:?}", f.ty.name(), f.name));
+                p.push(
+                    format!("{at}.rule.{key}.value"),
+                    format!("a bool compared with {} field {:?}", f.ty.name(), f.name),
+                );
             }
             if !matches!(c.op, Op::Eq | Op::Ne) {
-                p.push(format!("{at}.rule.{key}.op"), "bools compare with eq or ne only");
+                p.push(
+                    format!("{at}.rule.{key}.op"),
+                    "bools compare with eq or ne only",
+                );
             }
         }
         (Some(CondValue::Number(_)), None) => {
             if !f.ty.is_numeric() {
-                p.push(format!("{at}.rule.{key}.value"), format!("a number compared with {} field {:?}", f.ty.name(), f.name));
+                p.push(
+                    format!("{at}.rule.{key}.value"),
+                    format!("a number compared with {} field {:?}", f.ty.name(), f.name),
+                );
             }
         }
         (None, Some(other)) => {
             need(item, at, &format!("{key}.other"), other, NUMBERS, p);
             if !f.ty.is_numeric() {
-                p.push(format!("{at}.rule.{key}.field"), "field comparisons need numeric fields");
+                p.push(
+                    format!("{at}.rule.{key}.field"),
+                    "field comparisons need numeric fields",
+                );
             }
         }
     }

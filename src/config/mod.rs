@@ -6,15 +6,19 @@
 //! its file and key, and only a configuration without problems is handed on.
 
 pub mod catalog;
+pub mod crawl;
 pub mod roster;
 pub mod settings;
+pub mod source;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use catalog::{Catalog, Category, FieldSpec, FieldType, Item, Rule, SourceKind};
+pub use crawl::Crawl;
 pub use roster::{Kind, Roster, Unit};
 pub use settings::{Period, Project, Settings};
+pub use source::Source;
 
 /// One problem found in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +111,10 @@ pub fn read_text(path: &Path) -> Result<String, ConfigError> {
 
 /// Parses TOML into `T`, turning a syntax or shape error into a problem that names the line and
 /// the key serde was reading.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ConfigError> {
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+) -> Result<T, ConfigError> {
     toml::from_str::<T>(text).map_err(|e| {
         let mut key = String::new();
         let mut message = e.message().to_string();

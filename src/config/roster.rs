@@ -105,7 +105,10 @@ pub enum ResolveError {
     #[error("unknown unit {name:?}; nearest: {}", .nearest.join("、"))]
     Unknown { name: String, nearest: Vec<String> },
     #[error("ambiguous unit {name:?}: could be {}", .candidates.join("、"))]
-    Ambiguous { name: String, candidates: Vec<String> },
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
 }
 
 /// Full-width ASCII to half-width, whitespace and quotes removed.
@@ -145,8 +148,16 @@ impl Roster {
         let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, u) in self.units.iter().enumerate() {
             let at = format!("unit[{}]", u.id);
-            if u.id.is_empty() || !u.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                p.push(at.clone() + ".id", "ids are non-empty ASCII letters, digits, '-' or '_'");
+            if u.id.is_empty()
+                || !u
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                p.push(
+                    at.clone() + ".id",
+                    "ids are non-empty ASCII letters, digits, '-' or '_'",
+                );
             }
             if !ids.insert(u.id.clone()) {
                 p.push(at.clone() + ".id", "duplicate unit id");
@@ -154,7 +165,10 @@ impl Roster {
             for name in self.names_of(u) {
                 let key = self.normalize(&name);
                 if key.is_empty() {
-                    p.push(at.clone() + ".aliases", format!("{name:?} is empty after normalisation"));
+                    p.push(
+                        at.clone() + ".aliases",
+                        format!("{name:?} is empty after normalisation"),
+                    );
                     continue;
                 }
                 let slot = index.entry(key).or_default();
@@ -166,7 +180,10 @@ impl Roster {
         for (key, units) in &index {
             if units.len() > 1 {
                 let who: Vec<_> = units.iter().map(|&i| self.units[i].id.as_str()).collect();
-                p.push("unit", format!("name {key:?} is shared by {}", who.join(", ")));
+                p.push(
+                    "unit",
+                    format!("name {key:?} is shared by {}", who.join(", ")),
+                );
             }
         }
         self.index = index;
@@ -240,7 +257,11 @@ impl Roster {
             })
             .collect();
         scored.sort();
-        scored.into_iter().take(n).map(|(_, s)| s.to_string()).collect()
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, s)| s.to_string())
+            .collect()
     }
 
     /// Every (alias key, unit) pair, longest alias first: for finding unit names inside prose.
@@ -252,7 +273,12 @@ impl Roster {
             .map(|(k, units)| (k.clone(), &self.units[units[0]]))
             .filter(|(k, u)| k != &u.id)
             .collect();
-        v.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+        v.sort_by(|a, b| {
+            b.0.chars()
+                .count()
+                .cmp(&a.0.chars().count())
+                .then(a.0.cmp(&b.0))
+        });
         v
     }
 }
@@ -265,7 +291,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -315,10 +343,22 @@ aliases = ["县市场监督管理局", "市场监管局"]
     #[test]
     fn resolves_short_full_and_decorated_names() {
         let r = roster();
-        for name in ["城郊乡", "城郊乡政府", "桐柏县城郊乡人民政府", "城郊乡人民政府", " 城郊乡 ", "t-chengjiao"] {
+        for name in [
+            "城郊乡",
+            "城郊乡政府",
+            "桐柏县城郊乡人民政府",
+            "城郊乡人民政府",
+            " 城郊乡 ",
+            "t-chengjiao",
+        ] {
             assert_eq!(r.resolve(name).unwrap().id, "t-chengjiao", "{name}");
         }
-        for name in ["县发改委", "桐柏县发展和改革委员会", "发改委", "县发展和改革委员会"] {
+        for name in [
+            "县发改委",
+            "桐柏县发展和改革委员会",
+            "发改委",
+            "县发展和改革委员会",
+        ] {
             assert_eq!(r.resolve(name).unwrap().id, "d-fgw", "{name}");
         }
         assert_eq!(r.resolve("县市场监管局").unwrap().id, "d-scjg");
@@ -336,7 +376,9 @@ aliases = ["县市场监督管理局", "市场监管局"]
         let r = roster();
         let err = r.resolve("县发改局").unwrap_err();
         match &err {
-            ResolveError::Unknown { nearest, .. } => assert_eq!(nearest[0], "桐柏县发展和改革委员会"),
+            ResolveError::Unknown { nearest, .. } => {
+                assert_eq!(nearest[0], "桐柏县发展和改革委员会")
+            }
             other => panic!("{other:?}"),
         }
         assert!(err.to_string().contains("县发改局"));
@@ -349,7 +391,10 @@ aliases = ["县市场监督管理局", "市场监管局"]
         let mut p = Problems::new(Path::new("x.toml"));
         r.build(&mut p);
         assert!(p.found.iter().any(|x| x.message.contains("shared by")));
-        assert!(matches!(r.resolve("发改委"), Err(ResolveError::Ambiguous { .. })));
+        assert!(matches!(
+            r.resolve("发改委"),
+            Err(ResolveError::Ambiguous { .. })
+        ));
     }
 
     #[test]

@@ -7,6 +7,12 @@
 //! batch and are flushed, so a killed process leaves the store as before or after, never between.
 //! Sub-modules add typed access for one record family each.
 
+pub mod documents;
+pub mod frontier;
+pub mod pages;
+pub mod runs;
+pub mod snapshots;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -67,7 +73,10 @@ impl Store {
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {
             Some(v) => {
-                let found = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+                let found = std::str::from_utf8(&v)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
                 if found != SCHEMA_VERSION {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),
@@ -149,7 +158,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let s = Store::open(dir.path()).unwrap();
-            s.tree("meta").unwrap().insert("schema_version", "999").unwrap();
+            s.tree("meta")
+                .unwrap()
+                .insert("schema_version", "999")
+                .unwrap();
             s.flush().unwrap();
         }
         match Store::open(dir.path()) {
