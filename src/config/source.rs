@@ -94,7 +94,12 @@ pub struct ListSpec {
     /// The column's name (政策文件, 双公示-行政处罚).
     pub name: String,
     /// First pages of this list.
+    #[serde(default)]
     pub entries: Vec<String>,
+    /// Regex over path+query: links found on other lists' pages that are pages of this list
+    /// (a hub page links to every unit's column).
+    #[serde(default)]
+    pub url_pattern: Option<String>,
     #[serde(default)]
     pub payload: PayloadSpec,
     /// CSS selector of one item (html, script_xml payloads).
@@ -328,6 +333,7 @@ pub enum Payload {
 pub struct List {
     pub name: String,
     pub entries: Vec<Url>,
+    pub url_pattern: Option<Regex>,
     pub payload: Payload,
     pub item: Option<Selector>,
     pub items: Vec<String>,
@@ -503,10 +509,13 @@ impl Source {
                 details.push(detail);
             }
         }
-        if lists.iter().any(|l| !l.records) && details.is_empty() {
+        let admits_links = !details.is_empty()
+            || !scope.allow.is_empty()
+            || lists.iter().any(|l| l.url_pattern.is_some());
+        if lists.iter().any(|l| !l.records) && !admits_links {
             p.push(
                 "detail",
-                "lists link to detail pages but no [[detail]] describes them",
+                "lists link to pages but no [[detail]], list url_pattern or scope.allow admits any",
             );
         }
         Some(Source {
@@ -526,6 +535,14 @@ impl Source {
             .iter()
             .enumerate()
             .flat_map(|(i, l)| l.entries.iter().map(move |u| (i, u)))
+    }
+
+    /// The list a discovered link is a page of (by `url_pattern`), if any.
+    pub fn list_for(&self, url: &Url) -> Option<usize> {
+        let pq = path_and_query(url);
+        self.lists
+            .iter()
+            .position(|l| l.url_pattern.as_ref().is_some_and(|r| r.is_match(&pq)))
     }
 
     /// The detail declaration matching a URL, if any.
@@ -653,9 +670,19 @@ fn compile_list(
     p: &mut Problems,
 ) -> Option<List> {
     let mut entries = Vec::new();
-    if l.entries.is_empty() {
-        p.push(format!("{at}.entries"), "at least one entry URL");
+    if l.entries.is_empty() && l.url_pattern.is_none() {
+        p.push(
+            format!("{at}.entries"),
+            "a list needs entry URLs or a url_pattern by which links reach it",
+        );
     }
+    let url_pattern = l.url_pattern.as_ref().and_then(|r| match Regex::new(r) {
+        Ok(re) => Some(re),
+        Err(e) => {
+            p.push(format!("{at}.url_pattern"), format!("bad regex: {e}"));
+            None
+        }
+    });
     for (i, e) in l.entries.iter().enumerate() {
         match Url::parse(e) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {
@@ -769,6 +796,7 @@ fn compile_list(
     Some(List {
         name: l.name.clone(),
         entries,
+        url_pattern,
         payload,
         item,
         items,

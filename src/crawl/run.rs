@@ -609,6 +609,14 @@ fn list_page(
             d.attribute(list.unit.as_deref(), &list.unit_from, &ctx.project.roster);
             commit.documents.push(d);
         } else if let Some(link) = item.link {
+            if let Some(target) = source.list_for(&link) {
+                if check_request(&source.scope, &link).is_ok() {
+                    let mut en = entry(e, &link, Role::List, 1, None);
+                    en.list = Some(target);
+                    commit.enqueue.push(en);
+                }
+                continue;
+            }
             let declared = source.detail_for(&link).is_some();
             let ok = check_request(&source.scope, &link).is_ok()
                 && (declared || check_follow(&source.scope, &link).is_ok());

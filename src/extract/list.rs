@@ -159,14 +159,9 @@ fn json_item(list: &List, rec: &Json, base: &Url, nz: &Normalizer) -> ListItem {
     let date = first_json(&list.date, rec).and_then(|d| find_date(&d));
     let mut fields: BTreeMap<String, String> = BTreeMap::new();
     if list.records {
-        // A record keeps every scalar field it came with: the 双公示 checks read them by name.
-        if let Json::Object(m) = rec {
-            for (k, v) in m {
-                if let Some(s) = super::probe::json_text(v) {
-                    fields.insert(k.clone(), s);
-                }
-            }
-        }
+        // A record keeps every scalar field it came with, nested objects (`entity`) flattened
+        // to their own keys: the 双公示 checks read them by name.
+        flatten(rec, "", &mut fields);
     }
     for (k, ps) in &list.fields {
         if let Some(v) = first_json(ps, rec) {
@@ -185,6 +180,27 @@ fn json_item(list: &List, rec: &Json, base: &Url, nz: &Normalizer) -> ListItem {
         date,
         fields,
         key,
+    }
+}
+
+/// Scalars of a JSON object by key; nested objects' scalars under their own key, or
+/// `parent.key` when that key is taken.
+fn flatten(v: &Json, parent: &str, out: &mut BTreeMap<String, String>) {
+    let Json::Object(m) = v else { return };
+    for (k, x) in m {
+        if let Some(s) = super::probe::json_text(x) {
+            let key = if out.contains_key(k) && !parent.is_empty() {
+                format!("{parent}.{k}")
+            } else {
+                k.clone()
+            };
+            out.entry(key).or_insert(s);
+        }
+    }
+    for (k, x) in m {
+        if x.is_object() {
+            flatten(x, k, out);
+        }
     }
 }
 

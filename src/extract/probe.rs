@@ -136,10 +136,16 @@ pub fn inline_label(text: &str, label: &str) -> Option<String> {
 /// Evaluates one probe on an HTML element. `text` is the element's visible text.
 pub fn eval_html(p: &Probe, el: ElementRef<'_>, text: &str) -> Option<String> {
     match p {
-        Probe::Css { selector, attr } => el.select(selector).find_map(|e| match attr {
-            Some(a) => e.value().attr(a).map(str::to_string).and_then(non_empty),
-            None => non_empty(element_text(e)),
-        }),
+        Probe::Css { selector, attr } => {
+            // An item that is itself the link (`item = "a"`) answers `css:a@href` too.
+            let own = selector.matches(&el).then_some(el);
+            own.into_iter()
+                .chain(el.select(selector))
+                .find_map(|e| match attr {
+                    Some(a) => e.value().attr(a).map(str::to_string).and_then(non_empty),
+                    None => non_empty(element_text(e)),
+                })
+        }
         Probe::Meta(name) => {
             static META: OnceLock<Selector> = OnceLock::new();
             let sel =
