@@ -81,7 +81,7 @@ pub fn extract_list(
         Payload::ScriptXml { script, record } => {
             let doc = Html::parse_document(text);
             let mut page = ListPage::default();
-            let re = Regex::new(&format!(r"(?s)<{record}[^>]*>(.*?)</{record}>"))
+            let re = Regex::new(&format!(r"(?s)<{record}(?:\s[^>]*)?>(.*?)</{record}>"))
                 .map_err(|e| ExtractError::Json(e.to_string()))?;
             for s in doc.select(script) {
                 let code: String = s.text().collect();
