@@ -148,6 +148,9 @@ impl Fetcher {
         resolve: &[(String, SocketAddr)],
         polite: bool,
     ) -> Result<Fetcher, FetchError> {
+        // reqwest is built without a bundled TLS provider; install ring once per process (a
+        // second install is refused harmlessly).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let s = &crawl.settings;
         let policy = AddressPolicy::new(resolve.iter().map(|(h, _)| h.clone()), &s.allow_addresses);
         let mut b = reqwest::Client::builder()
