@@ -57,7 +57,7 @@ fn article(n: u32, night: u32) -> String {
     )
 }
 
-fn list(page: u32) -> String {
+fn list(page: u32, night: u32) -> String {
     let items: Vec<String> = match page {
         0 => vec![
             "/2023/03-28/1.html?utm_source=list".into(),
@@ -71,6 +71,7 @@ fn list(page: u32) -> String {
             "/2023/03-28/903.html".into(),
             "/2023/03-28/904.html".into(),
         ],
+        _ if night >= 3 => vec!["/2023/03-28/5.html".into()],
         _ => vec!["/2023/03-28/5.html".into(), "/2023/03-28/6.html".into()],
     };
     let lis: String = items
@@ -126,8 +127,8 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
                 .into_bytes(),
             "text/plain",
         ),
-        "/list/index.html" => html(StatusCode::OK, list(0).into_bytes(), utf8),
-        "/list/index_1.html" => html(StatusCode::OK, list(1).into_bytes(), utf8),
+        "/list/index.html" => html(StatusCode::OK, list(0, night).into_bytes(), utf8),
+        "/list/index_1.html" => html(StatusCode::OK, list(1, night).into_bytes(), utf8),
         "/2023/03-28/900.html" => Response::builder()
             .status(302)
             .header("location", "/2023/03-28/901.html")
@@ -159,6 +160,7 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
                 .and_then(|r| r.strip_suffix(".html"))
                 .and_then(|n| n.parse::<u32>().ok());
             match n {
+                Some(5) if night >= 3 => html(StatusCode::NOT_FOUND, b"deleted".to_vec(), utf8),
                 Some(n) if (1..=6).contains(&n) || n == 904 => {
                     html(StatusCode::OK, article(n % 100, night).into_bytes(), utf8)
                 }
@@ -482,8 +484,44 @@ async fn polite_safe_incremental_crawl() {
         .collect();
     assert_eq!(redone.len(), 1);
     assert!(redone[0].body.contains("修订"));
-    let runs = store.runs().unwrap();
-    assert_eq!(runs.len(), 2);
+
+    // Night 3: article 5 answers 404, article 6 is no longer linked: both gone, once.
+    server.night.store(3, Ordering::SeqCst);
+    let run3 = crawl::run(&project, &store, opts(addr.port()))
+        .await
+        .unwrap();
+    let s3 = run3.summary.unwrap();
+    assert_eq!(s3.by_change.get("gone"), Some(&2), "{s3:?}");
+    let gone: Vec<String> = store
+        .run_events(run3.id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.change == govtrust::store::runs::Change::Gone)
+        .map(|e| e.url)
+        .collect();
+    assert_eq!(
+        gone,
+        [
+            "http://www.test.sim/2023/03-28/5.html",
+            "http://www.test.sim/2023/03-28/6.html"
+        ]
+    );
+    let run4 = crawl::run(&project, &store, opts(addr.port()))
+        .await
+        .unwrap();
+    let again: Vec<String> = store
+        .run_events(run4.id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.change == govtrust::store::runs::Change::Gone)
+        .map(|e| format!("{} {}", e.url, e.status))
+        .collect();
+    assert_eq!(
+        run4.summary.unwrap().by_change.get("gone"),
+        None,
+        "gone is reported once: {again:?}"
+    );
+    assert_eq!(store.runs().unwrap().len(), 4);
 }
 
 /// Pages and documents minus fetch times: what must be equal after any interruption.

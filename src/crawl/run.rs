@@ -260,8 +260,14 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         return Err(e);
     }
     record.active_s += started.elapsed().as_secs_f64();
-    let summary: RunSummary = store.summarize(record.id, record.active_s)?;
     let pending = store.frontier_len()?;
+    if pending == 0 {
+        let gone = store.mark_unlinked(record.id, &record.sources, Utc::now())?;
+        if gone > 0 {
+            tracing::info!(gone, "pages no longer linked");
+        }
+    }
+    let summary: RunSummary = store.summarize(record.id, record.active_s)?;
     if pending == 0 {
         record.status = RunStatus::Complete;
         record.finished_at = Some(Utc::now());
@@ -390,6 +396,9 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
         Ok(f) => {
             event.status = f.status.to_string();
             page.status = f.status;
+            if matches!(f.status, 200..=299 | 304) {
+                page.gone_run = None;
+            }
             page.final_url = f.final_url.to_string();
             page.error = None;
             event.bytes = f.body.len() as u64;
@@ -467,8 +476,13 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
                         _ => {}
                     }
                 }
-                404 | 410 if prev.as_ref().is_some_and(|p| p.hash.is_some()) => {
-                    event.change = Change::Gone
+                404 | 410
+                    if prev
+                        .as_ref()
+                        .is_some_and(|p| p.hash.is_some() && p.gone_run.is_none()) =>
+                {
+                    event.change = Change::Gone;
+                    page.gone_run = Some(ctx.run);
                 }
                 _ => {}
             }
@@ -515,6 +529,7 @@ fn base_page(
             changed_at: at,
             unchanged_streak: 0,
             next_due: None,
+            gone_run: None,
         },
     }
 }

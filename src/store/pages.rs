@@ -43,6 +43,9 @@ pub struct PageRecord {
     pub unchanged_streak: u32,
     /// Detail pages are not re-fetched before this instant.
     pub next_due: Option<DateTime<Utc>>,
+    /// The run that found it gone (404/410, or no longer linked); cleared when it is back.
+    #[serde(default)]
+    pub gone_run: Option<u64>,
 }
 
 impl Store {

@@ -116,6 +116,57 @@ impl Store {
             .collect()
     }
 
+    /// Marks as gone every content page of `sources` that a complete run did not reach (no
+    /// event in `run`) and that was not gone already; returns how many.
+    pub fn mark_unlinked(&self, run: u64, sources: &[String], at: DateTime<Utc>) -> Result<usize> {
+        let events = self.tree("events")?;
+        let rk = run_key(run);
+        let mut n = 0;
+        for p in self.pages()? {
+            if p.role == Role::List
+                || p.hash.is_none()
+                || p.gone_run.is_some()
+                || !sources.contains(&p.source)
+            {
+                continue;
+            }
+            if events.contains_key(super::key(&[rk.as_str(), p.url.as_str()]))? {
+                continue;
+            }
+            let host = url::Url::parse(&p.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let event = RunEvent {
+                url: p.url.clone(),
+                host,
+                source: p.source.clone(),
+                role: p.role,
+                status: "unlinked".into(),
+                change: Change::Gone,
+                bytes: 0,
+                requests: 0,
+                retries: 0,
+                documents: 0,
+                at,
+            };
+            let page = super::pages::PageRecord {
+                gone_run: Some(run),
+                ..p
+            };
+            self.commit(
+                run,
+                super::frontier::Commit {
+                    page: Some(page),
+                    event: Some(event),
+                    ..Default::default()
+                },
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// The summary of a run, from its events.
     pub fn summarize(&self, run: u64, duration_s: f64) -> Result<RunSummary> {
         let mut s = RunSummary {
