@@ -6,7 +6,9 @@
 
 pub mod calendar;
 pub mod config;
+pub mod crawl;
 pub mod evidence;
+pub mod extract;
 pub mod fact;
 pub mod score;
 pub mod simweb;

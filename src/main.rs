@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use cli::crawl::CrawlArgs;
 use cli::simweb::SimwebArgs;
 
 #[derive(Parser)]
@@ -36,6 +37,10 @@ pub struct Cli {
 enum Command {
     /// Validate all configuration: settings, roster, catalogs, sources, rules; exit 1 listing every problem.
     CheckConfig,
+    /// Crawl the configured sources (or resume the unfinished run) into the store.
+    Crawl(CrawlArgs),
+    /// List crawl runs with their summaries.
+    Runs,
     /// Serve the simulated county web (simweb) on loopback until Ctrl-C (see docs/simweb.md).
     Simweb(SimwebArgs),
     /// Write the fillable submission workbook (填报表) for one kind of unit.
@@ -124,6 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, store) = (cli.config.as_path(), cli.store.as_path());
     match cli.command {
         Command::CheckConfig => cli::check::check_config(config),
+        Command::Crawl(args) => cli::crawl::crawl(config, store, args),
+        Command::Runs => cli::crawl::runs(store),
         Command::Simweb(args) => cli::simweb::simweb(args),
         Command::Template {
             kind,

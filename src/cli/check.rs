@@ -17,5 +17,19 @@ pub fn check_config(config: &Path) -> anyhow::Result<ExitCode> {
         project.period.start,
         project.period.end
     );
+    if let Some(c) = &project.crawl {
+        let lists: usize = c.sources.iter().map(|s| s.lists.len()).sum();
+        let details: usize = c.sources.iter().map(|s| s.details.len()).sum();
+        println!(
+            "crawl OK: {} sources ({}), {lists} lists, {details} detail shapes, {} mapped hosts",
+            c.sources.len(),
+            c.sources
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            c.settings.resolve.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

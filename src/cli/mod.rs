@@ -1,6 +1,7 @@
 //! Per-command glue of the binary: load configuration, open the store, call the library, print.
 
 pub mod check;
+pub mod crawl;
 pub mod score;
 pub mod simweb;
 pub mod submit;

@@ -6,16 +6,20 @@
 //! its file and key, and only a configuration without problems is handed on.
 
 pub mod catalog;
+pub mod crawl;
 pub mod roster;
 pub mod rules;
 pub mod settings;
+pub mod source;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use catalog::{Catalog, Category, FieldSpec, FieldType, Item, Rule, SourceKind};
+pub use crawl::Crawl;
 pub use roster::{Kind, Roster, Unit};
 pub use settings::{Period, Project, Settings};
+pub use source::Source;
 
 /// One problem found in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]

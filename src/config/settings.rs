@@ -8,12 +8,16 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::crawl::{Crawl, CrawlSettings};
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub evaluation: Evaluation,
+    /// Crawl settings and the sources they name; absent in a scoring-only deployment.
+    #[serde(default)]
+    pub crawl: Option<CrawlSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -59,6 +63,8 @@ pub struct Project {
     pub period: Period,
     pub roster: Roster,
     pub catalogs: BTreeMap<Kind, Catalog>,
+    /// The validated `[crawl]` section with its compiled sources.
+    pub crawl: Option<Crawl>,
 }
 
 impl Project {
@@ -122,8 +128,16 @@ impl Project {
                 }
             }
         }
+        let mut crawl = None;
+        if let (Some(cs), Some(r)) = (&settings.crawl, &roster) {
+            match Crawl::load(cs, path, base, r) {
+                Ok(c) => crawl = Some(c),
+                Err(ps) => all.extend(ps),
+            }
+        }
         match (all.is_empty(), roster) {
             (true, Some(roster)) => Ok(Project {
+                crawl,
                 settings_path: path.to_path_buf(),
                 period: Period {
                     id: ev.period.clone(),

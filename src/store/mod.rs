@@ -7,7 +7,13 @@
 //! batch and are flushed, so a killed process leaves the store as before or after, never between.
 //! Sub-modules add typed access for one record family each.
 
+pub mod documents;
+pub mod evidence;
 pub mod facts;
+pub mod frontier;
+pub mod pages;
+pub mod runs;
+pub mod snapshots;
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +21,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped whenever a stored record's shape changes incompatibly.
-pub mod evidence;
-
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, thiserror::Error)]

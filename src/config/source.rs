@@ -1,0 +1,1012 @@
+//! Source definitions (`sources/*.toml`): one monitored site each — its entry URLs, scope, list
+//! pages, pagination, detail pages, unit attribution and politeness overrides.
+//!
+//! Two steps, as for the rest of the configuration: [`SourceFile`] is the loose serde form with
+//! `deny_unknown_fields`; [`Source::compile`] checks it against the roster and turns selectors,
+//! regexes and templates into ready objects ([`Source`]), pushing *every* problem with its file
+//! and key. A new site of a known shape is a new file; a new kind of list payload is one variant
+//! of [`Payload`] and one arm in `extract::list`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use regex::Regex;
+use scraper::Selector;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{parse_toml, read_text, ConfigError, Problems, Roster};
+
+/// A value given as one string or a list of strings (`title = "css:h1"` or `title = ["…", "…"]`).
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    pub source: SourceMeta,
+    pub scope: ScopeSpec,
+    #[serde(default)]
+    pub politeness: Option<PolitenessSpec>,
+    #[serde(default, rename = "list")]
+    pub lists: Vec<ListSpec>,
+    #[serde(default, rename = "detail")]
+    pub details: Vec<DetailSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceMeta {
+    /// Stable ASCII name used by `--source` and in keys.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSpec {
+    /// Host names this source may request (exact, lower case).
+    pub hosts: Vec<String>,
+    /// Path prefixes every requested URL must start with (default `/`).
+    #[serde(default)]
+    pub path_prefixes: Vec<String>,
+    /// Regexes over path+query; a discovered link is followed only if it matches one (lists and
+    /// details declared below are allowed implicitly).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Regexes over path+query that are never requested.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+/// Per-source politeness overrides; `[[crawl.host]]` in the settings wins over these.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolitenessSpec {
+    #[serde(default)]
+    pub rate_per_s: Option<f64>,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// The column's name (政策文件, 双公示-行政处罚).
+    pub name: String,
+    /// First pages of this list.
+    #[serde(default)]
+    pub entries: Vec<String>,
+    /// Regex over path+query: links found on other lists' pages that are pages of this list
+    /// (a hub page links to every unit's column).
+    #[serde(default)]
+    pub url_pattern: Option<String>,
+    #[serde(default)]
+    pub payload: PayloadSpec,
+    /// CSS selector of one item (html, script_xml payloads).
+    #[serde(default)]
+    pub item: Option<String>,
+    /// Dotted JSON path of the item array (json, jsonp payloads), e.g. `data.list`.
+    #[serde(default)]
+    pub items: Option<String>,
+    #[serde(default)]
+    pub link: OneOrMany,
+    #[serde(default)]
+    pub title: OneOrMany,
+    #[serde(default)]
+    pub date: OneOrMany,
+    /// Extra list-level fields (`文号 = "css:p"`, `CF_WSH = "json:cf_wsh"`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, OneOrMany>,
+    /// Items are records in themselves (a 双公示 API row), not links to detail pages.
+    #[serde(default)]
+    pub records: bool,
+    /// Probe giving a record's stable key (default: its link, else a hash of its fields).
+    #[serde(default)]
+    pub record_key: Option<String>,
+    /// The roster unit this column belongs to.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Document fields whose value names the unit, resolved through the roster, in order.
+    #[serde(default)]
+    pub unit_from: Vec<String>,
+    #[serde(default)]
+    pub pagination: Option<PaginationSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PayloadSpec {
+    /// Items are elements of the HTML page.
+    #[default]
+    Html,
+    /// The body is JSON.
+    Json,
+    /// The body is `callback({...})`.
+    Jsonp,
+    /// Items are CDATA fragments of `<record>` elements inside a `<script>` (Hanweb datastore).
+    ScriptXml { script: String, record: String },
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PaginationSpec {
+    /// Follow a "next page" link.
+    NextLink {
+        link: String,
+        #[serde(default)]
+        max_pages: Option<u32>,
+    },
+    /// Pages named by a template relative to the entry: `first` is page 1, then `pattern` with
+    /// `{n}` = `second` for page 2, `second + 1` for page 3, …
+    Template {
+        first: String,
+        pattern: String,
+        second: u32,
+        count: CountSpec,
+        #[serde(default)]
+        max_pages: Option<u32>,
+    },
+    /// A query parameter carries the page number (JSON APIs).
+    Query {
+        param: String,
+        #[serde(default = "one")]
+        first: u32,
+        #[serde(default)]
+        size_param: Option<String>,
+        #[serde(default)]
+        size: Option<u32>,
+        count: CountSpec,
+        #[serde(default)]
+        max_pages: Option<u32>,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(tag = "from", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CountSpec {
+    /// An attribute (`#pageDec[pagecount]`); with `per_page_attr` the value counts records.
+    Attr {
+        selector: String,
+        attr: String,
+        #[serde(default)]
+        per_page_attr: Option<String>,
+    },
+    /// A pager script call such as `createPageHTML(120, 0, "index", "html")`.
+    PagerScript { function: String },
+    /// A JSON number at `path`; with `per_page` it counts records.
+    Json {
+        path: String,
+        #[serde(default)]
+        per_page: Option<u32>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailSpec {
+    /// Regex over path+query recognising this kind of detail page.
+    pub url_pattern: String,
+    #[serde(default)]
+    pub title: OneOrMany,
+    #[serde(default)]
+    pub date: OneOrMany,
+    #[serde(default)]
+    pub publisher: OneOrMany,
+    #[serde(default)]
+    pub index_no: OneOrMany,
+    #[serde(default)]
+    pub doc_no: OneOrMany,
+    #[serde(default)]
+    pub body: OneOrMany,
+    /// Regex over an `<a href>` (resolved URL) marking an attachment.
+    #[serde(default)]
+    pub attachments: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub unit_from: Vec<String>,
+}
+
+// ---------------------------------------------------------------- compiled form
+
+/// How one value is read from a page or record.
+#[derive(Debug, Clone)]
+pub enum Probe {
+    /// Text (or attribute) of the first element matching a CSS selector.
+    Css {
+        selector: Selector,
+        attr: Option<String>,
+    },
+    /// `<meta name="…" content="…">`.
+    Meta(String),
+    /// A metadata-table cell or inline `标签：值` after a label such as 发布机构.
+    Label(String),
+    /// Capture group 1 (or the whole match) of a regex over the page text.
+    Regex(Regex),
+    /// A dotted path in a JSON record.
+    Json(Vec<String>),
+    /// A string with `{key}` replaced by JSON record fields.
+    Template(String),
+}
+
+impl Probe {
+    /// Parses `css:SEL[@attr]`, `meta:NAME`, `label:LABEL`, `re:REGEX`, `json:a.b`, `tpl:…{k}…`.
+    pub fn parse(spec: &str) -> Result<Probe, String> {
+        let (kind, rest) = spec
+            .split_once(':')
+            .ok_or_else(|| format!("{spec:?}: expected css:, meta:, label:, re:, json: or tpl:"))?;
+        if rest.trim().is_empty() {
+            return Err(format!("{spec:?}: empty after {kind}:"));
+        }
+        match kind {
+            "css" => {
+                let (sel, attr) = match rest.rsplit_once('@') {
+                    Some((s, a))
+                        if !a.is_empty()
+                            && a.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+                    {
+                        (s, Some(a.to_string()))
+                    }
+                    _ => (rest, None),
+                };
+                let selector =
+                    Selector::parse(sel).map_err(|e| format!("{spec:?}: bad CSS selector: {e}"))?;
+                Ok(Probe::Css { selector, attr })
+            }
+            "meta" => Ok(Probe::Meta(rest.to_string())),
+            "label" => Ok(Probe::Label(rest.to_string())),
+            "re" => Regex::new(rest)
+                .map(Probe::Regex)
+                .map_err(|e| format!("{spec:?}: bad regex: {e}")),
+            "json" => Ok(Probe::Json(rest.split('.').map(str::to_string).collect())),
+            "tpl" => {
+                if rest.matches('{').count() != rest.matches('}').count() {
+                    return Err(format!("{spec:?}: unbalanced braces"));
+                }
+                Ok(Probe::Template(rest.to_string()))
+            }
+            other => Err(format!("{spec:?}: unknown probe kind {other:?}")),
+        }
+    }
+
+    fn is_json_kind(&self) -> bool {
+        matches!(self, Probe::Json(_) | Probe::Template(_))
+    }
+}
+
+/// A compiled, validated source.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub description: String,
+    pub file: std::path::PathBuf,
+    pub scope: Scope,
+    pub politeness: PolitenessSpec,
+    pub lists: Vec<List>,
+    pub details: Vec<Detail>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub hosts: Vec<String>,
+    pub path_prefixes: Vec<String>,
+    pub allow: Vec<Regex>,
+    pub deny: Vec<Regex>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Html,
+    Json,
+    Jsonp,
+    ScriptXml { script: Selector, record: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct List {
+    pub name: String,
+    pub entries: Vec<Url>,
+    pub url_pattern: Option<Regex>,
+    pub payload: Payload,
+    pub item: Option<Selector>,
+    pub items: Vec<String>,
+    pub link: Vec<Probe>,
+    pub title: Vec<Probe>,
+    pub date: Vec<Probe>,
+    pub fields: BTreeMap<String, Vec<Probe>>,
+    pub records: bool,
+    pub record_key: Option<Probe>,
+    pub unit: Option<String>,
+    pub unit_from: Vec<String>,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pagination {
+    NextLink {
+        link: Probe,
+        max_pages: Option<u32>,
+    },
+    Template {
+        first: String,
+        pattern: String,
+        second: u32,
+        count: Count,
+        max_pages: Option<u32>,
+    },
+    Query {
+        param: String,
+        first: u32,
+        size_param: Option<String>,
+        size: Option<u32>,
+        count: Count,
+        max_pages: Option<u32>,
+    },
+}
+
+impl Pagination {
+    pub fn max_pages(&self) -> Option<u32> {
+        match self {
+            Pagination::NextLink { max_pages, .. }
+            | Pagination::Template { max_pages, .. }
+            | Pagination::Query { max_pages, .. } => *max_pages,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Count {
+    Attr {
+        selector: Selector,
+        attr: String,
+        per_page_attr: Option<String>,
+    },
+    PagerScript {
+        function: String,
+    },
+    Json {
+        path: Vec<String>,
+        per_page: Option<u32>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub url_pattern: Regex,
+    pub title: Vec<Probe>,
+    pub date: Vec<Probe>,
+    pub publisher: Vec<Probe>,
+    pub index_no: Vec<Probe>,
+    pub doc_no: Vec<Probe>,
+    pub body: Vec<Probe>,
+    pub attachments: Option<Regex>,
+    pub fields: BTreeMap<String, Vec<Probe>>,
+    pub unit: Option<String>,
+    pub unit_from: Vec<String>,
+}
+
+/// Document fields a `unit_from` may name besides the extra `fields`.
+pub const STANDARD_FIELDS: &[&str] = &["title", "publisher", "index_no", "doc_no"];
+
+impl Source {
+    /// Loads and compiles one source file against the roster.
+    pub fn load(path: &Path, roster: &Roster) -> Result<Source, ConfigError> {
+        let text = read_text(path)?;
+        let file: SourceFile = parse_toml(path, &text)?;
+        let mut p = Problems::new(path);
+        let source = Source::compile(path, file, roster, &mut p);
+        match source {
+            Some(s) if p.is_empty() => Ok(s),
+            _ => Err(ConfigError::Invalid(p.into_vec())),
+        }
+    }
+
+    /// Validates and compiles the loose form, pushing every problem found.
+    pub fn compile(
+        path: &Path,
+        f: SourceFile,
+        roster: &Roster,
+        p: &mut Problems,
+    ) -> Option<Source> {
+        let name = f.source.name.clone();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            p.push(
+                "source.name",
+                "names are non-empty ASCII letters, digits, '-' or '_'",
+            );
+        }
+        let hosts: Vec<String> = f
+            .scope
+            .hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        if hosts.is_empty() {
+            p.push("scope.hosts", "at least one host");
+        }
+        for (i, h) in hosts.iter().enumerate() {
+            if h.is_empty() || h.contains('/') || h.contains(':') {
+                p.push(
+                    format!("scope.hosts[{i}]"),
+                    format!("{h:?} is not a bare host name"),
+                );
+            }
+        }
+        let mut path_prefixes = f.scope.path_prefixes.clone();
+        if path_prefixes.is_empty() {
+            path_prefixes.push("/".into());
+        }
+        for (i, pre) in path_prefixes.iter().enumerate() {
+            if !pre.starts_with('/') {
+                p.push(
+                    format!("scope.path_prefixes[{i}]"),
+                    "a path prefix starts with '/'",
+                );
+            }
+        }
+        let allow = regexes(&f.scope.allow, "scope.allow", p);
+        let deny = regexes(&f.scope.deny, "scope.deny", p);
+        let scope = Scope {
+            hosts,
+            path_prefixes,
+            allow,
+            deny,
+        };
+        if let Some(pol) = &f.politeness {
+            check_politeness(pol, "politeness", p);
+        }
+        if f.lists.is_empty() {
+            p.push("list", "a source needs at least one [[list]]");
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let mut lists = Vec::new();
+        for (i, l) in f.lists.iter().enumerate() {
+            let at = format!("list[{i}]");
+            if !names.insert(l.name.clone()) {
+                p.push(
+                    format!("{at}.name"),
+                    format!("duplicate list name {:?}", l.name),
+                );
+            }
+            if let Some(list) = compile_list(l, &at, &scope, roster, p) {
+                lists.push(list);
+            }
+        }
+        let mut details = Vec::new();
+        for (i, d) in f.details.iter().enumerate() {
+            if let Some(detail) = compile_detail(d, &format!("detail[{i}]"), roster, p) {
+                details.push(detail);
+            }
+        }
+        let admits_links = !details.is_empty()
+            || !scope.allow.is_empty()
+            || lists.iter().any(|l| l.url_pattern.is_some());
+        if lists.iter().any(|l| !l.records) && !admits_links {
+            p.push(
+                "detail",
+                "lists link to pages but no [[detail]], list url_pattern or scope.allow admits any",
+            );
+        }
+        Some(Source {
+            name,
+            description: f.source.description,
+            file: path.to_path_buf(),
+            scope,
+            politeness: f.politeness.unwrap_or_default(),
+            lists,
+            details,
+        })
+    }
+
+    /// Every entry URL of every list.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, &Url)> {
+        self.lists
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.entries.iter().map(move |u| (i, u)))
+    }
+
+    /// The list a discovered link is a page of (by `url_pattern`), if any.
+    pub fn list_for(&self, url: &Url) -> Option<usize> {
+        let pq = path_and_query(url);
+        self.lists
+            .iter()
+            .position(|l| l.url_pattern.as_ref().is_some_and(|r| r.is_match(&pq)))
+    }
+
+    /// The detail declaration matching a URL, if any.
+    pub fn detail_for(&self, url: &Url) -> Option<(usize, &Detail)> {
+        let pq = path_and_query(url);
+        self.details
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.url_pattern.is_match(&pq))
+    }
+}
+
+/// `/path?query` of a URL: what scope and detail regexes are matched against.
+pub fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+pub(crate) fn check_politeness(pol: &PolitenessSpec, at: &str, p: &mut Problems) {
+    if let Some(r) = pol.rate_per_s {
+        if !(r.is_finite() && r > 0.0) {
+            p.push(
+                format!("{at}.rate_per_s"),
+                "a rate is a positive number of requests per second",
+            );
+        }
+    }
+    if pol.rate_per_s.is_some() && pol.delay_ms.is_some() {
+        p.push(at.to_string(), "give rate_per_s or delay_ms, not both");
+    }
+    if pol.delay_ms == Some(0) {
+        p.push(format!("{at}.delay_ms"), "a delay is at least 1 ms");
+    }
+    if pol.concurrency == Some(0) {
+        p.push(format!("{at}.concurrency"), "concurrency is at least 1");
+    }
+}
+
+fn regexes(v: &[String], at: &str, p: &mut Problems) -> Vec<Regex> {
+    v.iter()
+        .enumerate()
+        .filter_map(|(i, r)| match Regex::new(r) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                p.push(format!("{at}[{i}]"), format!("bad regex: {e}"));
+                None
+            }
+        })
+        .collect()
+}
+
+fn probes(v: &OneOrMany, at: &str, json: bool, p: &mut Problems) -> Vec<Probe> {
+    v.items()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match Probe::parse(s) {
+            Ok(pr) if pr.is_json_kind() != json => {
+                let want = if json {
+                    "json: or tpl:"
+                } else {
+                    "css:, meta:, label: or re:"
+                };
+                p.push(
+                    format!("{at}[{i}]"),
+                    format!("{s:?}: this payload takes {want} probes"),
+                );
+                None
+            }
+            Ok(pr) => Some(pr),
+            Err(e) => {
+                p.push(format!("{at}[{i}]"), e);
+                None
+            }
+        })
+        .collect()
+}
+
+fn selector(s: &str, at: &str, p: &mut Problems) -> Option<Selector> {
+    match Selector::parse(s) {
+        Ok(sel) => Some(sel),
+        Err(e) => {
+            p.push(at.to_string(), format!("bad CSS selector {s:?}: {e}"));
+            None
+        }
+    }
+}
+
+fn check_unit(unit: &Option<String>, at: &str, roster: &Roster, p: &mut Problems) {
+    if let Some(u) = unit {
+        if roster.get(u).is_none() {
+            p.push(
+                at.to_string(),
+                format!("{u:?} is not a unit id of the roster"),
+            );
+        }
+    }
+}
+
+fn check_unit_from(
+    from: &[String],
+    fields: &BTreeMap<String, OneOrMany>,
+    at: &str,
+    p: &mut Problems,
+) {
+    for (i, f) in from.iter().enumerate() {
+        if !STANDARD_FIELDS.contains(&f.as_str()) && !fields.contains_key(f) {
+            p.push(
+                format!("{at}[{i}]"),
+                format!(
+                    "{f:?} is neither a document field ({}) nor a declared field",
+                    STANDARD_FIELDS.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn compile_list(
+    l: &ListSpec,
+    at: &str,
+    scope: &Scope,
+    roster: &Roster,
+    p: &mut Problems,
+) -> Option<List> {
+    let mut entries = Vec::new();
+    if l.entries.is_empty() && l.url_pattern.is_none() {
+        p.push(
+            format!("{at}.entries"),
+            "a list needs entry URLs or a url_pattern by which links reach it",
+        );
+    }
+    let url_pattern = l.url_pattern.as_ref().and_then(|r| match Regex::new(r) {
+        Ok(re) => Some(re),
+        Err(e) => {
+            p.push(format!("{at}.url_pattern"), format!("bad regex: {e}"));
+            None
+        }
+    });
+    for (i, e) in l.entries.iter().enumerate() {
+        match Url::parse(e) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                let host = u.host_str().unwrap_or("").to_ascii_lowercase();
+                if !scope.hosts.contains(&host) {
+                    p.push(
+                        format!("{at}.entries[{i}]"),
+                        format!("host {host:?} is not in scope.hosts"),
+                    );
+                }
+                entries.push(u);
+            }
+            Ok(u) => p.push(
+                format!("{at}.entries[{i}]"),
+                format!("scheme {:?} is not http(s)", u.scheme()),
+            ),
+            Err(err) => p.push(format!("{at}.entries[{i}]"), format!("{e:?}: {err}")),
+        }
+    }
+    let json = matches!(l.payload, PayloadSpec::Json | PayloadSpec::Jsonp);
+    let payload = match &l.payload {
+        PayloadSpec::Html => Payload::Html,
+        PayloadSpec::Json => Payload::Json,
+        PayloadSpec::Jsonp => Payload::Jsonp,
+        PayloadSpec::ScriptXml { script, record } => {
+            if record.is_empty()
+                || !record
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                p.push(format!("{at}.payload.record"), "an XML element name");
+            }
+            Payload::ScriptXml {
+                script: selector(script, &format!("{at}.payload.script"), p)?,
+                record: record.clone(),
+            }
+        }
+    };
+    let item = match (&l.item, json) {
+        (Some(s), false) => selector(s, &format!("{at}.item"), p),
+        (None, false) => {
+            p.push(
+                format!("{at}.item"),
+                "html and script_xml lists need an item selector",
+            );
+            None
+        }
+        (Some(_), true) => {
+            p.push(
+                format!("{at}.item"),
+                "json lists use `items` (a JSON path), not `item`",
+            );
+            None
+        }
+        (None, true) => None,
+    };
+    let items: Vec<String> = match (&l.items, json) {
+        (Some(path), true) => path
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        (None, true) => {
+            p.push(
+                format!("{at}.items"),
+                "json lists need `items`, the dotted path of the item array",
+            );
+            Vec::new()
+        }
+        (Some(_), false) => {
+            p.push(
+                format!("{at}.items"),
+                "`items` is for json payloads; use `item`",
+            );
+            Vec::new()
+        }
+        (None, false) => Vec::new(),
+    };
+    let mut link = probes(&l.link, &format!("{at}.link"), json, p);
+    if link.is_empty() && !json && matches!(l.link, OneOrMany::None) {
+        if let Ok(pr) = Probe::parse("css:a@href") {
+            link.push(pr);
+        }
+    }
+    if link.is_empty() && !l.records {
+        p.push(
+            format!("{at}.link"),
+            "lists of links need a link probe (or set records = true)",
+        );
+    }
+    let title = probes(&l.title, &format!("{at}.title"), json, p);
+    let date = probes(&l.date, &format!("{at}.date"), json, p);
+    let fields = l
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), probes(v, &format!("{at}.fields.{k}"), json, p)))
+        .collect();
+    let record_key = l.record_key.as_ref().and_then(|s| match Probe::parse(s) {
+        Ok(pr) => Some(pr),
+        Err(e) => {
+            p.push(format!("{at}.record_key"), e);
+            None
+        }
+    });
+    check_unit(&l.unit, &format!("{at}.unit"), roster, p);
+    check_unit_from(&l.unit_from, &l.fields, &format!("{at}.unit_from"), p);
+    let pagination = l
+        .pagination
+        .as_ref()
+        .and_then(|pg| compile_pagination(pg, &format!("{at}.pagination"), json, p));
+    Some(List {
+        name: l.name.clone(),
+        entries,
+        url_pattern,
+        payload,
+        item,
+        items,
+        link,
+        title,
+        date,
+        fields,
+        records: l.records,
+        record_key,
+        unit: l.unit.clone(),
+        unit_from: l.unit_from.clone(),
+        pagination,
+    })
+}
+
+fn compile_count(c: &CountSpec, at: &str, p: &mut Problems) -> Option<Count> {
+    match c {
+        CountSpec::Attr {
+            selector: s,
+            attr,
+            per_page_attr,
+        } => Some(Count::Attr {
+            selector: selector(s, &format!("{at}.selector"), p)?,
+            attr: attr.clone(),
+            per_page_attr: per_page_attr.clone(),
+        }),
+        CountSpec::PagerScript { function } => {
+            if function.is_empty()
+                || !function
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+            {
+                p.push(format!("{at}.function"), "a JavaScript function name");
+                return None;
+            }
+            Some(Count::PagerScript {
+                function: function.clone(),
+            })
+        }
+        CountSpec::Json { path, per_page } => {
+            if *per_page == Some(0) {
+                p.push(format!("{at}.per_page"), "per_page is at least 1");
+            }
+            Some(Count::Json {
+                path: path.split('.').map(str::to_string).collect(),
+                per_page: *per_page,
+            })
+        }
+    }
+}
+
+fn compile_pagination(
+    pg: &PaginationSpec,
+    at: &str,
+    json: bool,
+    p: &mut Problems,
+) -> Option<Pagination> {
+    match pg {
+        PaginationSpec::NextLink { link, max_pages } => match Probe::parse(link) {
+            Ok(pr) => Some(Pagination::NextLink {
+                link: pr,
+                max_pages: *max_pages,
+            }),
+            Err(e) => {
+                p.push(format!("{at}.link"), e);
+                None
+            }
+        },
+        PaginationSpec::Template {
+            first,
+            pattern,
+            second,
+            count,
+            max_pages,
+        } => {
+            if pattern.matches("{n}").count() != 1
+                || pattern.replace("{n}", "").contains(['{', '}'])
+            {
+                p.push(
+                    format!("{at}.pattern"),
+                    format!("{pattern:?} must contain `{{n}}` exactly once and no other braces"),
+                );
+            }
+            if first.contains(['{', '}']) {
+                p.push(
+                    format!("{at}.first"),
+                    "the first page is a fixed name (index.html)",
+                );
+            }
+            if Url::parse("http://h/a/")
+                .and_then(|b| b.join(&pattern.replace("{n}", "2")))
+                .is_err()
+            {
+                p.push(
+                    format!("{at}.pattern"),
+                    "does not form a URL relative to the entry",
+                );
+            }
+            if *second > 2 {
+                p.push(
+                    format!("{at}.second"),
+                    "page 2 is numbered 1 (index_1) or 2 (index_2)",
+                );
+            }
+            if json && !matches!(count, CountSpec::Json { .. }) {
+                p.push(
+                    format!("{at}.count"),
+                    "json lists read page counts from JSON",
+                );
+            }
+            let count = compile_count(count, &format!("{at}.count"), p)?;
+            Some(Pagination::Template {
+                first: first.clone(),
+                pattern: pattern.clone(),
+                second: *second,
+                count,
+                max_pages: *max_pages,
+            })
+        }
+        PaginationSpec::Query {
+            param,
+            first,
+            size_param,
+            size,
+            count,
+            max_pages,
+        } => {
+            if param.is_empty() {
+                p.push(format!("{at}.param"), "the page parameter's name");
+            }
+            if size_param.is_some() != size.is_some() {
+                p.push(format!("{at}.size"), "size_param and size go together");
+            }
+            let count = compile_count(count, &format!("{at}.count"), p)?;
+            Some(Pagination::Query {
+                param: param.clone(),
+                first: *first,
+                size_param: size_param.clone(),
+                size: *size,
+                count,
+                max_pages: *max_pages,
+            })
+        }
+    }
+}
+
+fn compile_detail(d: &DetailSpec, at: &str, roster: &Roster, p: &mut Problems) -> Option<Detail> {
+    let url_pattern = match Regex::new(&d.url_pattern) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            p.push(format!("{at}.url_pattern"), format!("bad regex: {e}"));
+            None
+        }
+    };
+    let attachments = d.attachments.as_ref().and_then(|a| match Regex::new(a) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            p.push(format!("{at}.attachments"), format!("bad regex: {e}"));
+            None
+        }
+    });
+    let title = probes(&d.title, &format!("{at}.title"), false, p);
+    if title.is_empty() {
+        p.push(
+            format!("{at}.title"),
+            "a detail page needs at least one title probe",
+        );
+    }
+    let detail = Detail {
+        url_pattern: url_pattern?,
+        title,
+        date: probes(&d.date, &format!("{at}.date"), false, p),
+        publisher: probes(&d.publisher, &format!("{at}.publisher"), false, p),
+        index_no: probes(&d.index_no, &format!("{at}.index_no"), false, p),
+        doc_no: probes(&d.doc_no, &format!("{at}.doc_no"), false, p),
+        body: probes(&d.body, &format!("{at}.body"), false, p),
+        attachments,
+        fields: d
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), probes(v, &format!("{at}.fields.{k}"), false, p)))
+            .collect(),
+        unit: d.unit.clone(),
+        unit_from: d.unit_from.clone(),
+    };
+    check_unit(&d.unit, &format!("{at}.unit"), roster, p);
+    check_unit_from(&d.unit_from, &d.fields, &format!("{at}.unit_from"), p);
+    Some(detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_parse_and_reject() {
+        assert!(matches!(
+            Probe::parse("css:a@href"),
+            Ok(Probe::Css { attr: Some(_), .. })
+        ));
+        assert!(matches!(
+            Probe::parse("css:#pageDec"),
+            Ok(Probe::Css { attr: None, .. })
+        ));
+        assert!(matches!(Probe::parse("meta:PubDate"), Ok(Probe::Meta(_))));
+        assert!(matches!(Probe::parse("json:data.list"), Ok(Probe::Json(v)) if v.len() == 2));
+        assert!(Probe::parse("css:[[[").is_err());
+        assert!(Probe::parse("re:(").is_err());
+        assert!(Probe::parse("xpath://a").is_err());
+        assert!(Probe::parse("h1").is_err());
+        assert!(Probe::parse("tpl:/a/{id.html").is_err());
+    }
+}

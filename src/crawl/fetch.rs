@@ -1,0 +1,427 @@
+//! Fetching one URL politely and safely: scope, address, robots and host politeness checked on
+//! every hop; redirects followed by us (limit and loop detection) so those checks apply to each
+//! hop; conditional headers; connect and total timeouts; the body size capped while streaming —
+//! counted after decompression, so a gzip bomb stops at the cap — and retries with backoff and
+//! `Retry-After` decided by [`super::retry`].
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{self, HeaderMap};
+use url::Url;
+
+use super::host::{Host, Hosts};
+use super::retry::{backoff, parse_retry_after, should_retry, Attempt};
+use super::robots::Robots;
+use super::scope::{check_request, AddressPolicy, ScopeError};
+use super::url::Normalizer;
+use crate::config::crawl::{Crawl, HostPoliteness, RetryPolicy};
+use crate::config::source::Scope;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error("disallowed by robots.txt: {0}")]
+    Robots(Url),
+    #[error("more than {0} redirects")]
+    TooManyRedirects(u32),
+    #[error("redirect loop at {0}")]
+    RedirectLoop(Url),
+    #[error("redirect without a usable Location")]
+    BadRedirect,
+    #[error("body larger than {0} bytes")]
+    BodyTooLarge(u64),
+    #[error("{kind:?}: {message}")]
+    Network { kind: Attempt, message: String },
+}
+
+impl FetchError {
+    pub fn attempt(&self) -> Attempt {
+        match self {
+            FetchError::Network { kind, .. } => *kind,
+            _ => Attempt::Fatal,
+        }
+    }
+
+    /// A short status word stored on the page (`robots`, `too_large`, `timeout`, …).
+    pub fn status_word(&self) -> &'static str {
+        match self {
+            FetchError::Client(_) => "client",
+            FetchError::Scope(_) => "out_of_scope",
+            FetchError::Robots(_) => "robots",
+            FetchError::TooManyRedirects(_)
+            | FetchError::RedirectLoop(_)
+            | FetchError::BadRedirect => "redirect",
+            FetchError::BodyTooLarge(_) => "too_large",
+            FetchError::Network {
+                kind: Attempt::Timeout,
+                ..
+            } => "timeout",
+            FetchError::Network {
+                kind: Attempt::Connect,
+                ..
+            } => "connect",
+            FetchError::Network { .. } => "network",
+        }
+    }
+}
+
+/// Validators from the last fetch, for a conditional request.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A completed HTTP exchange (any status) after redirects.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub final_url: Url,
+    pub status: u16,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What one `fetch` cost, for the run summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchStats {
+    pub requests: u32,
+    pub retries: u32,
+}
+
+/// DNS resolution through the address policy: names outside the host map may only resolve to
+/// public addresses.
+struct PolicyResolver {
+    policy: AddressPolicy,
+}
+
+impl Resolve for PolicyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.policy.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let ok: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| policy.check_addr(&host, a.ip()).is_ok())
+                .collect();
+            if ok.is_empty() {
+                let first = addrs
+                    .first()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default();
+                return Err(format!("{host} resolves only to refused addresses ({first})").into());
+            }
+            let it: Addrs = Box::new(ok.into_iter());
+            Ok(it)
+        })
+    }
+}
+
+/// The polite HTTP client of one run.
+pub struct Fetcher {
+    client: reqwest::Client,
+    crawl: Arc<Crawl>,
+    policy: AddressPolicy,
+    normalizer: Normalizer,
+    hosts: Hosts,
+    retry: RetryPolicy,
+    /// Politeness and robots off: benchmarks against simweb only.
+    polite: bool,
+}
+
+impl Fetcher {
+    /// Builds the client. `resolve` is the host map with runtime ports already filled in.
+    pub fn new(
+        crawl: Arc<Crawl>,
+        resolve: &[(String, SocketAddr)],
+        polite: bool,
+    ) -> Result<Fetcher, FetchError> {
+        // reqwest is built without a bundled TLS provider; install ring once per process (a
+        // second install is refused harmlessly).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let s = &crawl.settings;
+        let policy = AddressPolicy::new(resolve.iter().map(|(h, _)| h.clone()), &s.allow_addresses);
+        let mut b = reqwest::Client::builder()
+            .user_agent(s.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(crawl.connect_timeout)
+            .timeout(crawl.total_timeout)
+            .pool_max_idle_per_host(8)
+            .dns_resolver(Arc::new(PolicyResolver {
+                policy: policy.clone(),
+            }));
+        for (host, addr) in resolve {
+            b = b.resolve(host, *addr);
+        }
+        let client = b.build().map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Fetcher {
+            client,
+            normalizer: Normalizer::new(&s.strip_params),
+            retry: crawl.retry,
+            crawl,
+            policy,
+            hosts: Hosts::default(),
+            polite,
+        })
+    }
+
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    pub fn hosts(&self) -> &Hosts {
+        &self.hosts
+    }
+
+    fn politeness(&self, host: &str) -> HostPoliteness {
+        if self.polite {
+            self.crawl.politeness_for(host)
+        } else {
+            HostPoliteness {
+                interval: Duration::ZERO,
+                concurrency: self.crawl.settings.max_in_flight,
+            }
+        }
+    }
+
+    /// The host object of a URL, fetching its robots.txt on first use.
+    pub async fn host(&self, url: &Url) -> Arc<Host> {
+        let key = host_key(url);
+        let pol = self.politeness(url.host_str().unwrap_or(""));
+        self.hosts
+            .get(&key, || async {
+                if !self.polite || !self.crawl.settings.robots {
+                    return Host::new(&key, pol, Robots::AllowAll, false);
+                }
+                let robots = self.load_robots(url).await;
+                Host::new(&key, pol, robots, true)
+            })
+            .await
+    }
+
+    async fn load_robots(&self, url: &Url) -> Robots {
+        let mut robots_url = url.clone();
+        robots_url.set_path("/robots.txt");
+        robots_url.set_query(None);
+        let ua = &self.crawl.settings.user_agent;
+        for retry in 0..=self.retry.max_retries {
+            match self.client.get(robots_url.as_str()).send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if (200..300).contains(&status) {
+                        return match read_body(resp, 512 * 1024).await {
+                            Ok(b) => Robots::parse(ua, &b),
+                            Err(_) => Robots::AllowAll,
+                        };
+                    }
+                    if !should_retry(Attempt::Status(status)) || retry == self.retry.max_retries {
+                        return Robots::from_status(status);
+                    }
+                }
+                Err(e) => {
+                    if retry == self.retry.max_retries {
+                        tracing::warn!(url = %robots_url, error = %e, "robots.txt unreachable; host disallowed for this run");
+                        return Robots::DisallowAll;
+                    }
+                }
+            }
+            tokio::time::sleep(backoff(&self.retry, retry, rand::random::<f64>())).await;
+        }
+        Robots::DisallowAll
+    }
+
+    /// Fetches `url` within `scope`, retrying transient failures. A final 5xx/429 after the
+    /// retry budget is returned as `Ok` with that status, so the page records it.
+    pub async fn fetch(
+        &self,
+        scope: &Scope,
+        url: &Url,
+        v: &Validators,
+    ) -> (Result<Fetched, FetchError>, FetchStats) {
+        let mut stats = FetchStats::default();
+        let mut retry = 0u32;
+        loop {
+            let (result, host) = self.fetch_once(scope, url, v, &mut stats).await;
+            let attempt = match &result {
+                Ok(f) => Attempt::Status(f.status),
+                Err(e) => e.attempt(),
+            };
+            if let Some(h) = &host {
+                h.record(attempt, &self.retry, rand::random::<f64>());
+            }
+            if !should_retry(attempt) || retry >= self.retry.max_retries {
+                return (result, stats);
+            }
+            let server_wait = match &result {
+                Ok(f) if f.status == 429 || f.status == 503 => {
+                    f.retry_after.as_deref().and_then(|ra| {
+                        parse_retry_after(ra, SystemTime::now(), self.retry.retry_after_cap)
+                    })
+                }
+                _ => None,
+            };
+            let wait = match server_wait {
+                Some(d) => {
+                    if let Some(h) = &host {
+                        h.pause_for(d);
+                    }
+                    d
+                }
+                None => backoff(&self.retry, retry, rand::random::<f64>()),
+            };
+            tracing::debug!(%url, ?attempt, ?wait, retry, "retrying");
+            tokio::time::sleep(wait).await;
+            retry += 1;
+            stats.retries += 1;
+        }
+    }
+
+    async fn fetch_once(
+        &self,
+        scope: &Scope,
+        url: &Url,
+        v: &Validators,
+        stats: &mut FetchStats,
+    ) -> (Result<Fetched, FetchError>, Option<Arc<Host>>) {
+        let mut current = url.clone();
+        let mut visited: HashSet<Url> = HashSet::new();
+        visited.insert(current.clone());
+        let mut last_host = None;
+        for hop in 0..=self.crawl.settings.max_redirects {
+            if let Err(e) =
+                check_request(scope, &current).and_then(|_| self.policy.check_url(&current))
+            {
+                return (Err(e.into()), last_host);
+            }
+            let host = self.host(&current).await;
+            last_host = Some(host.clone());
+            if self.polite && !host.allowed(current.as_str()) {
+                return (Err(FetchError::Robots(current)), last_host);
+            }
+            let permit = host.acquire().await;
+            stats.requests += 1;
+            let mut req = self.client.get(current.as_str());
+            if let Some(e) = &v.etag {
+                req = req.header(header::IF_NONE_MATCH, e);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => return (Err(network(e)), last_host),
+            };
+            let status = resp.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                drop(permit);
+                let next = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| self.normalizer.join(&current, l));
+                let Some(next) = next else {
+                    return (Err(FetchError::BadRedirect), last_host);
+                };
+                if !visited.insert(next.clone()) {
+                    return (Err(FetchError::RedirectLoop(next)), last_host);
+                }
+                if hop == self.crawl.settings.max_redirects {
+                    return (Err(FetchError::TooManyRedirects(hop + 1)), last_host);
+                }
+                current = next;
+                continue;
+            }
+            let headers = resp.headers().clone();
+            let body = if status == 304 {
+                Ok(Vec::new())
+            } else {
+                read_body(resp, self.crawl.settings.max_body_bytes).await
+            };
+            drop(permit);
+            return match body {
+                Ok(body) => (Ok(fetched(current, status, &headers, body)), last_host),
+                Err(e) => (Err(e), last_host),
+            };
+        }
+        (
+            Err(FetchError::TooManyRedirects(
+                self.crawl.settings.max_redirects,
+            )),
+            last_host,
+        )
+    }
+}
+
+/// `host[:port]`: politeness is per origin host (simweb's hosts share one port).
+pub fn host_key(url: &Url) -> String {
+    match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+        None => url.host_str().unwrap_or("").to_string(),
+    }
+}
+
+fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn fetched(final_url: Url, status: u16, h: &HeaderMap, body: Vec<u8>) -> Fetched {
+    Fetched {
+        final_url,
+        status,
+        etag: header_str(h, header::ETAG),
+        last_modified: header_str(h, header::LAST_MODIFIED),
+        content_type: header_str(h, header::CONTENT_TYPE),
+        retry_after: header_str(h, header::RETRY_AFTER),
+        body,
+    }
+}
+
+fn network(e: reqwest::Error) -> FetchError {
+    let kind = if e.is_timeout() {
+        Attempt::Timeout
+    } else if e.is_connect() {
+        Attempt::Connect
+    } else if e.is_decode() {
+        Attempt::Fatal
+    } else {
+        Attempt::Reset
+    };
+    FetchError::Network {
+        kind,
+        message: format!("{e:#}"),
+    }
+}
+
+/// Reads a body up to `max` bytes (after decompression), failing as soon as it grows past.
+async fn read_body(mut resp: reqwest::Response, max: u64) -> Result<Vec<u8>, FetchError> {
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(FetchError::BodyTooLarge(max));
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if body.len() as u64 + c.len() as u64 > max {
+                    return Err(FetchError::BodyTooLarge(max));
+                }
+                body.extend_from_slice(&c);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(network(e)),
+        }
+    }
+}

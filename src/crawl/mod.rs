@@ -1,0 +1,17 @@
+//! The crawl engine: polite, resumable, incremental crawling of declared sources into the store.
+//!
+//! [`run`] drives one run: the frontier lives in the store, [`fetch::Fetcher`] fetches with
+//! per-host politeness ([`host`]), robots ([`robots`]), retries ([`retry`]) and safety
+//! ([`scope`]); bodies are decoded ([`decode`]) and extracted (`crate::extract`); each URL's
+//! results are committed atomically with its removal from the frontier.
+
+pub mod decode;
+pub mod fetch;
+pub mod host;
+pub mod retry;
+pub mod robots;
+pub mod run;
+pub mod scope;
+pub mod url;
+
+pub use run::{run, CrawlError, Options};

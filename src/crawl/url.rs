@@ -1,0 +1,182 @@
+//! URL normalisation before dedupe: the same page reached by `HTTP://WWW.X.cn:80/a/./b#top`,
+//! `http://www.x.cn/a/b?utm_source=wx` or `…/b;jsessionid=ABC` is one frontier entry.
+//!
+//! Done on a parsed [`Url`] (which already lower-cases the host, resolves dot segments and
+//! drops default ports): fragments go, `;jsessionid=…` path parameters go, configured tracking
+//! parameters go, the remaining query keeps its order, percent-encoding is made uniform
+//! (upper-case hex, unreserved characters decoded).
+
+use url::Url;
+
+/// Normalises a URL in place of dedupe keys and requests.
+#[derive(Debug, Clone, Default)]
+pub struct Normalizer {
+    strip: Vec<String>,
+}
+
+impl Normalizer {
+    pub fn new(strip_params: &[String]) -> Normalizer {
+        Normalizer {
+            strip: strip_params
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Resolves `href` against `base` and normalises it; `None` for non-http(s) links
+    /// (`javascript:`, `mailto:`) and unparsable ones.
+    pub fn join(&self, base: &Url, href: &str) -> Option<Url> {
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') {
+            return None;
+        }
+        let u = base.join(href).ok()?;
+        self.normalize(u)
+    }
+
+    pub fn parse(&self, text: &str) -> Option<Url> {
+        self.normalize(Url::parse(text.trim()).ok()?)
+    }
+
+    pub fn normalize(&self, mut u: Url) -> Option<Url> {
+        if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+            return None;
+        }
+        u.set_fragment(None);
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        let path = u.path().to_string();
+        let mut new_path = strip_session(&path);
+        new_path = normalize_percent(&new_path);
+        if new_path.is_empty() {
+            new_path.push('/');
+        }
+        if new_path != path {
+            u.set_path(&new_path);
+        }
+        if let Some(q) = u.query() {
+            let kept: Vec<String> = q
+                .split('&')
+                .filter(|kv| !kv.is_empty())
+                .filter(|kv| {
+                    let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
+                    !self.strip.contains(&k) && k != "jsessionid"
+                })
+                .map(normalize_percent)
+                .collect();
+            if kept.is_empty() {
+                u.set_query(None);
+            } else {
+                u.set_query(Some(&kept.join("&")));
+            }
+        }
+        Some(u)
+    }
+}
+
+/// Removes `;jsessionid=…` (any case) from each path segment.
+fn strip_session(path: &str) -> String {
+    path.split('/')
+        .map(|seg| match seg.to_ascii_lowercase().find(";jsessionid=") {
+            Some(i) => &seg[..i],
+            None => seg,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Upper-cases percent-escapes and decodes escaped unreserved characters (RFC 3986 §6.2.2).
+fn normalize_percent(s: &str) -> String {
+    // URLs from the parser are ASCII; anything else is left alone rather than sliced mid-char.
+    if !s.is_ascii() {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = &s[i + 1..i + 3];
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                if v.is_ascii_alphanumeric() || matches!(v, b'-' | b'.' | b'_' | b'~') {
+                    out.push(v as char);
+                } else {
+                    out.push('%');
+                    out.push_str(&hex.to_ascii_uppercase());
+                }
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        Normalizer::new(&["utm_source".into(), "spm".into()])
+            .parse(s)
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn drops_fragments_default_ports_and_lowercases_host() {
+        assert_eq!(
+            n("HTTP://WWW.Tongbai.GOV.cn:80/a/./b/../c.html#top"),
+            "http://www.tongbai.gov.cn/a/c.html"
+        );
+        assert_eq!(n("https://x.cn:443"), "https://x.cn/");
+        assert_eq!(n("http://x.cn:8080/a"), "http://x.cn:8080/a");
+    }
+
+    #[test]
+    fn strips_tracking_params_and_sessions() {
+        assert_eq!(
+            n("http://x.cn/a.html?utm_source=wx&id=3&SPM=1"),
+            "http://x.cn/a.html?id=3"
+        );
+        assert_eq!(n("http://x.cn/a.html?utm_source=wx"), "http://x.cn/a.html");
+        assert_eq!(
+            n("http://x.cn/list.jsp;jsessionid=ABC123?page=2"),
+            "http://x.cn/list.jsp?page=2"
+        );
+        assert_eq!(n("http://x.cn/a?jsessionid=1&b=2"), "http://x.cn/a?b=2");
+    }
+
+    #[test]
+    fn percent_encoding_is_uniform() {
+        assert_eq!(
+            n("http://x.cn/%7euser/%2fa%3f"),
+            "http://x.cn/~user/%2Fa%3F"
+        );
+        assert_eq!(n("http://x.cn/a?q=%e4%b8%ad"), "http://x.cn/a?q=%E4%B8%AD");
+        // A raw non-ASCII path is percent-encoded by the URL parser, then upper-case hex.
+        assert_eq!(n("http://x.cn/中"), "http://x.cn/%E4%B8%AD");
+    }
+
+    #[test]
+    fn joins_relative_links_and_rejects_others() {
+        let nz = Normalizer::new(&[]);
+        let base = Url::parse("http://www.nanyang.sim/zwgk/tzgg/index.html").unwrap();
+        assert_eq!(
+            nz.join(&base, "./202301/t20230105_1.html")
+                .unwrap()
+                .as_str(),
+            "http://www.nanyang.sim/zwgk/tzgg/202301/t20230105_1.html"
+        );
+        assert_eq!(
+            nz.join(&base, "../../").unwrap().as_str(),
+            "http://www.nanyang.sim/"
+        );
+        assert!(nz.join(&base, "javascript:void(0)").is_none());
+        assert!(nz.join(&base, "mailto:a@b.cn").is_none());
+        assert!(nz.join(&base, "#").is_none());
+    }
+}

@@ -1,0 +1,96 @@
+//! Detail pages → the fields of a document: title (with fallbacks such as
+//! `<meta name="ArticleTitle">`), publication date (page text, metadata table or
+//! `<meta name="PubDate">` — never the URL, whose date segment is the upload day), 发布机构,
+//! 索引号, 文号, body text and attachment links.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use scraper::{Html, Selector};
+use std::sync::OnceLock;
+use url::Url;
+
+use super::dates::find_date;
+use super::probe::{collapse, element_text, first_html};
+use super::AttachmentRef;
+use crate::config::source::{Detail, Probe};
+use crate::crawl::url::Normalizer;
+
+/// What a detail page says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DetailFields {
+    pub title: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub publisher: Option<String>,
+    pub index_no: Option<String>,
+    pub doc_no: Option<String>,
+    pub body: String,
+    pub attachments: Vec<AttachmentRef>,
+    pub fields: BTreeMap<String, String>,
+}
+
+fn body_text(ps: &[Probe], doc: &Html) -> Option<String> {
+    ps.iter().find_map(|p| match p {
+        Probe::Css {
+            selector,
+            attr: None,
+        } => doc.select(selector).next().map(|el| {
+            // Paragraph breaks survive as newlines: annual reports are read line by line.
+            let mut lines = Vec::new();
+            for t in el.text() {
+                let c = collapse(t);
+                if !c.is_empty() {
+                    lines.push(c);
+                }
+            }
+            lines.join("\n")
+        }),
+        _ => None,
+    })
+}
+
+/// Extracts a detail page fetched from `url`.
+pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> DetailFields {
+    let doc = Html::parse_document(text);
+    let root = doc.root_element();
+    let page_text = element_text(root);
+    let get = |ps: &[Probe]| first_html(ps, root, &page_text);
+    let published = d.date.iter().find_map(|p| {
+        first_html(std::slice::from_ref(p), root, &page_text).and_then(|s| find_date(&s))
+    });
+    let mut attachments = Vec::new();
+    if let Some(re) = &d.attachments {
+        static A: OnceLock<Selector> = OnceLock::new();
+        let a = A.get_or_init(|| Selector::parse("a[href]").unwrap_or_else(|_| unreachable!()));
+        for el in doc.select(a) {
+            let Some(u) = el.value().attr("href").and_then(|h| nz.join(url, h)) else {
+                continue;
+            };
+            if re.is_match(u.as_str())
+                && !attachments
+                    .iter()
+                    .any(|x: &AttachmentRef| x.url == u.as_str())
+            {
+                let name = element_text(el);
+                attachments.push(AttachmentRef {
+                    url: u.to_string(),
+                    name,
+                });
+            }
+        }
+    }
+    DetailFields {
+        title: get(&d.title),
+        published,
+        publisher: get(&d.publisher),
+        index_no: get(&d.index_no),
+        doc_no: get(&d.doc_no),
+        body: body_text(&d.body, &doc).unwrap_or_default(),
+        attachments,
+        fields: d
+            .fields
+            .iter()
+            .filter_map(|(k, ps)| get(ps).map(|v| (k.clone(), v)))
+            .collect(),
+    }
+}

@@ -1,0 +1,289 @@
+//! Evaluating a source's [`Probe`]s: against an HTML element (a whole page or one list item) or
+//! a JSON record. Every probe yields trimmed, whitespace-collapsed text or nothing; a field's
+//! probes are tried in order and the first non-empty answer wins.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Selector};
+use serde_json::Value as Json;
+
+use crate::config::source::Probe;
+
+/// Labels that end an inline `标签：值` value (`来源:桐柏县人民政府时间:2024-01-17`).
+const STOP_LABELS: &[&str] = &[
+    "信息来源",
+    "来源",
+    "发布时间",
+    "发布日期",
+    "时间",
+    "作者",
+    "浏览量",
+    "浏览次数",
+    "点击数",
+    "索引号",
+    "发布机构",
+    "发文字号",
+    "文号",
+    "成文日期",
+    "生成日期",
+    "有效性",
+    "主题分类",
+    "分享",
+    "字体",
+    "编辑",
+    "投稿",
+    "发文机关",
+    "组配分类",
+];
+
+/// Collapses runs of whitespace (incl. U+3000 and nbsp) to one space and trims.
+pub fn collapse(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The visible text of an element: text nodes outside script/style, space-separated.
+pub fn element_text(el: ElementRef<'_>) -> String {
+    let mut parts = Vec::new();
+    for node in el.descendants() {
+        if let Some(t) = node.value().as_text() {
+            let inside_code = node
+                .ancestors()
+                .filter_map(|a| a.value().as_element())
+                .any(|e| matches!(e.name(), "script" | "style"));
+            if !inside_code {
+                parts.push(t.to_string());
+            }
+        }
+    }
+    collapse(&parts.join(" "))
+}
+
+fn non_empty(s: String) -> Option<String> {
+    let s = collapse(&s);
+    (!s.is_empty()).then_some(s)
+}
+
+fn label_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：' | '\u{3000}' | '\u{a0}'))
+        .collect()
+}
+
+fn cell_selector() -> &'static Selector {
+    static SEL: OnceLock<Selector> = OnceLock::new();
+    SEL.get_or_init(|| {
+        Selector::parse("td, th, span, strong, b, label, dt, em, i, div, p")
+            .unwrap_or_else(|_| unreachable!())
+    })
+}
+
+/// Value after a label: the next sibling element of a cell whose whole text is the label
+/// (metadata tables, `<strong>发布机构：</strong><span>…</span>`), else inline in the text.
+fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
+    let want = label_key(label);
+    for cell in el.select(cell_selector()) {
+        let own = element_text(cell);
+        if own.chars().count() > want.chars().count() + 4 || label_key(&own) != want {
+            continue;
+        }
+        let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
+        if let Some(v) = next.map(element_text).and_then(non_empty) {
+            // An empty value cell is followed by the next label, which is no value.
+            if !STOP_LABELS.contains(&label_key(&v).as_str()) {
+                return Some(v);
+            }
+        }
+    }
+    inline_label(text, label)
+}
+
+/// `标签：值` inside running text; the value ends at a space or at the next known label.
+pub fn inline_label(text: &str, label: &str) -> Option<String> {
+    let pat: String = label
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| regex::escape(&c.to_string()))
+        .collect::<Vec<_>>()
+        .join(r"\s*");
+    let re = Regex::new(&format!(r"{pat}\s*[:：]\s*")).ok()?;
+    for m in re.find_iter(text) {
+        let rest = &text[m.end()..];
+        let mut end = rest.find(' ').unwrap_or(rest.len());
+        for stop in STOP_LABELS {
+            let mut from = 0;
+            while let Some(i) = rest[from..].find(stop) {
+                let at = from + i;
+                let after = rest[at + stop.len()..].trim_start();
+                if after.starts_with([':', '：']) {
+                    end = end.min(at);
+                    break;
+                }
+                from = at + stop.len();
+            }
+        }
+        let v = rest[..end].trim();
+        if !v.is_empty() {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+/// Evaluates one probe on an HTML element. `text` is the element's visible text.
+pub fn eval_html(p: &Probe, el: ElementRef<'_>, text: &str) -> Option<String> {
+    match p {
+        Probe::Css { selector, attr } => {
+            // An item that is itself the link (`item = "a"`) answers `css:a@href` too.
+            let own = selector.matches(&el).then_some(el);
+            own.into_iter()
+                .chain(el.select(selector))
+                .find_map(|e| match attr {
+                    Some(a) => e.value().attr(a).map(str::to_string).and_then(non_empty),
+                    None => non_empty(element_text(e)),
+                })
+        }
+        Probe::Meta(name) => {
+            static META: OnceLock<Selector> = OnceLock::new();
+            let sel =
+                META.get_or_init(|| Selector::parse("meta").unwrap_or_else(|_| unreachable!()));
+            el.select(sel).find_map(|m| {
+                let v = m.value();
+                let n = v.attr("name").or_else(|| v.attr("property"))?;
+                if n.eq_ignore_ascii_case(name) {
+                    v.attr("content").map(str::to_string).and_then(non_empty)
+                } else {
+                    None
+                }
+            })
+        }
+        Probe::Label(l) => label_value(el, l, text),
+        Probe::Regex(re) => re
+            .captures(text)
+            .and_then(|c| c.get(1).or_else(|| c.get(0)))
+            .map(|m| m.as_str().to_string())
+            .and_then(non_empty),
+        Probe::Json(_) | Probe::Template(_) => None,
+    }
+}
+
+/// The first probe answer on an HTML element.
+pub fn first_html(ps: &[Probe], el: ElementRef<'_>, text: &str) -> Option<String> {
+    ps.iter().find_map(|p| eval_html(p, el, text))
+}
+
+/// A JSON value at a dotted path (`data.list`, `rows.0.ID`).
+pub fn json_path<'a>(v: &'a Json, path: &[String]) -> Option<&'a Json> {
+    path.iter().try_fold(v, |cur, k| match cur {
+        Json::Object(m) => m.get(k),
+        Json::Array(a) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// A scalar JSON value as text (`null` and containers give nothing).
+pub fn json_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => non_empty(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Evaluates one probe on a JSON record.
+pub fn eval_json(p: &Probe, record: &Json) -> Option<String> {
+    match p {
+        Probe::Json(path) => json_path(record, path).and_then(json_text),
+        Probe::Template(t) => {
+            let mut out = String::new();
+            let mut rest = t.as_str();
+            while let Some(i) = rest.find('{') {
+                out.push_str(&rest[..i]);
+                let after = &rest[i + 1..];
+                let j = after.find('}')?;
+                let path: Vec<String> = after[..j].split('.').map(str::to_string).collect();
+                out.push_str(&json_path(record, &path).and_then(json_text)?);
+                rest = &after[j + 1..];
+            }
+            out.push_str(rest);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+pub fn first_json(ps: &[Probe], record: &Json) -> Option<String> {
+    ps.iter().find_map(|p| eval_json(p, record))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    #[test]
+    fn inline_labels_stop_at_the_next_label() {
+        let t = "来源:桐柏县人民政府时间:2024-01-17浏览量:";
+        assert_eq!(inline_label(t, "来源").as_deref(), Some("桐柏县人民政府"));
+        assert_eq!(inline_label(t, "时间").as_deref(), Some("2024-01-17"));
+        assert_eq!(inline_label("来源:时间:2026-01-07浏览量:", "来源"), None);
+        assert_eq!(
+            inline_label("索 引 号: S0001--2019-00586 主题分类: 信用", "索引号").as_deref(),
+            Some("S0001--2019-00586")
+        );
+        assert_eq!(
+            inline_label(
+                "信息来源:孟州市人民政府办公室 发布日期:2025-03-28",
+                "信息来源"
+            )
+            .as_deref(),
+            Some("孟州市人民政府办公室")
+        );
+    }
+
+    #[test]
+    fn table_labels_and_meta() {
+        let h = Html::parse_document(
+            r#"<html><head><meta name="PubDate" content="2020-09-11 08:38"></head><body><table>
+            <tr><td>索引号：</td><td>4/2026-00001</td><td>发文字号：</td><td>应急〔2026〕88号</td></tr></table>
+            <p><strong>发布机构：</strong><span>桐柏县发展和改革委员会</span></p></body></html>"#,
+        );
+        let root = h.root_element();
+        let text = element_text(root);
+        let get = |s: &str| eval_html(&Probe::parse(s).unwrap(), root, &text);
+        assert_eq!(get("label:索引号").as_deref(), Some("4/2026-00001"));
+        assert_eq!(get("label:发文字号").as_deref(), Some("应急〔2026〕88号"));
+        assert_eq!(
+            get("label:发布机构").as_deref(),
+            Some("桐柏县发展和改革委员会")
+        );
+        assert_eq!(get("meta:pubdate").as_deref(), Some("2020-09-11 08:38"));
+        assert_eq!(
+            get("re:发文字号：\\s*(\\S+)").as_deref(),
+            Some("应急〔2026〕88号")
+        );
+        assert_eq!(get("label:文号"), None);
+    }
+
+    #[test]
+    fn json_paths_and_templates() {
+        let v: Json = serde_json::json!({"id": 7, "a": {"b": "x"}, "n": null});
+        assert_eq!(
+            eval_json(&Probe::parse("json:a.b").unwrap(), &v).as_deref(),
+            Some("x")
+        );
+        assert_eq!(eval_json(&Probe::parse("json:n").unwrap(), &v), None);
+        assert_eq!(
+            eval_json(&Probe::parse("tpl:/detail/{id}.html").unwrap(), &v).as_deref(),
+            Some("/detail/7.html")
+        );
+        assert_eq!(
+            eval_json(&Probe::parse("tpl:/d/{missing}").unwrap(), &v),
+            None
+        );
+    }
+}

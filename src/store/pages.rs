@@ -1,0 +1,64 @@
+//! The `pages` tree: one record per requested URL (normalised), with what the last fetch saw —
+//! final URL, status, validators, content hash, charset, times — and the adaptive re-check
+//! schedule of detail pages.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{decode, Result, Store};
+
+/// What a page is to its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    List,
+    Detail,
+    Attachment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub url: String,
+    pub final_url: String,
+    pub source: String,
+    pub role: Role,
+    /// HTTP status of the last fetch (0 when no response: see `error`).
+    pub status: u16,
+    pub error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    /// blake3 of the raw body of the last 200 response: the snapshot key.
+    pub hash: Option<String>,
+    pub charset: Option<String>,
+    pub bytes: u64,
+    pub fetched_at: DateTime<Utc>,
+    /// The run of the last fetch.
+    pub run: u64,
+    pub first_run: u64,
+    /// The last run in which the content changed (or first appeared).
+    pub changed_run: u64,
+    pub changed_at: DateTime<Utc>,
+    /// Consecutive fetches without change (drives the re-check interval).
+    pub unchanged_streak: u32,
+    /// Detail pages are not re-fetched before this instant.
+    pub next_due: Option<DateTime<Utc>>,
+    /// The run that found it gone (404/410, or no longer linked); cleared when it is back.
+    #[serde(default)]
+    pub gone_run: Option<u64>,
+}
+
+impl Store {
+    pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        match self.tree("pages")?.get(url.as_bytes())? {
+            Some(v) => Ok(Some(decode("pages", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every page record, in URL order.
+    pub fn pages(&self) -> Result<Vec<PageRecord>> {
+        let t = self.tree("pages")?;
+        t.iter().values().map(|v| decode("pages", &v?)).collect()
+    }
+}

@@ -1,0 +1,211 @@
+//! The `runs` tree (one record per crawl run, with its summary) and the `events` tree (one
+//! record per URL handled in a run: status, bytes, retries, new / changed / unchanged / gone).
+//! The summary is computed from the events, so it is exact even for a run that was killed and
+//! resumed.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::frontier::run_key;
+use super::pages::Role;
+use super::{decode, encode, prefix, Result, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    /// Stopped by Ctrl-C or `--max-pages`; the next `crawl` resumes it.
+    Interrupted,
+    Complete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    New,
+    Changed,
+    Unchanged,
+    /// 404/410 now, fine before.
+    Gone,
+    /// Not re-fetched: its re-check interval has not passed.
+    NotDue,
+    /// No usable response (error, robots, 5xx after retries).
+    Failed,
+}
+
+/// One URL handled in a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent {
+    pub url: String,
+    pub host: String,
+    pub source: String,
+    pub role: Role,
+    /// `200`, `304`, `404`, or a word such as `robots`, `timeout`, `too_large`.
+    pub status: String,
+    pub change: Change,
+    pub bytes: u64,
+    pub requests: u32,
+    pub retries: u32,
+    pub documents: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// Requests and achieved rate of one host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostSummary {
+    pub requests: u64,
+    /// Requests per second between the host's first and last event.
+    pub achieved_rate: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub urls: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_change: BTreeMap<String, u64>,
+    pub bytes: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub robots_skips: u64,
+    pub documents: u64,
+    pub per_host: BTreeMap<String, HostSummary>,
+    pub duration_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: u64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: RunStatus,
+    pub sources: Vec<String>,
+    /// Seconds spent across all invocations that worked on this run.
+    pub active_s: f64,
+    pub summary: Option<RunSummary>,
+}
+
+impl Store {
+    pub fn put_run(&self, r: &RunRecord) -> Result<()> {
+        self.tree("runs")?
+            .insert(run_key(r.id).as_bytes(), encode(r))?;
+        Ok(())
+    }
+
+    pub fn runs(&self) -> Result<Vec<RunRecord>> {
+        self.tree("runs")?
+            .iter()
+            .values()
+            .map(|v| decode("runs", &v?))
+            .collect()
+    }
+
+    pub fn last_run(&self) -> Result<Option<RunRecord>> {
+        match self.tree("runs")?.last()? {
+            Some((_, v)) => Ok(Some(decode("runs", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn run_events(&self, run: u64) -> Result<Vec<RunEvent>> {
+        let t = self.tree("events")?;
+        t.scan_prefix(prefix(&[run_key(run).as_str()]))
+            .values()
+            .map(|v| decode("events", &v?))
+            .collect()
+    }
+
+    /// Marks as gone every content page of `sources` that a complete run did not reach (no
+    /// event in `run`) and that was not gone already; returns how many.
+    pub fn mark_unlinked(&self, run: u64, sources: &[String], at: DateTime<Utc>) -> Result<usize> {
+        let events = self.tree("events")?;
+        let rk = run_key(run);
+        let mut n = 0;
+        for p in self.pages()? {
+            if p.role == Role::List
+                || p.hash.is_none()
+                || p.gone_run.is_some()
+                || !sources.contains(&p.source)
+            {
+                continue;
+            }
+            if events.contains_key(super::key(&[rk.as_str(), p.url.as_str()]))? {
+                continue;
+            }
+            let host = url::Url::parse(&p.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let event = RunEvent {
+                url: p.url.clone(),
+                host,
+                source: p.source.clone(),
+                role: p.role,
+                status: "unlinked".into(),
+                change: Change::Gone,
+                bytes: 0,
+                requests: 0,
+                retries: 0,
+                documents: 0,
+                at,
+            };
+            let page = super::pages::PageRecord {
+                gone_run: Some(run),
+                ..p
+            };
+            self.commit(
+                run,
+                super::frontier::Commit {
+                    page: Some(page),
+                    event: Some(event),
+                    ..Default::default()
+                },
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The summary of a run, from its events.
+    pub fn summarize(&self, run: u64, duration_s: f64) -> Result<RunSummary> {
+        let mut s = RunSummary {
+            duration_s,
+            ..RunSummary::default()
+        };
+        let mut span: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        for e in self.run_events(run)? {
+            s.urls += 1;
+            *s.by_status.entry(e.status.clone()).or_default() += 1;
+            let change = serde_json::to_value(e.change)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            *s.by_change.entry(change).or_default() += 1;
+            s.bytes += e.bytes;
+            s.requests += u64::from(e.requests);
+            s.retries += u64::from(e.retries);
+            s.documents += u64::from(e.documents);
+            if e.status == "robots" {
+                s.robots_skips += 1;
+            }
+            if e.requests > 0 {
+                s.per_host.entry(e.host.clone()).or_default().requests += u64::from(e.requests);
+                let sp = span.entry(e.host.clone()).or_insert((e.at, e.at));
+                sp.0 = sp.0.min(e.at);
+                sp.1 = sp.1.max(e.at);
+            }
+        }
+        for (h, hs) in s.per_host.iter_mut() {
+            if let Some((a, b)) = span.get(h) {
+                let secs = (*b - *a).num_milliseconds() as f64 / 1000.0;
+                hs.achieved_rate = if secs > 0.0 {
+                    hs.requests as f64 / secs
+                } else {
+                    hs.requests as f64
+                };
+            }
+        }
+        Ok(s)
+    }
+}
