@@ -7,9 +7,12 @@
 pub mod calendar;
 pub mod config;
 pub mod crawl;
+pub mod demo;
+pub mod eval;
 pub mod evidence;
 pub mod extract;
 pub mod fact;
+pub mod pipeline;
 pub mod score;
 pub mod simweb;
 pub mod store;

@@ -37,6 +37,10 @@ pub struct Cli {
 enum Command {
     /// Validate all configuration: settings, roster, catalogs, sources, rules; exit 1 listing every problem.
     CheckConfig,
+    /// The main job: the whole pipeline on the bundled simulated county, results in ./out.
+    Demo(cli::pipeline::DemoArgs),
+    /// Crawl → classify → score for the configuration.
+    Run(CrawlArgs),
     /// Crawl the configured sources (or resume the unfinished run) into the store.
     Crawl(CrawlArgs),
     /// List crawl runs with their summaries.
@@ -73,6 +77,21 @@ enum Command {
     Fact {
         #[command(subcommand)]
         action: FactAction,
+    },
+    /// Re-run the evidence rules over the stored documents (no re-crawl) and refresh web facts.
+    Classify,
+    /// Query and review evidence.
+    Evidence {
+        #[command(subcommand)]
+        action: cli::evidence::EvidenceAction,
+    },
+    /// Compare the store's web findings with simweb's ground truth: precision, recall, score differences.
+    Eval {
+        #[arg(long)]
+        truth: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Score every unit from the stored facts and print the score sheets.
     Score {
@@ -129,6 +148,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, store) = (cli.config.as_path(), cli.store.as_path());
     match cli.command {
         Command::CheckConfig => cli::check::check_config(config),
+        Command::Demo(args) => cli::pipeline::demo(config, args),
+        Command::Run(args) => cli::pipeline::run(config, store, args),
         Command::Crawl(args) => cli::crawl::crawl(config, store, args),
         Command::Runs => cli::crawl::runs(store),
         Command::Simweb(args) => cli::simweb::simweb(args),
@@ -141,6 +162,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { files } => cli::submit::import(config, store, files),
         Command::Facts { unit, item } => cli::submit::facts(config, store, unit, item),
         Command::Fact { action } => cli::submit::fact(config, store, action),
+        Command::Classify => cli::evidence::classify(config, store),
+        Command::Evidence { action } => cli::evidence::evidence(config, store, action),
+        Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)
         }

@@ -44,16 +44,8 @@ pub fn crawl(config: &Path, store: &Path, args: CrawlArgs) -> anyhow::Result<Exi
     let project = Project::load(config)?;
     let store = open_store(store)?;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let opts = crawl::Options {
-        sources: args.sources,
-        max_pages: args.max_pages,
-        port: args.resolve_port,
-        resolve: args.resolve,
-        polite: !args.impolite,
-        progress: true,
-        stop: stop.clone(),
-    };
+    let opts = options(args);
+    let stop = opts.stop.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -68,6 +60,19 @@ pub fn crawl(config: &Path, store: &Path, args: CrawlArgs) -> anyhow::Result<Exi
     })?;
     print_run(&record);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The crawl options the command line asks for; Ctrl-C sets `stop`.
+pub fn options(args: CrawlArgs) -> crawl::Options {
+    crawl::Options {
+        sources: args.sources,
+        max_pages: args.max_pages,
+        port: args.resolve_port,
+        resolve: args.resolve,
+        polite: !args.impolite,
+        progress: true,
+        stop: Arc::new(AtomicBool::new(false)),
+    }
 }
 
 pub fn runs(store: &Path) -> anyhow::Result<ExitCode> {

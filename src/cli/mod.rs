@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod crawl;
+pub mod evidence;
+pub mod pipeline;
 pub mod score;
 pub mod simweb;
 pub mod submit;

@@ -141,8 +141,12 @@ pub enum RuleKind {
     /// Court-disclosure cases (T13, D12, D10).
     CourtCases {
         yields: CourtYield,
-        /// Sources / lists of 失信被执行人 (others are 被执行人).
+        /// A case is a 失信被执行人 listing when its list (column) is one of these…
+        #[serde(default)]
         dishonest_lists: Vec<String>,
+        /// …or its URL contains one of these (`/shixin/`); otherwise it is a 被执行人 case.
+        #[serde(default)]
+        dishonest_urls: Vec<String>,
         /// Field names in the case record.
         party_field: String,
         listed_field: String,

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::crawl::{Crawl, CrawlSettings};
+use super::rules::RuleSet;
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -33,6 +34,9 @@ pub struct Evaluation {
     pub roster: PathBuf,
     /// Catalog files, relative to this settings file; one per kind.
     pub catalogs: Vec<PathBuf>,
+    /// Directory of evidence rules (`*.toml`), relative to this settings file.
+    #[serde(default)]
+    pub rules: Option<PathBuf>,
 }
 
 /// The monitoring period.
@@ -65,6 +69,8 @@ pub struct Project {
     pub catalogs: BTreeMap<Kind, Catalog>,
     /// The validated `[crawl]` section with its compiled sources.
     pub crawl: Option<Crawl>,
+    /// The evidence rules (empty when `evaluation.rules` is not set).
+    pub rules: RuleSet,
 }
 
 impl Project {
@@ -128,6 +134,15 @@ impl Project {
                 }
             }
         }
+        let mut rules = RuleSet::default();
+        if let Some(dir) = &ev.rules {
+            if all.is_empty() {
+                match RuleSet::load(&base.join(dir), &catalogs) {
+                    Ok(r) => rules = r,
+                    Err(e) => all.extend(problems_of(e)),
+                }
+            }
+        }
         let mut crawl = None;
         if let (Some(cs), Some(r)) = (&settings.crawl, &roster) {
             match Crawl::load(cs, path, base, r) {
@@ -138,6 +153,7 @@ impl Project {
         match (all.is_empty(), roster) {
             (true, Some(roster)) => Ok(Project {
                 crawl,
+                rules,
                 settings_path: path.to_path_buf(),
                 period: Period {
                     id: ev.period.clone(),

@@ -438,6 +438,7 @@ impl<'a> Ctx<'a> {
             RuleKind::CourtCases {
                 yields,
                 dishonest_lists,
+                dishonest_urls,
                 party_field,
                 listed_field,
                 dishonest_listed_field,
@@ -454,13 +455,11 @@ impl<'a> Ctx<'a> {
                 let mut seen_any = false;
                 for d in docs
                     .iter()
-                    .filter(|d| d.is_record && d.fields.contains_key(party_field))
+                    .filter(|d| d.fields.contains_key(party_field))
                 {
                     seen_any = true;
-                    let dishonest = d
-                        .column
-                        .as_ref()
-                        .is_some_and(|c| dishonest_lists.contains(c));
+                    let dishonest = d.column.as_ref().is_some_and(|c| dishonest_lists.contains(c))
+                        || dishonest_urls.iter().any(|u| d.url.contains(u.as_str()));
                     let listed_text = dishonest_listed_field
                         .as_ref()
                         .filter(|_| dishonest)

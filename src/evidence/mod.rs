@@ -9,6 +9,7 @@ pub mod facts;
 pub mod model;
 pub mod notice;
 pub mod records;
+pub mod run;
 pub mod title;
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use url::Url;
 
 use super::dates::find_date;
-use super::probe::{collapse, element_text, first_html};
+use super::probe::{element_text, first_html};
 use super::AttachmentRef;
 use crate::config::source::{Detail, Probe};
 use crate::crawl::url::Normalizer;
@@ -30,21 +30,9 @@ pub struct DetailFields {
 }
 
 fn body_text(ps: &[Probe], doc: &Html) -> Option<String> {
+    // Paragraphs and table rows survive as lines: annual reports and notices are read by row.
     ps.iter().find_map(|p| match p {
-        Probe::Css {
-            selector,
-            attr: None,
-        } => doc.select(selector).next().map(|el| {
-            // Paragraph breaks survive as newlines: annual reports are read line by line.
-            let mut lines = Vec::new();
-            for t in el.text() {
-                let c = collapse(t);
-                if !c.is_empty() {
-                    lines.push(c);
-                }
-            }
-            lines.join("\n")
-        }),
+        Probe::Css { selector, attr: None } => doc.select(selector).next().map(super::text::block_text),
         _ => None,
     })
 }

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod list;
 pub mod pager;
 pub mod probe;
+pub mod text;
 
 use std::collections::BTreeMap;
 

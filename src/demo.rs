@@ -1,0 +1,129 @@
+//! `govtrust demo`: the whole pipeline on the bundled simulated county. Starts simweb in-process
+//! on an ephemeral loopback port, imports the bundled sample submissions, crawls the simulated
+//! sites politely with `crawl-config/simweb.toml`, classifies, scores, writes the results into
+//! the output directory, and measures the web findings against simweb's ground truth.
+//!
+//! The demo's store lives in `OUT/store` and is recreated on every run, so the same seed gives
+//! the same store, scores and results.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use crate::config::{ConfigError, Project};
+use crate::crawl;
+use crate::eval::{evaluate, EvalError, EvalReport};
+use crate::pipeline::{self, PipelineError, PipelineOutcome};
+use crate::score::render;
+use crate::simweb::{self, FaultProfile, SimOptions};
+use crate::store::{Store, StoreError};
+use crate::submit::{import_dir, ImportError, ImportSummary};
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Settings file (`crawl-config/simweb.toml`).
+    pub config: PathBuf,
+    /// Directory of sample submissions (`samples/submissions`).
+    pub samples: PathBuf,
+    /// Output directory (`out`).
+    pub out: PathBuf,
+    pub seed: u64,
+    pub scale: u64,
+    pub faults: FaultProfile,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot prepare {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("simweb: {0}")]
+    Simweb(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("sample submissions: {0}")]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error("evaluation: {0}")]
+    Eval(#[from] EvalError),
+    #[error("rendering scores: {0}")]
+    Render(#[from] render::RenderError),
+}
+
+/// What the demo produced.
+#[derive(Debug)]
+pub struct DemoOutcome {
+    pub import: ImportSummary,
+    pub pipeline: PipelineOutcome,
+    pub eval: EvalReport,
+    /// Files written, in order.
+    pub files: Vec<PathBuf>,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DemoError + '_ {
+    move |source| DemoError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write(path: PathBuf, text: &str, files: &mut Vec<PathBuf>) -> Result<(), DemoError> {
+    std::fs::write(&path, text).map_err(io(&path))?;
+    files.push(path);
+    Ok(())
+}
+
+/// Runs the demo end to end.
+pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
+    let project = Project::load(&opts.config)?;
+    std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
+    let store_dir = opts.out.join("store");
+    if store_dir.exists() {
+        std::fs::remove_dir_all(&store_dir).map_err(io(&store_dir))?;
+    }
+    let store = Store::open(&store_dir)?;
+    let now = Utc::now();
+
+    let sim = simweb::start(SimOptions {
+        seed: opts.seed,
+        scale: opts.scale,
+        faults: opts.faults,
+        roster: Some(project.roster.clone()),
+        ..SimOptions::default()
+    })
+    .await
+    .map_err(|e| DemoError::Simweb(e.to_string()))?;
+    let truth = sim.truth();
+
+    let import = import_dir(&project, &store, &opts.samples, now)?;
+    let crawl_opts = crawl::Options {
+        port: Some(sim.addr().port()),
+        progress: true,
+        ..crawl::Options::default()
+    };
+    let outcome = pipeline::run(&project, &store, crawl_opts, now).await;
+    sim.shutdown().await;
+    let pipeline = outcome?;
+    let eval = evaluate(&project, &store, &truth, now)?;
+
+    let mut files = Vec::new();
+    write(opts.out.join("scores.txt"), &render::table(&pipeline.board), &mut files)?;
+    write(opts.out.join("scores.json"), &render::json(&pipeline.board)?, &mut files)?;
+    write(opts.out.join("scores.csv"), &render::csv(&pipeline.board)?, &mut files)?;
+    write(opts.out.join("accuracy.txt"), &eval.render(), &mut files)?;
+    let truth_json = serde_json::to_string_pretty(&truth).map_err(|e| DemoError::Simweb(e.to_string()))?;
+    write(opts.out.join("truth.json"), &truth_json, &mut files)?;
+    store.flush()?;
+    Ok(DemoOutcome {
+        import,
+        pipeline,
+        eval,
+        files,
+    })
+}

@@ -1,0 +1,47 @@
+//! The pipeline as one call: crawl → classify → score (→ report), for `govtrust run`, the
+//! nightly schedule and the demo. Each stage is the library's own; this file only orders them
+//! and collects what each did.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Project;
+use crate::crawl::{self, CrawlError};
+use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
+use crate::score::{self, Scoreboard};
+use crate::store::facts::FactsError;
+use crate::store::runs::RunRecord;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("crawl: {0}")]
+    Crawl(#[from] CrawlError),
+    #[error("classify: {0}")]
+    Evidence(#[from] EvidenceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Facts(#[from] FactsError),
+}
+
+/// What one pass of the pipeline did.
+#[derive(Debug, Clone)]
+pub struct PipelineOutcome {
+    pub run: RunRecord,
+    pub classify: ClassifyOutcome,
+    pub board: Scoreboard,
+}
+
+/// Crawls, classifies and scores.
+pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
+    let run = crawl::run(project, store, opts).await?;
+    let classify = classify_store(project, store, now)?;
+    let board = score_store(project, store)?;
+    Ok(PipelineOutcome { run, classify, board })
+}
+
+/// Scores the period from the stored facts.
+pub fn score_store(project: &Project, store: &Store) -> Result<Scoreboard, PipelineError> {
+    let facts = store.facts()?.period_facts(&project.period.id)?;
+    Ok(score::score(project, &facts))
+}
