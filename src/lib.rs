@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod config;
 pub mod evidence;
 pub mod fact;
+pub mod report;
 pub mod score;
 pub mod simweb;
 pub mod store;
