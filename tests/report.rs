@@ -195,6 +195,7 @@ fn html_states_highlights_shortfalls_missing_items_and_discrepancies() {
         html.contains("城关镇在‘政府网站与政务新媒体情况’上得0分（满分3分），失3分，低于乡镇平均1.25分，是其短板。"),
         "短板 sentence"
     );
+    assert!(html.contains("一级指标中，城关镇‘政务公开’高出乡镇平均1.72分。"));
     let section = &html[html.find("id=\"u-t-chengguan\"").unwrap()..];
     let section = &section[..section.find("</section>").unwrap()];
     assert!(section.contains("<h4>缺项</h4>"));
@@ -252,6 +253,16 @@ fn html_and_markdown_are_deterministic() {
     let a = input(&fx);
     assert_eq!(report::html(&a), report::html(&input(&fx)));
     assert_eq!(report::markdown(&a), report::markdown(&input(&fx)));
+}
+
+#[test]
+fn workbook_bytes_are_deterministic() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+    report::xlsx(&input(&fx), &a).unwrap();
+    report::xlsx(&input(&fx), &b).unwrap();
+    assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
 }
 
 #[test]

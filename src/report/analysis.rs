@@ -245,3 +245,136 @@ pub(crate) fn weakest_items(cohort: &Cohort, n: usize) -> Vec<WeakItem> {
     all.truncate(n);
     all
 }
+
+/// How the unit's category subtotals compare with the cohort average: the category furthest
+/// above it and the one furthest below (differences under 0.01 points are not mentioned).
+pub(crate) fn category_sentence(u: &UnitSheet, cohort: &Cohort) -> Option<String> {
+    let diffs: Vec<(&str, f64)> = u
+        .categories
+        .iter()
+        .filter_map(|c| Some((c.name.as_str(), c.score - cohort.categories.get(&c.name)?)))
+        .collect();
+    // First of equal differences wins, so catalog order breaks ties.
+    let pick = |better: fn(f64, f64) -> bool| {
+        diffs
+            .iter()
+            .fold(None, |best: Option<(&str, f64)>, &(n, d)| match best {
+                Some((_, b)) if !better(d, b) => best,
+                _ => Some((n, d)),
+            })
+    };
+    let up = pick(|d, b| d > b).filter(|(_, d)| *d >= 0.01);
+    let down = pick(|d, b| d < b).filter(|(_, d)| *d <= -0.01);
+    let cohort = cohort_name(u.kind);
+    let parts: Vec<String> = [
+        up.map(|(n, d)| format!("‘{n}’高出{}平均{}分", cohort, show(d))),
+        down.map(|(n, d)| format!("‘{n}’低于{}平均{}分", cohort, show(-d))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| format!("一级指标中，{}{}。", u.short, parts.join("，")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::{CategoryScore, ItemScore};
+
+    fn item(id: &str, max: f64, score: Option<f64>) -> ItemScore {
+        ItemScore {
+            id: id.into(),
+            category: "政务公开".into(),
+            content: format!("内容{id}"),
+            max,
+            score,
+            status: if score.is_some() {
+                Status::Scored
+            } else {
+                Status::Missing
+            },
+            basis: String::new(),
+            missing_fields: Vec::new(),
+            facts: Vec::new(),
+        }
+    }
+
+    fn unit(id: &str, scores: &[(f64, Option<f64>)]) -> UnitSheet {
+        let items: Vec<ItemScore> = scores
+            .iter()
+            .enumerate()
+            .map(|(i, (max, s))| item(&format!("T{i}"), *max, *s))
+            .collect();
+        let total = items.iter().filter_map(|i| i.score).sum();
+        UnitSheet {
+            id: id.into(),
+            name: format!("{id}全称"),
+            short: id.into(),
+            kind: Kind::Township,
+            total,
+            max_scored: 0.0,
+            rank: 1,
+            missing: items.iter().filter(|i| i.score.is_none()).count(),
+            categories: vec![CategoryScore {
+                name: "政务公开".into(),
+                score: total,
+                max: 22.0,
+                max_scored: 0.0,
+            }],
+            items,
+            discrepancies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn highlights_need_full_score_and_a_weak_cohort() {
+        // T0: cohort average 3.5 of 6 (58%) → 亮点 for 甲. T1: average 7 of 10 = exactly 70% → not.
+        let a = unit("甲", &[(6.0, Some(6.0)), (10.0, Some(10.0)), (4.0, None)]);
+        let b = unit(
+            "乙",
+            &[(6.0, Some(1.0)), (10.0, Some(4.0)), (4.0, Some(1.0))],
+        );
+        let c = cohort(&[&a, &b]);
+        let h = highlights(&a, &c);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].item, "T0");
+        assert_eq!(
+            highlight_sentence("甲", Kind::Township, &h[0]),
+            "甲在‘内容T0’上得满分6分，高于乡镇平均3.5分，是其亮点。"
+        );
+        // The missing T2 is averaged over the one unit that has it.
+        assert_eq!(c.items["T2"].avg, Some(1.0));
+        assert_eq!(c.items["T2"].scored, 1);
+    }
+
+    #[test]
+    fn shortfalls_are_the_three_largest_losses_ties_in_catalog_order() {
+        let a = unit(
+            "甲",
+            &[
+                (6.0, Some(4.0)),
+                (6.0, Some(2.0)),
+                (6.0, Some(2.0)),
+                (6.0, Some(6.0)),
+                (6.0, Some(3.0)),
+                (6.0, None),
+            ],
+        );
+        let c = cohort(&[&a]);
+        let s: Vec<String> = shortfalls(&a, &c).into_iter().map(|s| s.item).collect();
+        assert_eq!(s, ["T1", "T2", "T4"]);
+        let (good, weak) = verdicts(&a, &c);
+        assert!(good[0].contains("暂无突出亮点"), "{good:?}");
+        assert_eq!(weak.len(), 4, "three losses and the missing note");
+        assert_eq!(weak[3], "另有1项指标缺少数据未评分，需补充填报或核查。");
+    }
+
+    #[test]
+    fn weakest_items_lowest_ratio_first() {
+        let a = unit("甲", &[(6.0, Some(3.0)), (10.0, Some(1.0)), (4.0, None)]);
+        let w = weakest_items(&cohort(&[&a]), 10);
+        let ids: Vec<&str> = w.iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids, ["T1", "T0"], "unscored items are left out");
+        assert!((w[0].ratio - 0.1).abs() < 1e-12);
+    }
+}

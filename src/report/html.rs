@@ -42,8 +42,9 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 ul.ev { margin: 4px 0 0; padding-left: 18px; }
 ul.ev li { margin: 2px 0; }
 .verdict p { margin: 4px 0; }
-.verdict .good::before { content: "亮点 "; color: #14532d; font-weight: 600; }
-.verdict .weak::before { content: "短板 "; color: #8a1c0f; font-weight: 600; }
+.verdict .good b { color: #14532d; }
+.verdict .weak b { color: #8a1c0f; }
+.verdict .compare b { color: var(--accent); }
 .chart { max-width: 100%; height: auto; display: block; margin: 8px 0 16px; }
 .unit { border-top: 1px solid var(--line); }
 .figures { display: flex; gap: 24px; flex-wrap: wrap; }
@@ -59,6 +60,7 @@ a { color: var(--accent); }
   h2 { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
   section.unit { break-before: page; border: 0; }
+  h2 + section.unit { break-before: auto; }
   tr, svg, .verdict p { break-inside: avoid; }
   thead { display: table-header-group; }
   nav { display: none; }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::config::Kind;
 use crate::score::UnitSheet;
 
-use super::analysis::{cohort, verdicts};
+use super::analysis::{category_sentence, cohort, verdicts};
 use super::escape::markdown as esc;
 use super::{beijing, show, ReportInput};
 
@@ -65,15 +65,17 @@ pub fn markdown(input: &ReportInput) -> String {
         let c = cohort(&units);
         for u in &units {
             let (good, weak) = verdicts(u, &c);
+            let compare = category_sentence(u, &c).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "**{}**（总分 {}，{}第 {} 名）：{}{}\n",
+                "**{}**（总分 {}，{}第 {} 名）：{}{}{}\n",
                 esc(&u.short),
                 show(u.total),
                 esc(kind.label()),
                 u.rank,
                 esc(&good.concat()),
-                esc(&weak.concat())
+                esc(&weak.concat()),
+                esc(&compare)
             );
         }
     }

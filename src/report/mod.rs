@@ -42,13 +42,14 @@ pub struct ReportInput<'a> {
     pub project: &'a Project,
     /// The scores of the run being reported.
     pub board: &'a Scoreboard,
-    /// The run's evidence for the period (rejected evidence is shown nowhere).
+    /// The run's evidence for the period. Rejected evidence is left out of the HTML and the
+    /// notice counts; the workbook's evidence sheet lists it marked 已驳回, for the audit trail.
     pub evidence: &'a [Evidence],
     /// Names in notices that resolved to no roster unit (listed in an appendix).
     pub unresolved: &'a [Unresolved],
     /// The monitored sources and how much of each was crawled, in the order to list them.
     pub sources: Vec<SourceCoverage>,
-    /// Data cut-off: nothing fetched after this moment is in the report.
+    /// Data cut-off, shown on the cover (the caller gathers nothing fetched after it).
     pub cutoff: DateTime<Utc>,
     /// The run reported on, when the data comes from a crawl run.
     pub run_id: Option<u64>,

@@ -8,7 +8,7 @@ use crate::evidence::model::{Evidence, Status};
 use crate::fact::Verification;
 use crate::score::{ItemScore, UnitSheet};
 
-use super::analysis::{cohort_name, verdicts, Cohort};
+use super::analysis::{category_sentence, cohort_name, verdicts, Cohort};
 use super::escape::html as esc;
 use super::{live_link, show, snapshot_link, ReportInput};
 
@@ -42,10 +42,13 @@ pub(crate) fn section(
     let (good, weak) = verdicts(u, c);
     out.push_str("<div class=\"verdict\">");
     for s in &good {
-        let _ = write!(out, "<p class=\"good\">{}</p>", esc(s));
+        let _ = write!(out, "<p class=\"good\"><b>亮点</b> {}</p>", esc(s));
     }
     for s in &weak {
-        let _ = write!(out, "<p class=\"weak\">{}</p>", esc(s));
+        let _ = write!(out, "<p class=\"weak\"><b>短板</b> {}</p>", esc(s));
+    }
+    if let Some(s) = category_sentence(u, c) {
+        let _ = write!(out, "<p class=\"compare\"><b>对比</b> {}</p>", esc(&s));
     }
     out.push_str("</div>\n");
     categories(out, u, c);

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{
-    ConditionalFormat3ColorScale, ConditionalFormatType, Format, FormatAlign, Workbook, Worksheet,
-    XlsxError,
+    ConditionalFormat3ColorScale, ConditionalFormatType, DocProperties, ExcelDateTime, Format,
+    FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
 use crate::config::{Item, Kind};
@@ -54,6 +54,16 @@ fn build(input: &ReportInput) -> Result<Workbook, XlsxError> {
     };
     let units: Vec<&UnitSheet> = input.board.units.iter().collect();
     let mut wb = Workbook::new();
+    // The generation time, not the clock, so the same input gives the same bytes.
+    let created = ExcelDateTime::from_timestamp(input.generated_at.timestamp())?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{}政务诚信监测评估（{}）",
+                input.project.roster.meta.county, input.project.period.id
+            ))
+            .set_creation_datetime(&created),
+    );
     let mut names = vec![
         SUMMARY.to_string(),
         EVIDENCE.to_string(),
