@@ -206,6 +206,7 @@ fn html_states_highlights_shortfalls_missing_items_and_discrepancies() {
     assert!(section.contains("<h4>填报与网络监测差异</h4>"));
     assert!(section.contains("<td>T5</td><td>被检查通报次数</td><td>0</td><td>6</td>"));
     assert!(section.contains("未核实"), "T4 was only submitted");
+    assert!(section.contains("未采用的单位填报值：0（单位填报 t-chengguan.xlsx [填报] 第2行）"));
     assert!(section.contains("href=\"snapshots/"), "snapshot link");
     assert!(
         section.contains("href=\"http://127.0.0.1:8701/n-0412.html\""),

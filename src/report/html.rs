@@ -131,9 +131,9 @@ fn cover(out: &mut String, input: &ReportInput, title: &str) {
     if let Some(run) = input.run_id {
         let _ = write!(out, "<dt>监测运行</dt><dd>第 {run} 次</dd>");
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<dt>评估对象</dt><dd>{}</dd></dl></header>\n",
+        "<dt>评估对象</dt><dd>{}</dd></dl></header>",
         esc(&scope_line(input))
     );
 }
@@ -234,10 +234,10 @@ fn overview(out: &mut String, input: &ReportInput, cohorts: &[(Kind, Vec<&UnitSh
             );
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div>已确认证据<br><b>{}</b></div><div>待确认证据<br><b>{}</b></div>\
-         <div>填报与监测差异<br><b>{discrepancies}</b></div><div>缺项合计<br><b>{missing}</b></div></div>\n",
+         <div>填报与监测差异<br><b>{discrepancies}</b></div><div>缺项合计<br><b>{missing}</b></div></div>",
         counted(Status::Confirmed),
         counted(Status::Candidate)
     );

@@ -22,11 +22,11 @@ pub(crate) fn section(
     cohort_units: &[&UnitSheet],
     c: &Cohort,
 ) {
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<section class=\"unit\" id=\"u-{}\" data-unit=\"{}\"><h3>{}</h3><div class=\"figures\">\
          <div>总分<br><b>{}</b> / {}</div><div>{}排名<br><b>{}</b> / {}</div>\
-         <div>已评分项满分<br><b>{}</b></div><div>同类平均<br><b>{}</b></div><div>缺项<br><b>{}</b></div></div>\n",
+         <div>已评分项满分<br><b>{}</b></div><div>同类平均<br><b>{}</b></div><div>缺项<br><b>{}</b></div></div>",
         esc(&u.id),
         esc(&u.id),
         esc(&u.name),
@@ -124,6 +124,15 @@ fn facts(out: &mut String, item: &ItemScore) {
             esc(&f.display),
             esc(&f.description)
         );
+        for o in &f.overridden {
+            let _ = write!(
+                out,
+                "<div class=\"muted\">未采用的{}值：{}（{}）</div>",
+                esc(o.origin.label()),
+                esc(&o.display),
+                esc(&o.description)
+            );
+        }
     }
 }
 
