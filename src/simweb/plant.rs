@@ -14,10 +14,7 @@ use crate::config::Kind;
 pub const CITY_DOCS: [(&str, &str); 5] = [
     ("南阳市重大行政决策公示和听证暂行办法", "公示和听证"),
     ("南阳市重大行政决策目录管理办法", "目录管理"),
-    (
-        "南阳市重大行政决策实施情况跟踪反馈与后评估办法",
-        "跟踪反馈与后评估",
-    ),
+    ("南阳市重大行政决策实施情况跟踪反馈与后评估办法", "跟踪反馈与后评估"),
     ("南阳市重大行政决策咨询论证专家库管理办法", "咨询论证专家库"),
     ("南阳市重大行政决策风险评估办法", "风险评估"),
 ];
@@ -67,10 +64,7 @@ fn add_columns(m: &mut Model) {
                 (unit.short.clone(), format!("/{sec}/{}/index.html", unit.id)),
             ];
             if code == "zdxzjc/ndml" {
-                crumbs.push((
-                    "重大行政决策".into(),
-                    format!("/{sec}/{}/zdxzjc/index.html", unit.id),
-                ));
+                crumbs.push(("重大行政决策".into(), format!("/{sec}/{}/zdxzjc/index.html", unit.id)));
             }
             m.add_column(Column {
                 site: Site::County,
@@ -117,10 +111,7 @@ fn add_columns(m: &mut Model) {
             key: key.into(),
             name: name.into(),
             unit: None,
-            crumbs: vec![
-                ("首页".into(), "/".into()),
-                (group.0.into(), group.1.into()),
-            ],
+            crumbs: vec![("首页".into(), "/".into()), (group.0.into(), group.1.into())],
             docs: Vec::new(),
             filler: filler,
             bracket_dates: false,
@@ -142,12 +133,7 @@ pub fn doc(
     role: Role,
 ) -> Doc {
     let id = m.fresh_id(r);
-    let published = at(
-        date,
-        8 + r.below(10) as u32,
-        r.below(60) as u32,
-        r.below(60) as u32,
-    );
+    let published = at(date, 8 + r.below(10) as u32, r.below(60) as u32, r.below(60) as u32);
     let source = match unit {
         Some(u) => m.roster.units[u].name.clone(),
         None if site == Site::City => "南阳市人民政府办公室".into(),
@@ -184,11 +170,7 @@ pub fn attach(d: &mut Doc, name: &str) {
                 ext_of(name)
             )
         }
-        _ => format!(
-            "/uploadfiles/{}/{}/{name}",
-            d.url_date.format("%Y/%m"),
-            d.id
-        ),
+        _ => format!("/uploadfiles/{}/{}/{name}", d.url_date.format("%Y/%m"), d.id),
     };
     d.attachments.push(Attachment {
         name: name.to_string(),
@@ -255,10 +237,7 @@ fn repost_title(r: &mut Rng, k: usize) -> String {
         2 => format!("关于转发《{name}》的通知"),
         3 if name.contains("暂行") => name.replace("暂行", ""),
         3 => format!("{}{name}", super::text::full_width("(转载)")),
-        4 => name
-            .replacen("重大行政决策", " 重大行政决策 ", 1)
-            .trim()
-            .to_string(),
+        4 => name.replacen("重大行政决策", " 重大行政决策 ", 1).trim().to_string(),
         _ => name.replacen("重大行政决策", "重大行政决策\u{3000}", 1),
     }
 }
@@ -278,11 +257,7 @@ fn plant_unit(m: &mut Model, u: usize) {
     let key = |c: &str| format!("{sec}/{}/{c}", unit.id);
     let mut r = Rng::new(m.seed, &format!("unit/{}", unit.id));
     let township = unit.kind == Kind::Township;
-    let position = m
-        .roster
-        .of_kind(unit.kind)
-        .position(|x| x.id == unit.id)
-        .unwrap_or(0);
+    let position = m.roster.of_kind(unit.kind).position(|x| x.id == unit.id).unwrap_or(0);
     let kind_len = m.roster.of_kind(unit.kind).count().max(1);
     // One unit of each kind always lacks each list, so every seed exercises the negative finding.
     let seed = m.seed;
@@ -532,16 +507,8 @@ fn plant_annual_reports(m: &mut Model, r: &mut Rng, u: usize, column: &str, skip
         if year == 2023 && (skip_2023 || !r.chance(0.9)) {
             continue;
         }
-        let new_requests = if r.chance(0.4) {
-            0
-        } else {
-            r.range(1, 25) as u32
-        };
-        let carried_in = if r.chance(0.7) {
-            0
-        } else {
-            r.range(1, 3) as u32
-        };
+        let new_requests = if r.chance(0.4) { 0 } else { r.range(1, 25) as u32 };
+        let carried_in = if r.chance(0.7) { 0 } else { r.range(1, 3) as u32 };
         let total = new_requests + carried_in;
         let carried_out = if total > 0 && r.chance(0.3) {
             r.range(1, i64::from(total.min(3))) as u32
@@ -734,16 +701,7 @@ fn plant_nights(m: &mut Model) {
         let unit = m.roster.units[u].clone();
         let column = format!("{}/{}/gzdt", m.unit_section(u), unit.id);
         let (title, body) = super::text::filler_text(&mut r, &unit.short, date.year());
-        let mut d = doc(
-            m,
-            &mut r,
-            Site::County,
-            &column,
-            Some(u),
-            &title,
-            date,
-            Role::Filler,
-        );
+        let mut d = doc(m, &mut r, Site::County, &column, Some(u), &title, date, Role::Filler);
         d.body = body;
         m.add_doc(d);
     }

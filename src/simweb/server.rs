@@ -97,9 +97,7 @@ pub struct Shared {
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
@@ -155,9 +153,7 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
                 let mut r = plain(StatusCode::TOO_MANY_REQUESTS, "请求过于频繁");
                 let value = match ra {
                     RetryAfter::Seconds(s) => s.to_string(),
-                    RetryAfter::DateIn(s) => {
-                        httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))
-                    }
+                    RetryAfter::DateIn(s) => httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s)),
                 };
                 if let Ok(v) = HeaderValue::from_str(&value) {
                     r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -199,21 +195,13 @@ pub fn etag_of(body: &[u8]) -> String {
 }
 
 fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTime>) -> bool {
-    if let Some(inm) = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         return inm
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
             .any(|t| t == etag || t == "*");
     }
-    match (
-        headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok()),
-        lm,
-    ) {
+    match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), lm) {
         (Some(ims), Some(lm)) => match httpdate::parse_http_date(ims) {
             Ok(since) => {
                 let lm_secs = lm.and_utc().timestamp().max(0) as u64;
@@ -225,12 +213,7 @@ fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTim
     }
 }
 
-fn respond(
-    reply: Reply,
-    headers: &HeaderMap,
-    failure: Option<Failure>,
-    entry: &mut LogEntry,
-) -> Response {
+fn respond(reply: Reply, headers: &HeaderMap, failure: Option<Failure>, entry: &mut LogEntry) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder()
         .status(status)
@@ -281,12 +264,10 @@ fn respond(
     match failure {
         Some(f @ Failure::Reset) => {
             entry.fault = Some(f.name().into());
-            let body = Body::from_stream(stream::iter([Err::<Bytes, std::io::Error>(
-                std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "simulated connection reset",
-                ),
-            )]));
+            let body = Body::from_stream(stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "simulated connection reset",
+            ))]));
             builder.body(body).unwrap_or_default()
         }
         Some(f @ Failure::Truncated) => {
