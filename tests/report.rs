@@ -362,22 +362,39 @@ fn workbook_has_the_sheets_and_the_scores() {
 }
 
 #[test]
+fn unit_verdicts_match_the_report() {
+    let fx = fixture();
+    let v = report::unit_verdicts(&fx.board, "t-chengguan").unwrap();
+    assert_eq!(
+        v.highlights,
+        ["城关镇在‘编制并发布公示政府权力责任清单’上得满分2分，高于乡镇平均0.5分，是其亮点。"]
+    );
+    assert_eq!(
+        v.shortfalls.len(),
+        2,
+        "one loss and the missing-items note: {v:?}"
+    );
+    assert_eq!(
+        v.comparison.as_deref(),
+        Some("一级指标中，城关镇‘政务公开’高出乡镇平均1.72分。")
+    );
+    assert!(report::unit_verdicts(&fx.board, "t-nowhere").is_none());
+}
+
+#[test]
 fn full_roster_renders_with_generated_facts() {
     let project = project();
     let facts = fixture::generated_facts(&project, 1);
     let board = score(&project, &facts);
     let evidence = fixture::generated_evidence(&project, 1);
-    let input = ReportInput {
-        project: &project,
-        board: &board,
-        evidence: &evidence,
-        unresolved: &[],
-        sources: Vec::new(),
-        cutoff: Utc.with_ymd_and_hms(2023, 12, 30, 16, 0, 0).unwrap(),
-        run_id: None,
-        notices: report::notice_counts(&evidence, &project.period),
-        generated_at: Utc.with_ymd_and_hms(2024, 1, 15, 2, 0, 0).unwrap(),
-    };
+    let input = ReportInput::new(
+        &project,
+        &board,
+        &evidence,
+        &[],
+        Utc.with_ymd_and_hms(2023, 12, 30, 16, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(2024, 1, 15, 2, 0, 0).unwrap(),
+    );
     assert!(input.notices.iter().all(|n: &NoticeCount| n.count >= 1));
     let html = report::html(&input);
     assert_eq!(html.matches("<section class=\"unit\"").count(), 50);

@@ -26,7 +26,7 @@ use crate::evidence::classify::Unresolved;
 use crate::evidence::model::{Evidence, Status};
 use crate::score::{Scoreboard, UnitSheet};
 
-pub use analysis::{Highlight, Shortfall, HIGHLIGHT_COHORT_RATIO};
+pub use analysis::HIGHLIGHT_COHORT_RATIO;
 pub use html::html;
 pub use markdown::markdown;
 pub use xlsx::xlsx;
@@ -106,6 +106,57 @@ pub enum ReportError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+}
+
+impl<'a> ReportInput<'a> {
+    /// An input with the notice counts derived from `evidence`, no source statistics and no run
+    /// id; set `sources` and `run_id` on the result when the store has them.
+    pub fn new(
+        project: &'a Project,
+        board: &'a Scoreboard,
+        evidence: &'a [Evidence],
+        unresolved: &'a [Unresolved],
+        cutoff: DateTime<Utc>,
+        generated_at: DateTime<Utc>,
+    ) -> ReportInput<'a> {
+        ReportInput {
+            project,
+            board,
+            evidence,
+            unresolved,
+            sources: Vec::new(),
+            cutoff,
+            run_id: None,
+            notices: notice_counts(evidence, &project.period),
+            generated_at,
+        }
+    }
+}
+
+/// What the report says about one unit, as Chinese sentences (for the analyst pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitVerdicts {
+    /// 亮点: items at full score where the cohort average is below
+    /// [`HIGHLIGHT_COHORT_RATIO`] of the max; or one sentence saying there are none.
+    pub highlights: Vec<String>,
+    /// 短板: the three largest losses, then a note on missing items; or one sentence saying
+    /// there are no losses.
+    pub shortfalls: Vec<String>,
+    /// The category furthest above and furthest below the cohort average, if any differ.
+    pub comparison: Option<String>,
+}
+
+/// The 亮点, 短板 and category comparison of one unit against the units of its kind on the board.
+pub fn unit_verdicts(board: &Scoreboard, unit_id: &str) -> Option<UnitVerdicts> {
+    let u = board.unit(unit_id)?;
+    let peers: Vec<&UnitSheet> = board.units.iter().filter(|p| p.kind == u.kind).collect();
+    let c = analysis::cohort(&peers);
+    let (highlights, shortfalls) = analysis::verdicts(u, &c);
+    Some(UnitVerdicts {
+        highlights,
+        shortfalls,
+        comparison: analysis::category_sentence(u, &c),
+    })
 }
 
 /// Counts, per unit and month of publication, the distinct notices (documents) that evidence of
