@@ -292,6 +292,16 @@ fn workbook_has_the_sheets_and_the_scores() {
     let dir = tempfile::tempdir().unwrap();
     let files = report::write_all(&input(&fx), dir.path()).unwrap();
     assert!(files.html.exists() && files.markdown.exists());
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["report.html", "report.xlsx", "summary.md"],
+        "no temporary files left"
+    );
     let mut wb: Xlsx<_> = open_workbook(&files.xlsx).unwrap();
     let names = wb.sheet_names();
     for want in [

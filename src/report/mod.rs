@@ -184,7 +184,8 @@ pub fn notice_counts(evidence: &[Evidence], period: &Period) -> Vec<NoticeCount>
         .collect()
 }
 
-/// Writes `report.html`, `report.xlsx` and `summary.md` into `out_dir` (created if needed).
+/// Writes `report.html`, `report.xlsx` and `summary.md` into `out_dir` (created if needed), each
+/// through a temporary file renamed into place, so a failure never leaves a half-written file.
 pub fn write_all(input: &ReportInput, out_dir: &Path) -> Result<ReportFiles, ReportError> {
     std::fs::create_dir_all(out_dir).map_err(|source| ReportError::Write {
         path: out_dir.to_path_buf(),
@@ -196,9 +197,21 @@ pub fn write_all(input: &ReportInput, out_dir: &Path) -> Result<ReportFiles, Rep
         markdown: out_dir.join("summary.md"),
     };
     write_text(&files.html, &html(input))?;
-    xlsx(input, &files.xlsx)?;
+    let tmp = temporary(&files.xlsx);
+    xlsx(input, &tmp)?;
+    std::fs::rename(&tmp, &files.xlsx).map_err(|source| ReportError::Write {
+        path: files.xlsx.clone(),
+        source,
+    })?;
     write_text(&files.markdown, &markdown(input))?;
     Ok(files)
+}
+
+/// `report.html` → `report.html.tmp`, beside it so the rename stays on one file system.
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
 }
 
 /// Writes through a temporary file and renames, so a failed write never leaves half a report.
@@ -207,7 +220,7 @@ fn write_text(path: &Path, text: &str) -> Result<(), ReportError> {
         path: path.to_path_buf(),
         source,
     };
-    let tmp = path.with_extension("tmp");
+    let tmp = temporary(path);
     std::fs::write(&tmp, text).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)
 }
