@@ -13,7 +13,7 @@ mod intake;
 pub mod render;
 mod rules;
 mod sheet;
-mod words;
+pub(crate) mod words;
 
 use std::collections::BTreeMap;
 
