@@ -409,11 +409,16 @@ impl<'a> Ctx<'a> {
                     }
                     match request_figures(&d.body) {
                         Ok(f) => {
-                            let answered = answered_re
-                                .as_ref()
-                                .and_then(|re| re.captures(&d.body))
-                                .and_then(|c| c.get(1))
-                                .and_then(|m| m.as_str().parse().ok());
+                            // No request at all: none to answer late.
+                            let answered = if f.requests() == 0 {
+                                Some(0)
+                            } else {
+                                answered_re
+                                    .as_ref()
+                                    .and_then(|re| re.captures(&d.body))
+                                    .and_then(|c| c.get(1))
+                                    .and_then(|m| m.as_str().parse().ok())
+                            };
                             found.push(self.evidence(
                                 u,
                                 d,
