@@ -12,8 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Project;
-use crate::evidence::facts::web_facts;
-use crate::evidence::model::Status;
+use crate::evidence::facts::{web_facts, Mode};
 use crate::fact::{Fact, Origin, Provenance, Value};
 use crate::score;
 use crate::simweb::Truth;
@@ -119,17 +118,12 @@ fn opt(x: Option<f64>) -> String {
 /// Compares the store with the truth of the night it was crawled from.
 pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<Utc>) -> Result<EvalReport, EvalError> {
     let period = &project.period.id;
-    let mut evidence = store.evidence_list(&EvidenceFilter {
+    let evidence = store.evidence_list(&EvidenceFilter {
         period: Some(period.clone()),
         ..Default::default()
     })?;
-    for e in &mut evidence {
-        if e.status == Status::Candidate {
-            e.status = Status::Confirmed;
-        }
-    }
     let coverage = store.coverage(period)?;
-    let found = web_facts(project, &project.rules, &evidence, &coverage, now);
+    let found = web_facts(project, &project.rules, &evidence, &coverage, now, Mode::Measure);
     let found_map: BTreeMap<(&str, &str, &str), &Value> =
         found.iter().map(|f| ((f.unit.as_str(), f.item.as_str(), f.field.as_str()), &f.value)).collect();
 

@@ -93,6 +93,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the evaluation report (HTML, XLSX, Markdown, archived snapshots) from the store.
+    Report {
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The crawl run it reports on (default: the latest).
+        #[arg(long)]
+        run: Option<u64>,
+    },
+    /// List submitted values that the web contradicts.
+    Discrepancies {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Score every unit from the stored facts and print the score sheets.
     Score {
         /// township or department.
@@ -165,6 +180,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify => cli::evidence::classify(config, store),
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
+        Command::Report { out, run } => cli::report::report(config, store, out, run),
+        Command::Discrepancies { unit, json } => cli::report::discrepancies(config, store, unit, json),
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)
         }

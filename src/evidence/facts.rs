@@ -1,6 +1,11 @@
 //! From evidence to web facts: per rule and unit, the field values the counted evidence yields
 //! (confirmed only: candidates wait for an analyst, rejected ones never count), and the negative
 //! findings for units the crawl covered without evidence.
+//!
+//! Rules that need review (activities) state no negative finding: an activity not reported
+//! online may still have happened, so a unit without confirmed evidence keeps its submitted
+//! value (未核实) rather than being told "none". [`Mode::Measure`] (accuracy against a known
+//! truth) counts candidates as found and states every negative finding.
 
 use std::collections::{BTreeMap, BTreeSet};
 

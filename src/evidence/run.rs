@@ -14,7 +14,7 @@ use crate::store::facts::FactsError;
 use crate::store::{Store, StoreError};
 
 use super::classify::{classify, Unresolved};
-use super::facts::web_facts;
+use super::facts::{web_facts, Mode};
 use super::model::{DocInput, Evidence};
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +109,7 @@ fn refresh_web_facts(
     coverage: &super::classify::Coverage,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), EvidenceError> {
-    let facts = web_facts(project, &project.rules, evidence, coverage, now);
+    let facts = web_facts(project, &project.rules, evidence, coverage, now, Mode::Score);
     let mut by_unit: BTreeMap<&str, Vec<crate::fact::Fact>> = BTreeMap::new();
     for f in &facts {
         by_unit.entry(f.unit.as_str()).or_default().push(f.clone());

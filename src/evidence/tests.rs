@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::classify::classify;
-use super::facts::web_facts;
+use super::facts::{web_facts, Mode};
 use super::model::{DocInput, Status};
 use crate::calendar::WorkCalendar;
 use crate::config::rules::RuleSet;
@@ -214,7 +214,7 @@ fn lists_notices_records_cases_and_activities() {
         .with_ymd_and_hms(2024, 2, 1, 0, 0, 0)
         .single()
         .unwrap_or_else(|| panic!("date"));
-    let facts = web_facts(&p, &rules, &c.evidence, &c.coverage, now);
+    let facts = web_facts(&p, &rules, &c.evidence, &c.coverage, now, Mode::Score);
 
     assert_eq!(
         value(&facts, "t-huaiyuan", "T1", "published"),
@@ -297,10 +297,8 @@ fn lists_notices_records_cases_and_activities() {
     let acts: Vec<_> = c.evidence.iter().filter(|e| e.item == "T14").collect();
     assert_eq!(acts.len(), 1);
     assert_eq!(acts[0].status, Status::Candidate);
-    assert_eq!(
-        value(&facts, "t-huaiyuan", "T14", "activities"),
-        Some(&Value::List(vec![]))
-    );
+    // Until then the web states nothing: no negative finding for activities.
+    assert_eq!(value(&facts, "t-huaiyuan", "T14", "activities"), None);
 
     // Confirming it, then re-classifying, keeps the decision and counts the activity.
     let mut previous = BTreeMap::new();
@@ -313,7 +311,7 @@ fn lists_notices_records_cases_and_activities() {
     });
     previous.insert(confirmed.id.clone(), confirmed);
     let c2 = classify(&p, &rules, &docs, &WorkCalendar::official(), &previous);
-    let facts2 = web_facts(&p, &rules, &c2.evidence, &c2.coverage, now);
+    let facts2 = web_facts(&p, &rules, &c2.evidence, &c2.coverage, now, Mode::Score);
     assert_eq!(
         value(&facts2, "t-huaiyuan", "T14", "activities"),
         Some(&Value::list(["淮源镇开展公务员诚信教育专题讲座"]))

@@ -9,6 +9,7 @@
 //! and links to archived snapshots as `snapshots/{hash}.html`, which the caller writes beside it.
 
 mod analysis;
+pub mod archive;
 mod charts;
 pub mod escape;
 mod html;
