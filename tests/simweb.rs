@@ -172,6 +172,16 @@ async fn robots_unknown_host_and_request_log() {
             "{h}: {text}"
         );
     }
+    // Pages link into the disallowed paths, so a crawler ignoring robots shows in the log.
+    let home = c
+        .get(format!("http://www.tongbai.sim:{}/", s.addr().port()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("href=\"/search/") && home.contains("href=\"/admin/"));
     let r = c
         .get(format!("http://127.0.0.1:{}/", s.addr().port()))
         .header("Host", "www.unknown.sim")
