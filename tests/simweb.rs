@@ -696,3 +696,13 @@ fn truth_covers_every_web_item_and_planted_variety() {
         .and_then(|i| i.fields.get("published_on"))
         .is_some_and(|d| { matches!(d, govtrust::fact::Value::Date(x) if x.to_string().as_str() > "2023-03-31") })));
 }
+
+#[test]
+fn cli_refuses_a_non_loopback_listen_address() {
+    assert_cmd::Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["simweb", "--listen", "0.0.0.0:0"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("loopback"));
+}
