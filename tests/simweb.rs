@@ -706,3 +706,18 @@ fn cli_refuses_a_non_loopback_listen_address() {
         .failure()
         .stderr(predicates::str::contains("loopback"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// No request path or query makes a site handler panic; every answer is a known status.
+    #[test]
+    fn arbitrary_paths_never_panic(path in "/[a-z0-9_./;%=?淮源-]{0,60}", query in "[a-z0-9=&]{0,20}", site in 0usize..4) {
+        use std::sync::OnceLock;
+        static WEB: OnceLock<SimWeb> = OnceLock::new();
+        let web = WEB.get_or_init(|| SimWeb::new(roster(), 1, 100, 2));
+        for profile in [FaultProfile::None, FaultProfile::Harsh] {
+            let r = web.serve(Site::ALL[site], &path, &query, profile);
+            proptest::prop_assert!([200, 301, 302, 400, 404].contains(&r.status), "{} {}", path, r.status);
+        }
+    }
+}
