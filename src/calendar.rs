@@ -15,11 +15,26 @@ use serde::Deserialize;
 
 /// The embedded years, in the shape holiday-cn publishes them.
 const EMBEDDED: [(&str, &str); 5] = [
-    ("2022.json", include_str!("../crawl-config/holidays/2022.json")),
-    ("2023.json", include_str!("../crawl-config/holidays/2023.json")),
-    ("2024.json", include_str!("../crawl-config/holidays/2024.json")),
-    ("2025.json", include_str!("../crawl-config/holidays/2025.json")),
-    ("2026.json", include_str!("../crawl-config/holidays/2026.json")),
+    (
+        "2022.json",
+        include_str!("../crawl-config/holidays/2022.json"),
+    ),
+    (
+        "2023.json",
+        include_str!("../crawl-config/holidays/2023.json"),
+    ),
+    (
+        "2024.json",
+        include_str!("../crawl-config/holidays/2024.json"),
+    ),
+    (
+        "2025.json",
+        include_str!("../crawl-config/holidays/2025.json"),
+    ),
+    (
+        "2026.json",
+        include_str!("../crawl-config/holidays/2026.json"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +89,10 @@ pub struct WorkCalendar {
 impl WorkCalendar {
     /// The calendar of the embedded data (2022–2026).
     pub fn official() -> WorkCalendar {
-        let files: Vec<(String, String)> = EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let files: Vec<(String, String)> = EMBEDDED
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
         // The embedded files are shipped and tested; a failure here is a build defect, and the
         // empty calendar it falls back to is still a valid Monday–Friday calendar.
         WorkCalendar::from_files(&files).unwrap_or_else(|_| WorkCalendar {
@@ -114,15 +132,18 @@ impl WorkCalendar {
         let mut exceptions: BTreeMap<NaiveDate, Exception> = BTreeMap::new();
         let mut years = Vec::new();
         for (file, text) in files {
-            let parsed: YearFile = serde_json::from_str(text).map_err(|e| CalendarError::Parse {
-                file: file.clone(),
-                message: format!("line {}: {e}", e.line()),
-            })?;
+            let parsed: YearFile =
+                serde_json::from_str(text).map_err(|e| CalendarError::Parse {
+                    file: file.clone(),
+                    message: format!("line {}: {e}", e.line()),
+                })?;
             years.push(parsed.year);
             for (i, d) in parsed.days.into_iter().enumerate() {
-                let date = NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").map_err(|e| CalendarError::Parse {
-                    file: file.clone(),
-                    message: format!("days[{i}].date {:?}: {e}", d.date),
+                let date = NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").map_err(|e| {
+                    CalendarError::Parse {
+                        file: file.clone(),
+                        message: format!("days[{i}].date {:?}: {e}", d.date),
+                    }
                 })?;
                 let ex = Exception {
                     name: d.name,
@@ -193,7 +214,12 @@ impl WorkCalendar {
     }
 
     /// Whether `published` is within `limit` working days of `decided` (same day counts).
-    pub fn within_working_days(&self, decided: NaiveDate, published: NaiveDate, limit: u32) -> bool {
+    pub fn within_working_days(
+        &self,
+        decided: NaiveDate,
+        published: NaiveDate,
+        limit: u32,
+    ) -> bool {
         published <= self.add_working_days(decided, limit)
     }
 }
@@ -215,7 +241,10 @@ mod tests {
     #[test]
     fn make_up_saturday_is_a_working_day() {
         let c = WorkCalendar::official();
-        assert!(c.is_working_day(d("2023-01-28")), "2023-01-28 Saturday 调休");
+        assert!(
+            c.is_working_day(d("2023-01-28")),
+            "2023-01-28 Saturday 调休"
+        );
         assert!(c.is_working_day(d("2023-01-29")), "2023-01-29 Sunday 调休");
         assert!(!c.is_working_day(d("2023-01-27")), "春节 Friday off");
         assert!(!c.is_working_day(d("2023-02-04")), "plain Saturday");
@@ -225,7 +254,13 @@ mod tests {
     #[test]
     fn labour_day_2023_is_off_and_make_up_days_work() {
         let c = WorkCalendar::official();
-        for day in ["2023-04-29", "2023-04-30", "2023-05-01", "2023-05-02", "2023-05-03"] {
+        for day in [
+            "2023-04-29",
+            "2023-04-30",
+            "2023-05-01",
+            "2023-05-02",
+            "2023-05-03",
+        ] {
             assert!(!c.is_working_day(d(day)), "{day}");
         }
         assert!(c.is_working_day(d("2023-04-23")), "Sunday 调休");
@@ -266,10 +301,14 @@ mod tests {
     fn bad_file_names_file_and_position() {
         let files = vec![(
             "x.json".to_string(),
-            "{\"year\":2023,\"days\":[{\"name\":\"a\",\"date\":\"2023-13-01\",\"isOffDay\":true}]}".to_string(),
+            "{\"year\":2023,\"days\":[{\"name\":\"a\",\"date\":\"2023-13-01\",\"isOffDay\":true}]}"
+                .to_string(),
         )];
         let err = WorkCalendar::from_files(&files).unwrap_err().to_string();
-        assert!(err.contains("x.json") && err.contains("days[0].date"), "{err}");
+        assert!(
+            err.contains("x.json") && err.contains("days[0].date"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::fmt;
 pub const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Weights of positions 1–17.
-pub const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+pub const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a code is not a valid 统一社会信用代码.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,7 +82,10 @@ pub fn validate(text: &str) -> Result<(), UsccError> {
     let expected = check_char(&first17)?;
     let found = chars[17];
     if value_of(found).is_none() {
-        return Err(UsccError::Charset { position: 18, found });
+        return Err(UsccError::Charset {
+            position: 18,
+            found,
+        });
     }
     if found != expected {
         return Err(UsccError::CheckDigit { expected, found });
@@ -159,7 +164,11 @@ mod tests {
     fn complete_yields_valid_codes_and_zero_for_31() {
         let code = complete("91350100M000100Y4").unwrap();
         assert_eq!(code, "91350100M000100Y43");
-        for body in ["12411330000000000", "91411330MA0000000", "52411330MJ1234567"] {
+        for body in [
+            "12411330000000000",
+            "91411330MA0000000",
+            "52411330MJ1234567",
+        ] {
             let c = complete(body).unwrap();
             assert!(is_valid(&c), "{c}");
         }

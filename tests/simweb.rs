@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use futures_util::{stream, StreamExt};
-use govtrust::simweb::{start, Failure, FaultProfile, RetryAfter, SimHandle, SimOptions, SimWeb, Site, Truth};
+use govtrust::simweb::{
+    start, Failure, FaultProfile, RetryAfter, SimHandle, SimOptions, SimWeb, Site, Truth,
+};
 
 const HOSTS: [&str; 4] = [
     "www.tongbai.sim",
@@ -19,7 +21,8 @@ const HOSTS: [&str; 4] = [
 ];
 
 fn roster() -> govtrust::config::Roster {
-    SimWeb::load_roster(std::path::Path::new(govtrust::simweb::DEFAULT_ROSTER)).expect("shipped roster loads")
+    SimWeb::load_roster(std::path::Path::new(govtrust::simweb::DEFAULT_ROSTER))
+        .expect("shipped roster loads")
 }
 
 async fn sim(seed: u64, scale: u64, night: u32, faults: FaultProfile) -> SimHandle {
@@ -146,9 +149,16 @@ async fn every_truth_url_is_reachable_under_mild_faults() {
         .collect()
         .await;
     let bad: Vec<_> = results.iter().filter(|(_, s)| *s != 200).collect();
-    assert!(bad.is_empty(), "unreachable: {:?}", &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "unreachable: {:?}",
+        &bad[..bad.len().min(10)]
+    );
     let log = s.log();
-    assert!(log.iter().any(|e| e.fault.is_some()), "mild faults were applied");
+    assert!(
+        log.iter().any(|e| e.fault.is_some()),
+        "mild faults were applied"
+    );
     assert!(log
         .iter()
         .all(|e| e.host.starts_with("www.") || e.host.contains(".sim")));
@@ -190,7 +200,10 @@ async fn robots_unknown_host_and_request_log() {
         .unwrap();
     assert_eq!(r.status(), 404);
     let r = c
-        .get(format!("http://www.tongbai.sim:{}/robots.txt", s.addr().port()))
+        .get(format!(
+            "http://www.tongbai.sim:{}/robots.txt",
+            s.addr().port()
+        ))
         .header("If-None-Match", "\"x\"")
         .header("User-Agent", "govtrust-test")
         .send()
@@ -206,7 +219,9 @@ async fn robots_unknown_host_and_request_log() {
     assert!(e.host.starts_with("www.tongbai.sim"));
     assert_eq!(e.path, "/robots.txt");
     assert_eq!(e.if_none_match.as_deref(), Some("\"x\""));
-    assert!(log.iter().any(|e| e.host == "www.unknown.sim" && e.status == 404));
+    assert!(log
+        .iter()
+        .any(|e| e.host == "www.unknown.sim" && e.status == 404));
     s.shutdown().await;
 }
 
@@ -220,8 +235,19 @@ async fn validators_are_stable_across_nights_and_answer_304() {
     let n1 = sim(3, 200, 1, FaultProfile::None).await;
     let n2 = sim(3, 200, 2, FaultProfile::None).await;
     let (c1, c2) = (client(n1.addr(), false), client(n2.addr(), false));
-    let revised = t2.documents.iter().find(|d| d.role == "T1").unwrap().url.clone();
-    let sample: Vec<&String> = t1.urls.iter().step_by(23).chain(std::iter::once(&revised)).collect();
+    let revised = t2
+        .documents
+        .iter()
+        .find(|d| d.role == "T1")
+        .unwrap()
+        .url
+        .clone();
+    let sample: Vec<&String> = t1
+        .urls
+        .iter()
+        .step_by(23)
+        .chain(std::iter::once(&revised))
+        .collect();
     let (mut same, mut changed) = (0, 0);
     for url in sample {
         let r1 = c1.get(at(n1.addr(), url)).send().await.unwrap();
@@ -255,7 +281,11 @@ async fn validators_are_stable_across_nights_and_answer_304() {
             same += 1;
             let plain = c2.get(at(n2.addr(), url)).send().await.unwrap();
             assert_eq!(plain.headers()["etag"].to_str().unwrap(), etag);
-            assert_eq!(plain.headers()["last-modified"].to_str().unwrap(), lm, "{url}");
+            assert_eq!(
+                plain.headers()["last-modified"].to_str().unwrap(),
+                lm,
+                "{url}"
+            );
             assert_eq!(plain.bytes().await.unwrap(), body1);
         } else {
             assert_eq!(r2.status(), 200);
@@ -270,13 +300,20 @@ async fn validators_are_stable_across_nights_and_answer_304() {
         "most pages unchanged: {same} same, {changed} changed"
     );
     let log = n2.log();
-    assert!(log.iter().any(|e| e.status == 304 && e.if_none_match.is_some()));
+    assert!(log
+        .iter()
+        .any(|e| e.status == 304 && e.if_none_match.is_some()));
     n1.shutdown().await;
     n2.shutdown().await;
 }
 
 /// The first truth URL whose plan has the failure `want`.
-fn find_failure(web: &SimWeb, truth: &Truth, profile: FaultProfile, want: fn(&Failure) -> bool) -> (String, u32) {
+fn find_failure(
+    web: &SimWeb,
+    truth: &Truth,
+    profile: FaultProfile,
+    want: fn(&Failure) -> bool,
+) -> (String, u32) {
     for url in &truth.urls {
         let (site, path) = split(url);
         if let Some((f, n)) = web.fault_plan(profile, site, &path).failure {
@@ -297,7 +334,8 @@ async fn too_many_requests_carries_retry_after_in_both_forms() {
         let mut forms = HashSet::new();
         for url in &truth.urls {
             let (site, path) = split(url);
-            let Some((Failure::TooMany(ra), _)) = s.web().fault_plan(profile, site, &path).failure else {
+            let Some((Failure::TooMany(ra), _)) = s.web().fault_plan(profile, site, &path).failure
+            else {
                 continue;
             };
             let form = matches!(ra, RetryAfter::Seconds(_));
@@ -311,7 +349,10 @@ async fn too_many_requests_carries_retry_after_in_both_forms() {
                 RetryAfter::Seconds(n) => assert_eq!(value.parse::<u64>().unwrap(), n),
                 RetryAfter::DateIn(_) => {
                     let when = httpdate::parse_http_date(&value).unwrap();
-                    assert!(when > std::time::SystemTime::now() - Duration::from_secs(1), "{value}");
+                    assert!(
+                        when > std::time::SystemTime::now() - Duration::from_secs(1),
+                        "{value}"
+                    );
                 }
             }
             let r = c.get(at(s.addr(), url)).send().await.unwrap();
@@ -334,10 +375,19 @@ async fn harsh_faults_behave_as_declared() {
     // 5xx for the declared attempts, then 200.
     let (url, n) = find_failure(web, &truth, p, |f| matches!(f, Failure::Status(_)));
     for _ in 0..n {
-        let st = c.get(at(s.addr(), &url)).send().await.unwrap().status().as_u16();
+        let st = c
+            .get(at(s.addr(), &url))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
         assert!([500, 502, 503].contains(&st), "{st}");
     }
-    assert_eq!(c.get(at(s.addr(), &url)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(at(s.addr(), &url)).send().await.unwrap().status(),
+        200
+    );
 
     // Reset: headers then a dropped connection, then 200.
     let (url, n) = find_failure(web, &truth, p, |f| matches!(f, Failure::Reset));
@@ -371,7 +421,10 @@ async fn harsh_faults_behave_as_declared() {
         })
         .unwrap();
     let t = Instant::now();
-    assert_eq!(c.get(at(s.addr(), &slow.0)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(at(s.addr(), &slow.0)).send().await.unwrap().status(),
+        200
+    );
     assert!(
         t.elapsed() >= Duration::from_millis(slow.1),
         "{:?} < {}",
@@ -382,7 +435,11 @@ async fn harsh_faults_behave_as_declared() {
     let base = |path: &str| format!("http://www.tongbai.sim:{}{path}", s.addr().port());
     // Redirect chain of 6 hops ending at the home page.
     let follow = client(s.addr(), true);
-    let r = follow.get(base("/zt/redirect/1.html")).send().await.unwrap();
+    let r = follow
+        .get(base("/zt/redirect/1.html"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.url().path(), "/");
     let r = c.get(base("/zt/redirect/1.html")).send().await.unwrap();
@@ -435,7 +492,10 @@ async fn harsh_faults_behave_as_declared() {
         }
         inflated += n;
     }
-    assert!(inflated >= 64 << 20, "inflates far beyond its size: {inflated}");
+    assert!(
+        inflated >= 64 << 20,
+        "inflates far beyond its size: {inflated}"
+    );
     // Out-of-scope links go to .invalid hosts only; no link names an IP address.
     let home = c.get(base("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains(".invalid/"));
@@ -451,7 +511,10 @@ async fn harsh_faults_behave_as_declared() {
         "connection_reset",
         "truncated_body",
     ] {
-        assert!(log.iter().any(|e| e.fault.as_deref() == Some(f)), "{f} logged");
+        assert!(
+            log.iter().any(|e| e.fault.as_deref() == Some(f)),
+            "{f} logged"
+        );
     }
     s.shutdown().await;
 }
@@ -507,11 +570,18 @@ async fn gbk_pages_decode_to_planted_titles() {
             _ => assert!(ct.to_ascii_lowercase().contains("iso-8859-1"), "{ct}"),
         }
         let bytes = r.bytes().await.unwrap();
-        assert!(std::str::from_utf8(&bytes).is_err(), "GBK bytes are not UTF-8");
+        assert!(
+            std::str::from_utf8(&bytes).is_err(),
+            "GBK bytes are not UTF-8"
+        );
         let (text, _, errors) = encoding_rs::GB18030.decode(&bytes);
         assert!(!errors);
         assert!(text.contains("charset=gbk"));
-        assert!(text.contains(&format!("content=\"{}\"", d.title)), "{}", d.title);
+        assert!(
+            text.contains(&format!("content=\"{}\"", d.title)),
+            "{}",
+            d.title
+        );
     }
     assert_eq!(seen.len(), 2, "both header quirks seen");
     // The court site: GB2312 in <meta> only.
@@ -520,7 +590,11 @@ async fn gbk_pages_decode_to_planted_titles() {
     assert_eq!(r.headers()["content-type"], "text/html");
     let bytes = r.bytes().await.unwrap();
     let (text, _, _) = encoding_rs::GB18030.decode(&bytes);
-    assert!(text.contains("charset=gb2312") && text.contains(&case.party) && text.contains(&case.case_code));
+    assert!(
+        text.contains("charset=gb2312")
+            && text.contains(&case.party)
+            && text.contains(&case.case_code)
+    );
     s.shutdown().await;
 }
 
@@ -545,7 +619,14 @@ async fn portal_is_browsable_from_home_to_a_power_list_attachment() {
     let home = c.get(base("/")).send().await.unwrap().text().await.unwrap();
     let list_path = format!("/xzxxgk/{unit}/qzqd/index.html");
     assert!(links(&home).contains(&list_path));
-    let list = c.get(base(&list_path)).send().await.unwrap().text().await.unwrap();
+    let list = c
+        .get(base(&list_path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let (_, doc_path) = split(&doc.url);
     let article_link = links(&list)
         .into_iter()
@@ -555,7 +636,14 @@ async fn portal_is_browsable_from_home_to_a_power_list_attachment() {
         .unwrap()
         .join(&article_link)
         .unwrap();
-    let article = c.get(article_url).send().await.unwrap().text().await.unwrap();
+    let article = c
+        .get(article_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(article.contains(&doc.title));
     let att = links(&article)
         .into_iter()
@@ -564,8 +652,14 @@ async fn portal_is_browsable_from_home_to_a_power_list_attachment() {
     let r = c.get(base(&att)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(
-        r.headers()["content-type"].to_str().unwrap().contains("excel")
-            || r.headers()["content-type"].to_str().unwrap().contains("sheet")
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("excel")
+            || r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("sheet")
     );
     assert!(!r.bytes().await.unwrap().is_empty());
     s.shutdown().await;
@@ -599,8 +693,14 @@ async fn credit_api_pages_and_records_match_truth() {
         .find(|i| i["id"] == rec.id.as_str())
         .expect("record on its API page");
     let prefix = &rec.id[..2];
-    assert_eq!(item["entity"][format!("{prefix}_jdrq")], rec.decided_on.to_string());
-    assert_eq!(item["entity"][format!("{prefix}_xdr_shxym")], rec.uscc.as_str());
+    assert_eq!(
+        item["entity"][format!("{prefix}_jdrq")],
+        rec.decided_on.to_string()
+    );
+    assert_eq!(
+        item["entity"][format!("{prefix}_xdr_shxym")],
+        rec.uscc.as_str()
+    );
     assert_eq!(
         govtrust::uscc::is_valid(&rec.uscc),
         !rec.problems.iter().any(|p| p.contains("统一社会信用代码"))
@@ -666,7 +766,9 @@ fn truth_covers_every_web_item_and_planted_variety() {
     let t = SimWeb::new(roster(), 1, 100, 1).truth();
     for u in &t.units {
         let want: &[&str] = if u.id.starts_with("t-") {
-            &["T1", "T2.1", "T2.2", "T4", "T5", "T6.1", "T6.2", "T12", "T13", "T14"]
+            &[
+                "T1", "T2.1", "T2.2", "T4", "T5", "T6.1", "T6.2", "T12", "T13", "T14",
+            ]
         } else {
             &["D3", "D5", "D6", "D7", "D10", "D12", "D13", "D14"]
         };
@@ -681,12 +783,23 @@ fn truth_covers_every_web_item_and_planted_variety() {
                 .is_some_and(|i| i.fields["published"] == govtrust::fact::Value::Bool(v))
         })
     };
-    assert!(flag("T1", true) && flag("T1", false) && flag("T4", false) && flag("D7", true) && flag("D7", false));
     assert!(
-        t.notices.iter().any(|n| n.named.iter().any(|x| x.unit.is_none())),
+        flag("T1", true)
+            && flag("T1", false)
+            && flag("T4", false)
+            && flag("D7", true)
+            && flag("D7", false)
+    );
+    assert!(
+        t.notices
+            .iter()
+            .any(|n| n.named.iter().any(|x| x.unit.is_none())),
         "unresolvable names planted"
     );
-    assert!(t.notices.iter().any(|n| n.named.iter().any(|x| x.place == "table")));
+    assert!(t
+        .notices
+        .iter()
+        .any(|n| n.named.iter().any(|x| x.place == "table")));
     assert!(t.cases.iter().any(|c| c.relation == "village") && t.cases.iter().any(|c| c.dishonest));
     assert!(t.documents.iter().any(|d| d.role == "decoy"));
     assert!(t.documents.iter().any(|d| d.url_date != d.published_on));
@@ -694,7 +807,9 @@ fn truth_covers_every_web_item_and_planted_variety() {
         .items
         .get("T2.2")
         .and_then(|i| i.fields.get("published_on"))
-        .is_some_and(|d| { matches!(d, govtrust::fact::Value::Date(x) if x.to_string().as_str() > "2023-03-31") })));
+        .is_some_and(|d| {
+            matches!(d, govtrust::fact::Value::Date(x) if x.to_string().as_str() > "2023-03-31")
+        })));
 }
 
 #[test]

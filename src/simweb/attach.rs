@@ -27,9 +27,17 @@ pub fn attachment(doc: &Doc, a: &Attachment) -> Reply {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 modified,
             ),
-            Err(_) => Reply::bytes(html_table(title).into_bytes(), "application/vnd.ms-excel", modified),
+            Err(_) => Reply::bytes(
+                html_table(title).into_bytes(),
+                "application/vnd.ms-excel",
+                modified,
+            ),
         },
-        "xls" => Reply::bytes(html_table(title).into_bytes(), "application/vnd.ms-excel", modified),
+        "xls" => Reply::bytes(
+            html_table(title).into_bytes(),
+            "application/vnd.ms-excel",
+            modified,
+        ),
         "doc" => Reply::bytes(rtf(title), "application/msword", modified),
         _ => Reply::bytes(pdf(title), "application/pdf", modified),
     }
@@ -38,7 +46,11 @@ pub fn attachment(doc: &Doc, a: &Attachment) -> Reply {
 fn xlsx(title: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2023, 1, 1)?;
-    wb.set_properties(&DocProperties::new().set_title(title).set_creation_datetime(&created));
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&created),
+    );
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, title)?;
     for (c, h) in ["序号", "事项类型", "事项名称", "设定依据", "责任事项"]
@@ -106,7 +118,10 @@ fn pdf(title: &str) -> Vec<u8> {
         out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
     }
     let xref = out.len();
-    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for off in offsets {
         out.push_str(&format!("{off:010} 00000 n \n"));
     }

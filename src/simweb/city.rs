@@ -105,7 +105,10 @@ fn list(m: &Model, c: &Column, page: usize) -> Reply {
     s.push_str("<TABLE class=\"list\" width=\"97%\"><TBODY>\n");
     for it in &items {
         // Articles live below the column: ./YYYYMM/tYYYYMMDD_ID.html relative to the list.
-        let rel = it.path.strip_prefix(&format!("/{}/", c.key)).unwrap_or(&it.path);
+        let rel = it
+            .path
+            .strip_prefix(&format!("/{}/", c.key))
+            .unwrap_or(&it.path);
         s.push_str(&format!(
             "<TR><TD height=25 align=\"left\"><A href=\"./{}\">{}</A></TD><TD width=\"80\" align=\"right\">{}</TD></TR>\n",
             esc(rel),
@@ -118,7 +121,11 @@ fn list(m: &Model, c: &Column, page: usize) -> Reply {
         "<script>createPageHTML({pages}, {page}, \"index\", \"html\");</script>\n"
     ));
     s.push_str(footer());
-    Reply::html(s, Charset::Utf8, if total == 0 { ymd(SITE_BASE) } else { newest })
+    Reply::html(
+        s,
+        Charset::Utf8,
+        if total == 0 { ymd(SITE_BASE) } else { newest },
+    )
 }
 
 fn article(d: &Doc) -> Reply {

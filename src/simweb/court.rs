@@ -56,7 +56,11 @@ pub fn serve(m: &Model, path: &str, query: &str) -> Reply {
 
 fn list_page(m: &Model, list: &str, page: usize) -> Reply {
     let dishonest = list == "shixin";
-    let cases: Vec<&Case> = m.cases.iter().filter(|c| c.dishonest == dishonest).collect();
+    let cases: Vec<&Case> = m
+        .cases
+        .iter()
+        .filter(|c| c.dishonest == dishonest)
+        .collect();
     let pages = page_count(cases.len());
     if page == 0 || page > pages {
         return Reply::not_found();
@@ -66,14 +70,22 @@ fn list_page(m: &Model, list: &str, page: usize) -> Reply {
     } else {
         "被执行人"
     };
-    let date_label = if dishonest { "发布时间" } else { "立案时间" };
+    let date_label = if dishonest {
+        "发布时间"
+    } else {
+        "立案时间"
+    };
     let mut s = head(CS, &format!("{label}名单"), "");
     s.push_str("<body>\n");
     s.push_str(header());
     s.push_str(&format!(
         "<h2>{label}</h2>\n<table class=\"case-list\">\n<tr><th>序号</th><th>被执行人姓名/名称</th><th>案号</th><th>执行法院</th><th>{date_label}</th><th>详情</th></tr>\n"
     ));
-    let slice: Vec<&&Case> = cases.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    let slice: Vec<&&Case> = cases
+        .iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
     for (i, c) in slice.iter().enumerate() {
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"detail/{}.html\">查看</a></td></tr>\n",
@@ -94,7 +106,11 @@ fn list_page(m: &Model, list: &str, page: usize) -> Reply {
         ));
     }
     s.push_str(footer());
-    let newest = slice.iter().map(|c| c.listed_on()).max().unwrap_or(ymd(SITE_BASE));
+    let newest = slice
+        .iter()
+        .map(|c| c.listed_on())
+        .max()
+        .unwrap_or(ymd(SITE_BASE));
     Reply::html(s, CS, newest)
 }
 
@@ -117,7 +133,10 @@ fn detail(c: &Case) -> Reply {
         ("案由", c.cause.clone()),
         ("执行依据文号", c.basis.clone()),
         ("执行标的", format!("{}元", c.amount_yuan)),
-        ("结案日期", c.resolved.map(cn).unwrap_or_else(|| "未结".into())),
+        (
+            "结案日期",
+            c.resolved.map(cn).unwrap_or_else(|| "未结".into()),
+        ),
     ];
     if c.dishonest {
         rows.push(("发布时间", cn(c.listed_on())));

@@ -67,7 +67,11 @@ fn list_page(file: &str) -> Option<usize> {
     if file == "index.html" {
         return Some(1);
     }
-    let n: usize = file.strip_prefix("index_")?.strip_suffix(".html")?.parse().ok()?;
+    let n: usize = file
+        .strip_prefix("index_")?
+        .strip_suffix(".html")?
+        .parse()
+        .ok()?;
     (n >= 2).then_some(n)
 }
 
@@ -95,7 +99,11 @@ fn list(m: &Model, c: usize, n: usize) -> Reply {
         return Reply::not_found();
     }
     let cat = &CATEGORIES[c];
-    let slice: Vec<&&Record> = recs.iter().skip((n - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    let slice: Vec<&&Record> = recs
+        .iter()
+        .skip((n - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
     let mut s = head(Charset::Utf8, &format!("{}_双公示_信用南阳", cat.label), "");
     s.push_str("<body>\n");
     s.push_str(header());
@@ -133,7 +141,11 @@ fn list(m: &Model, c: usize, n: usize) -> Reply {
         ));
     }
     s.push_str(footer());
-    let newest = slice.iter().map(|r| r.published).max().unwrap_or(ymd(SITE_BASE));
+    let newest = slice
+        .iter()
+        .map(|r| r.published)
+        .max()
+        .unwrap_or(ymd(SITE_BASE));
     Reply::html(s, Charset::Utf8, newest.max(ymd((2023, 1, 1))))
 }
 
@@ -166,7 +178,10 @@ fn detail(r: &Record) -> Reply {
         cat.label, cat.label
     ));
     for (_, label, value) in fields(r) {
-        s.push_str(&format!("<tr><th>{label}</th><td>{}</td></tr>\n", esc(&value)));
+        s.push_str(&format!(
+            "<tr><th>{label}</th><td>{}</td></tr>\n",
+            esc(&value)
+        ));
     }
     s.push_str(&format!(
         "</table>\n<a href=\"/sgs/print/{}/{}.html\">打印</a>\n",
@@ -226,11 +241,19 @@ fn api(m: &Model, query: &str) -> Reply {
             })
         })
         .collect();
-    let newest = recs.iter().map(|r| r.published).max().unwrap_or(ymd(SITE_BASE));
+    let newest = recs
+        .iter()
+        .map(|r| r.published)
+        .max()
+        .unwrap_or(ymd(SITE_BASE));
     let body = json!({
         "status": 1,
         "message": "成功",
         "data": {"total": recs.len(), "page": page, "pageSize": size, "totalSize": recs.len().div_ceil(size), "list": list}
     });
-    Reply::bytes(body.to_string().into_bytes(), "application/json; charset=utf-8", newest)
+    Reply::bytes(
+        body.to_string().into_bytes(),
+        "application/json; charset=utf-8",
+        newest,
+    )
 }

@@ -32,7 +32,9 @@ impl FromStr for FaultProfile {
             "none" => Ok(FaultProfile::None),
             "mild" => Ok(FaultProfile::Mild),
             "harsh" => Ok(FaultProfile::Harsh),
-            other => Err(format!("unknown fault profile {other:?} (none, mild, harsh)")),
+            other => Err(format!(
+                "unknown fault profile {other:?} (none, mild, harsh)"
+            )),
         }
     }
 }
@@ -194,7 +196,11 @@ pub fn zt(profile: FaultProfile, path: &str) -> Reply {
         let len = if harsh { 6 } else { 3 };
         let status = if n % 2 == 1 { 302 } else { 301 };
         return if n >= 1 && n < len {
-            Reply::redirect(status, &format!("/zt/redirect/{}.html", n + 1), "redirect_chain")
+            Reply::redirect(
+                status,
+                &format!("/zt/redirect/{}.html", n + 1),
+                "redirect_chain",
+            )
         } else if n == len {
             Reply::redirect(status, "/", "redirect_chain")
         } else {
@@ -202,8 +208,12 @@ pub fn zt(profile: FaultProfile, path: &str) -> Reply {
         };
     }
     match path {
-        "/zt/loop/a.html" if harsh => return Reply::redirect(302, "/zt/loop/b.html", "redirect_loop"),
-        "/zt/loop/b.html" if harsh => return Reply::redirect(302, "/zt/loop/a.html", "redirect_loop"),
+        "/zt/loop/a.html" if harsh => {
+            return Reply::redirect(302, "/zt/loop/b.html", "redirect_loop")
+        }
+        "/zt/loop/b.html" if harsh => {
+            return Reply::redirect(302, "/zt/loop/a.html", "redirect_loop")
+        }
         "/zt/big.html" if harsh => {
             let mut r = Reply::bytes(Vec::new(), "text/html; charset=utf-8", ymd(SITE_BASE));
             r.special = Special::Oversized(OVERSIZED_BYTES);
@@ -218,7 +228,10 @@ pub fn zt(profile: FaultProfile, path: &str) -> Reply {
         }
         _ => {}
     }
-    if let Some(month) = path.strip_prefix("/zt/rili/").and_then(|f| f.strip_suffix(".html")) {
+    if let Some(month) = path
+        .strip_prefix("/zt/rili/")
+        .and_then(|f| f.strip_suffix(".html"))
+    {
         return calendar_trap(month);
     }
     Reply::not_found()
@@ -285,7 +298,10 @@ mod tests {
     #[test]
     fn none_plans_nothing_and_robots_is_exempt() {
         for p in ["/", "/a.html", "/b.html"] {
-            assert_eq!(plan(1, FaultProfile::None, "www.tongbai.sim", p), Plan::default());
+            assert_eq!(
+                plan(1, FaultProfile::None, "www.tongbai.sim", p),
+                Plan::default()
+            );
         }
         assert_eq!(
             plan(1, FaultProfile::Harsh, "www.tongbai.sim", "/robots.txt"),
@@ -322,7 +338,9 @@ mod tests {
         assert_eq!(r.location.as_deref(), Some("/"));
         assert_eq!(zt(FaultProfile::Mild, "/zt/loop/a.html").status, 404);
         assert_eq!(
-            zt(FaultProfile::Harsh, "/zt/loop/a.html").location.as_deref(),
+            zt(FaultProfile::Harsh, "/zt/loop/a.html")
+                .location
+                .as_deref(),
             Some("/zt/loop/b.html")
         );
     }
@@ -333,7 +351,9 @@ mod tests {
         let m = bomb_member();
         assert!(m.len() < 8 * 1024, "{}", m.len());
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&m[..]).read_to_end(&mut out).unwrap();
+        flate2::read::GzDecoder::new(&m[..])
+            .read_to_end(&mut out)
+            .unwrap();
         assert_eq!(out.len(), 1 << 20);
     }
 }

@@ -292,7 +292,9 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         addr: opts.listen,
         source,
     })?;
-    let app = axum::Router::new().fallback(server::handle).with_state(shared.clone());
+    let app = axum::Router::new()
+        .fallback(server::handle)
+        .with_state(shared.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -243,7 +243,9 @@ impl Model {
     pub fn new(roster: Roster, seed: u64, scale: u64, night: u32) -> Model {
         let n = roster.units.len().max(1) as u64;
         let county = scale - scale / 10;
-        let unit_filler = (0..n).map(|u| county / n + u64::from(u < county % n)).collect();
+        let unit_filler = (0..n)
+            .map(|u| county / n + u64::from(u < county % n))
+            .collect();
         let mut m = Model {
             roster,
             seed,
@@ -434,7 +436,12 @@ impl Model {
     /// (when an item was uploaded) over positions `[0, to)`: the page's Last-Modified, since an
     /// insertion before a page shifts it
     /// and the total number of items.
-    pub fn column_items(&self, c: &Column, from: usize, to: usize) -> (Vec<ListItem>, NaiveDate, usize) {
+    pub fn column_items(
+        &self,
+        c: &Column,
+        from: usize,
+        to: usize,
+    ) -> (Vec<ListItem>, NaiveDate, usize) {
         let nf = self.filler_count(c.filler);
         let total = c.docs.len() + nf as usize;
         let mut out = Vec::new();

@@ -11,7 +11,12 @@ use super::rng::Rng;
 use super::text::esc;
 use crate::config::Kind;
 
-const CITY_UNKNOWN: [&str; 4] = ["市退役军人事务局", "市民政局", "唐河县城郊乡人民政府", "桐柏县月河乡"];
+const CITY_UNKNOWN: [&str; 4] = [
+    "市退役军人事务局",
+    "市民政局",
+    "唐河县城郊乡人民政府",
+    "桐柏县月河乡",
+];
 const COUNTY_UNKNOWN: [&str; 3] = ["县档案馆", "桐柏县发改局", "县供销合作社"];
 const PROBLEMS: [&str; 5] = [
     "栏目长期未更新",
@@ -56,7 +61,13 @@ pub fn plant_notices(m: &mut Model) {
     ];
     for (q, date) in quarters {
         inspection(m, Site::City, &townships, q, ymd(date));
-        inspection(m, Site::County, &departments, q, ymd(date) + chrono::Duration::days(3));
+        inspection(
+            m,
+            Site::County,
+            &departments,
+            q,
+            ymd(date) + chrono::Duration::days(3),
+        );
     }
     let mut r = Rng::new(m.seed, "negative-list");
     for (batch, date) in [(1, (2023, 3, 22)), (2, (2023, 7, 5)), (3, (2023, 11, 14))] {
@@ -68,9 +79,21 @@ pub fn plant_notices(m: &mut Model) {
     for (t, date) in [
         ("关于做好2023年春节期间安全生产工作的通知", (2023, 1, 12)),
         ("关于开展2023年度防汛应急演练的通知", (2023, 5, 25)),
-        ("关于调整桐柏县2023年国庆节假期值班安排的通知", (2023, 9, 26)),
+        (
+            "关于调整桐柏县2023年国庆节假期值班安排的通知",
+            (2023, 9, 26),
+        ),
     ] {
-        let d = doc(m, &mut r, Site::County, "zwgk/tzgg", None, t, ymd(date), Role::Other);
+        let d = doc(
+            m,
+            &mut r,
+            Site::County,
+            "zwgk/tzgg",
+            None,
+            t,
+            ymd(date),
+            Role::Other,
+        );
         m.add_doc(d);
         let d = doc(
             m,
@@ -101,7 +124,11 @@ fn pick_cases(m: &Model, r: &mut Rng, townships: &[usize]) -> Vec<Named> {
             handled: Some(r.chance(0.6)),
         });
     }
-    let other = *r.pick(&["唐河县市场监督管理局", "方城县住房和城乡建设局", "南召县城关镇人民政府"]);
+    let other = *r.pick(&[
+        "唐河县市场监督管理局",
+        "方城县住房和城乡建设局",
+        "南召县城关镇人民政府",
+    ]);
     named.push(Named {
         name: other.to_string(),
         unit: None,
@@ -113,7 +140,11 @@ fn pick_cases(m: &Model, r: &mut Rng, townships: &[usize]) -> Vec<Named> {
 
 fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: NaiveDate) {
     let mut r = Rng::new(m.seed, &format!("inspection/{}/{quarter}", site.host()));
-    let scope = if site == Site::City { "全市" } else { "全县" };
+    let scope = if site == Site::City {
+        "全市"
+    } else {
+        "全县"
+    };
     let title = format!("关于{quarter}{scope}政府网站与政务新媒体检查及管理情况的通报");
     let mut failing: Vec<usize> = Vec::new();
     for _ in 0..r.range(1, 3) {
@@ -188,7 +219,16 @@ fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: Na
         body.push_str("</table>\n");
     }
     body.push_str("<p>请各单位对照问题认真整改，整改情况于15个工作日内报送。</p>\n");
-    let mut d = doc(m, &mut r, site, "zwgk/tzgg", None, &title, date, Role::Other);
+    let mut d = doc(
+        m,
+        &mut r,
+        site,
+        "zwgk/tzgg",
+        None,
+        &title,
+        date,
+        Role::Other,
+    );
     d.body = body;
     let level = if site == Site::City { "city" } else { "county" };
     let n = m.notices.len();
@@ -233,8 +273,19 @@ fn negative_list(m: &mut Model, batch: u32, year: i32, date: NaiveDate, named: V
             }
         ));
     }
-    body.push_str("<p>各地各部门要引以为戒，举一反三，全面排查清理违背市场准入负面清单的规定和做法。</p>\n");
-    let mut d = doc(m, &mut r, Site::City, "zwgk/tzgg", None, &title, date, Role::Other);
+    body.push_str(
+        "<p>各地各部门要引以为戒，举一反三，全面排查清理违背市场准入负面清单的规定和做法。</p>\n",
+    );
+    let mut d = doc(
+        m,
+        &mut r,
+        Site::City,
+        "zwgk/tzgg",
+        None,
+        &title,
+        date,
+        Role::Other,
+    );
     d.source = "南阳市发展和改革委员会".into();
     d.body = body;
     d.role = Role::Notice(m.notices.len());

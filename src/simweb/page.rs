@@ -106,7 +106,8 @@ impl Reply {
         let mut r = Reply::text(404, "");
         r.content_type = "text/html; charset=utf-8".into();
         r.body = Bytes::from_static(
-            "<html><head><title>404</title></head><body><h1>404 页面不存在</h1></body></html>".as_bytes(),
+            "<html><head><title>404</title></head><body><h1>404 页面不存在</h1></body></html>"
+                .as_bytes(),
         );
         r
     }

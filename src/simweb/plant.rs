@@ -14,7 +14,10 @@ use crate::config::Kind;
 pub const CITY_DOCS: [(&str, &str); 5] = [
     ("南阳市重大行政决策公示和听证暂行办法", "公示和听证"),
     ("南阳市重大行政决策目录管理办法", "目录管理"),
-    ("南阳市重大行政决策实施情况跟踪反馈与后评估办法", "跟踪反馈与后评估"),
+    (
+        "南阳市重大行政决策实施情况跟踪反馈与后评估办法",
+        "跟踪反馈与后评估",
+    ),
     ("南阳市重大行政决策咨询论证专家库管理办法", "咨询论证专家库"),
     ("南阳市重大行政决策风险评估办法", "风险评估"),
 ];
@@ -64,7 +67,10 @@ fn add_columns(m: &mut Model) {
                 (unit.short.clone(), format!("/{sec}/{}/index.html", unit.id)),
             ];
             if code == "zdxzjc/ndml" {
-                crumbs.push(("重大行政决策".into(), format!("/{sec}/{}/zdxzjc/index.html", unit.id)));
+                crumbs.push((
+                    "重大行政决策".into(),
+                    format!("/{sec}/{}/zdxzjc/index.html", unit.id),
+                ));
             }
             m.add_column(Column {
                 site: Site::County,
@@ -111,7 +117,10 @@ fn add_columns(m: &mut Model) {
             key: key.into(),
             name: name.into(),
             unit: None,
-            crumbs: vec![("首页".into(), "/".into()), (group.0.into(), group.1.into())],
+            crumbs: vec![
+                ("首页".into(), "/".into()),
+                (group.0.into(), group.1.into()),
+            ],
             docs: Vec::new(),
             filler,
             bracket_dates: false,
@@ -133,7 +142,12 @@ pub fn doc(
     role: Role,
 ) -> Doc {
     let id = m.fresh_id(r);
-    let published = at(date, 8 + r.below(10) as u32, r.below(60) as u32, r.below(60) as u32);
+    let published = at(
+        date,
+        8 + r.below(10) as u32,
+        r.below(60) as u32,
+        r.below(60) as u32,
+    );
     let source = match unit {
         Some(u) => m.roster.units[u].name.clone(),
         None if site == Site::City => "南阳市人民政府办公室".into(),
@@ -170,7 +184,11 @@ pub fn attach(d: &mut Doc, name: &str) {
                 ext_of(name)
             )
         }
-        _ => format!("/uploadfiles/{}/{}/{name}", d.url_date.format("%Y/%m"), d.id),
+        _ => format!(
+            "/uploadfiles/{}/{}/{name}",
+            d.url_date.format("%Y/%m"),
+            d.id
+        ),
     };
     d.attachments.push(Attachment {
         name: name.to_string(),
@@ -282,7 +300,16 @@ fn plant_nights(m: &mut Model) {
         let unit = m.roster.units[u].clone();
         let column = format!("{}/{}/gzdt", m.unit_section(u), unit.id);
         let (title, body) = super::text::filler_text(&mut r, &unit.short, date.year());
-        let mut d = doc(m, &mut r, Site::County, &column, Some(u), &title, date, Role::Filler);
+        let mut d = doc(
+            m,
+            &mut r,
+            Site::County,
+            &column,
+            Some(u),
+            &title,
+            date,
+            Role::Filler,
+        );
         d.body = body;
         m.add_doc(d);
     }

@@ -34,7 +34,11 @@ fn unit_charset(m: &Model, u: Option<usize>) -> Charset {
 fn crumbs_html(crumbs: &[(String, String)], last: &str) -> String {
     let mut s = String::from("<div class=\"location\">您当前所在位置: ");
     for (label, href) in crumbs {
-        s.push_str(&format!("<a href=\"{}\">{}</a> &gt; ", esc(href), esc(label)));
+        s.push_str(&format!(
+            "<a href=\"{}\">{}</a> &gt; ",
+            esc(href),
+            esc(label)
+        ));
     }
     s.push_str(&format!("<span>{}</span></div>\n", esc(last)));
     s
@@ -121,7 +125,11 @@ pub fn split_list(path: &str) -> Option<(&str, usize)> {
     if file == "index.html" {
         return Some((dir, 0));
     }
-    let n: usize = file.strip_prefix("index_")?.strip_suffix(".html")?.parse().ok()?;
+    let n: usize = file
+        .strip_prefix("index_")?
+        .strip_suffix(".html")?
+        .parse()
+        .ok()?;
     (n > 0).then_some((dir, n))
 }
 
@@ -212,8 +220,14 @@ fn unit_home(m: &Model, u: usize) -> Reply {
         cols.push(DEPT_EXTRA_COLUMN);
     }
     for (code, name) in cols {
-        let indent = if code.contains('/') { " class=\"sub\"" } else { "" };
-        s.push_str(&format!("<li{indent}><a href=\"{code}/index.html\">{name}</a></li>\n"));
+        let indent = if code.contains('/') {
+            " class=\"sub\""
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "<li{indent}><a href=\"{code}/index.html\">{name}</a></li>\n"
+        ));
     }
     s.push_str("</ul></div>\n");
     // A link to an article removed long ago: a dead link, as real portals keep them.
@@ -229,7 +243,10 @@ fn unit_home(m: &Model, u: usize) -> Reply {
 pub fn decorate(id: u64, path: &str, depth: usize) -> String {
     match id % 11 {
         0 => format!("{path}?from=list"),
-        1 => format!("{path};jsessionid={:016X}", id.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        1 => format!(
+            "{path};jsessionid={:016X}",
+            id.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ),
         2 => format!("{path}?utm_source=portal&utm_medium=list"),
         3 => format!("{}{}", "../".repeat(depth), path.trim_start_matches('/')),
         _ => path.to_string(),
@@ -296,7 +313,11 @@ fn article(m: &Model, d: &Doc) -> Reply {
     let cs = unit_charset(m, d.unit);
     let column = m.column(Site::County, &d.column);
     let (crumbs, col_name, col_href) = match column {
-        Some(c) => (c.crumbs.clone(), c.name.clone(), format!("/{}/index.html", c.key)),
+        Some(c) => (
+            c.crumbs.clone(),
+            c.name.clone(),
+            format!("/{}/index.html", c.key),
+        ),
         None => (
             vec![("首页".to_string(), "/".to_string())],
             "信息".to_string(),

@@ -149,7 +149,12 @@ pub const P_NO_PARTY: &str = "缺少行政相对人名称";
 pub const P_NO_USCC: &str = "缺少统一社会信用代码";
 pub const P_ORDER: &str = "决定日期晚于公示日期";
 
-fn working_day_in(r: &mut Rng, cal: &crate::calendar::WorkCalendar, from: NaiveDate, days: i64) -> NaiveDate {
+fn working_day_in(
+    r: &mut Rng,
+    cal: &crate::calendar::WorkCalendar,
+    from: NaiveDate,
+    days: i64,
+) -> NaiveDate {
     let mut d = from + Duration::days(r.range(0, days));
     while !cal.is_working_day(d) {
         d += Duration::days(1);
@@ -205,7 +210,11 @@ pub fn plant_records(m: &mut Model) {
     }
     // Records of bodies outside the roster.
     let mut r = Rng::new(m.seed, "records/others");
-    for organ in ["南阳市市场监督管理局", "南阳市生态环境局", "唐河县市场监督管理局"] {
+    for organ in [
+        "南阳市市场监督管理局",
+        "南阳市生态环境局",
+        "唐河县市场监督管理局",
+    ] {
         for _ in 0..r.range(2, 4) {
             seq += 1;
             let c = r.below(2) as usize;
@@ -217,14 +226,26 @@ pub fn plant_records(m: &mut Model) {
         .sort_by(|a, b| b.published.cmp(&a.published).then(a.id.cmp(&b.id)));
 }
 
-fn record(m: &Model, r: &mut Rng, seq: u32, c: usize, organ: &str, unit: Option<usize>, prefix: &str) -> Record {
+fn record(
+    m: &Model,
+    r: &mut Rng,
+    seq: u32,
+    c: usize,
+    organ: &str,
+    unit: Option<usize>,
+    prefix: &str,
+) -> Record {
     let cal = &m.calendar;
     let decided = if r.chance(0.08) {
         working_day_in(r, cal, ymd((2022, 12, 1)), 25)
     } else {
         working_day_in(r, cal, ymd((2023, 1, 3)), 350)
     };
-    let lag = if r.chance(0.78) { r.range(0, 7) } else { r.range(8, 20) } as u32;
+    let lag = if r.chance(0.78) {
+        r.range(0, 7)
+    } else {
+        r.range(8, 20)
+    } as u32;
     let mut published = cal.add_working_days(decided, lag);
     let mut problems = Vec::new();
     let party = firm_name(r);
@@ -315,9 +336,15 @@ pub fn plant_cases(m: &mut Model) {
             seq += 1;
             let (party, relation) = match r.below(3) {
                 0 => (unit.name.clone(), "self"),
-                1 if !unit.subordinates.is_empty() => (r.pick(&unit.subordinates).clone(), "subordinate"),
-                _ if township && !unit.villages.is_empty() => (r.pick(&unit.villages).clone(), "village"),
-                _ if !unit.subordinates.is_empty() => (r.pick(&unit.subordinates).clone(), "subordinate"),
+                1 if !unit.subordinates.is_empty() => {
+                    (r.pick(&unit.subordinates).clone(), "subordinate")
+                }
+                _ if township && !unit.villages.is_empty() => {
+                    (r.pick(&unit.villages).clone(), "village")
+                }
+                _ if !unit.subordinates.is_empty() => {
+                    (r.pick(&unit.subordinates).clone(), "subordinate")
+                }
                 _ => (unit.name.clone(), "self"),
             };
             let c = case(&mut r, seq, party, Some(u), relation, !township);
@@ -359,7 +386,8 @@ fn case(
         filed
     };
     // Nothing is listed or resolved after the simulated "today".
-    let published = dishonest.then(|| (filed + Duration::days(r.range(20, 60))).min(ymd(SITE_BASE)));
+    let published =
+        dishonest.then(|| (filed + Duration::days(r.range(20, 60))).min(ymd(SITE_BASE)));
     let listed = published.unwrap_or(filed);
     let month_later = listed.checked_add_months(Months::new(1)).unwrap_or(listed);
     let resolved = match r.below(4) {
@@ -370,8 +398,13 @@ fn case(
     .filter(|d| *d <= ymd(SITE_BASE));
     let contract = r.chance(if contract_heavy { 0.6 } else { 0.4 });
     let cause = if contract {
-        r.pick(&["买卖合同纠纷", "建设工程施工合同纠纷", "租赁合同纠纷", "服务合同纠纷"])
-            .to_string()
+        r.pick(&[
+            "买卖合同纠纷",
+            "建设工程施工合同纠纷",
+            "租赁合同纠纷",
+            "服务合同纠纷",
+        ])
+        .to_string()
     } else {
         r.pick(&["追索劳动报酬纠纷", "劳务合同之外的侵权纠纷", "不当得利纠纷"])
             .to_string()

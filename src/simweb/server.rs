@@ -98,7 +98,9 @@ pub struct Shared {
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
@@ -155,7 +157,9 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
                 let mut r = plain(StatusCode::TOO_MANY_REQUESTS, "请求过于频繁");
                 let value = match ra {
                     RetryAfter::Seconds(s) => s.to_string(),
-                    RetryAfter::DateIn(s) => httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s)),
+                    RetryAfter::DateIn(s) => {
+                        httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(s))
+                    }
                 };
                 if let Ok(v) = HeaderValue::from_str(&value) {
                     r.headers_mut().insert(header::RETRY_AFTER, v);
@@ -197,13 +201,21 @@ pub fn etag_of(body: &[u8]) -> String {
 }
 
 fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTime>) -> bool {
-    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
         return inm
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
             .any(|t| t == etag || t == "*");
     }
-    match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), lm) {
+    match (
+        headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok()),
+        lm,
+    ) {
         (Some(ims), Some(lm)) => match httpdate::parse_http_date(ims) {
             Ok(since) => {
                 let lm_secs = lm.and_utc().timestamp().max(0) as u64;
@@ -215,7 +227,12 @@ fn not_modified(headers: &HeaderMap, etag: &str, lm: Option<chrono::NaiveDateTim
     }
 }
 
-fn respond(reply: Reply, headers: &HeaderMap, failure: Option<Failure>, entry: &mut LogEntry) -> Response {
+fn respond(
+    reply: Reply,
+    headers: &HeaderMap,
+    failure: Option<Failure>,
+    entry: &mut LogEntry,
+) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut builder = Response::builder()
         .status(status)
@@ -280,15 +297,15 @@ fn respond(reply: Reply, headers: &HeaderMap, failure: Option<Failure>, entry: &
             entry.fault = Some(f.name().into());
             let full = reply.body.len();
             let half = reply.body.slice(..full / 2);
-            let body = Body::from_stream(stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(stream::once(
-                async {
+            let body = Body::from_stream(stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(
+                stream::once(async {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     Err(std::io::Error::new(
                         std::io::ErrorKind::ConnectionAborted,
                         "simulated truncation",
                     ))
-                },
-            )));
+                }),
+            ));
             builder
                 .header(header::CONTENT_LENGTH, full)
                 .body(body)

@@ -69,7 +69,9 @@ pub fn paragraphs(r: &mut Rng, n: usize) -> String {
     s
 }
 
-const SURNAMES: [&str; 12] = ["张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+const SURNAMES: [&str; 12] = [
+    "张", "王", "李", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
 const FIRM_WORDS: [&str; 16] = [
     "淮源",
     "桐柏山",
@@ -162,7 +164,9 @@ pub fn encode_path(p: &str) -> String {
     let mut o = String::with_capacity(p.len() * 3);
     for b in p.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => o.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                o.push(b as char)
+            }
             _ => o.push_str(&format!("%{b:02X}")),
         }
     }

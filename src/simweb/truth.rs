@@ -215,8 +215,9 @@ pub fn build(m: &Model) -> Truth {
         let docs: Vec<&Doc> = m.docs.iter().filter(|d| d.unit == Some(u)).collect();
         let (encoding, header) = unit_encoding(m, u);
         let mut items = BTreeMap::new();
-        let with_role =
-            |pred: &dyn Fn(&Role) -> bool| -> Vec<&Doc> { docs.iter().copied().filter(|d| pred(&d.role)).collect() };
+        let with_role = |pred: &dyn Fn(&Role) -> bool| -> Vec<&Doc> {
+            docs.iter().copied().filter(|d| pred(&d.role)).collect()
+        };
         let proof = |ds: &[&Doc]| -> Vec<String> {
             let mut v: Vec<String> = ds.iter().map(|d| d.url()).collect();
             v.sort();
@@ -235,7 +236,11 @@ pub fn build(m: &Model) -> Truth {
                 .filter(|d| d.role == Role::Activity(kind) && in_period(d.published.date()))
                 .collect();
             let mut it = ItemTruth::default();
-            set(&mut it, "activities", Value::list(ds.iter().map(|d| d.title.clone())));
+            set(
+                &mut it,
+                "activities",
+                Value::list(ds.iter().map(|d| d.title.clone())),
+            );
             it.urls = proof(&ds);
             it
         };
@@ -256,7 +261,11 @@ pub fn build(m: &Model) -> Truth {
             set(&mut it, "failures", int(n));
             it
         };
-        let recs: Vec<&Record> = m.records.iter().filter(|r| r.unit == Some(u) && r.in_period).collect();
+        let recs: Vec<&Record> = m
+            .records
+            .iter()
+            .filter(|r| r.unit == Some(u) && r.in_period)
+            .collect();
         let five_compliant = || {
             let mut it = ItemTruth::default();
             let mut cats = Vec::new();
@@ -265,7 +274,8 @@ pub fn build(m: &Model) -> Truth {
                 let of: Vec<&&Record> = recs.iter().filter(|r| r.cat == c).collect();
                 if !of.is_empty() && of.iter().all(|r| r.compliant) {
                     cats.push(cat.label);
-                    it.urls.extend(of.iter().map(|r| record_urls(m, r)[0].clone()));
+                    it.urls
+                        .extend(of.iter().map(|r| record_urls(m, r)[0].clone()));
                 }
             }
             set(&mut it, "compliant", Value::list(cats));
@@ -279,8 +289,14 @@ pub fn build(m: &Model) -> Truth {
 
         match unit.kind {
             Kind::Township => {
-                items.insert("T1".into(), published_item(with_role(&|r| *r == Role::PowerList)));
-                items.insert("T4".into(), published_item(with_role(&|r| *r == Role::DisclosureRules)));
+                items.insert(
+                    "T1".into(),
+                    published_item(with_role(&|r| *r == Role::PowerList)),
+                );
+                items.insert(
+                    "T4".into(),
+                    published_item(with_role(&|r| *r == Role::DisclosureRules)),
+                );
                 let mut t21 = ItemTruth::default();
                 let reposts = with_role(&|r| matches!(r, Role::Repost(_)));
                 let locals = with_role(&|r| matches!(r, Role::Local(_)));
@@ -305,14 +321,26 @@ pub fn build(m: &Model) -> Truth {
                 items.insert("T5".into(), failures("city"));
                 let mut t61 = ItemTruth::default();
                 set(&mut t61, "reported", int(recs.len()));
-                set(&mut t61, "compliant", int(recs.iter().filter(|r| r.compliant).count()));
-                set(&mut t61, "timely", int(recs.iter().filter(|r| r.timely).count()));
+                set(
+                    &mut t61,
+                    "compliant",
+                    int(recs.iter().filter(|r| r.compliant).count()),
+                );
+                set(
+                    &mut t61,
+                    "timely",
+                    int(recs.iter().filter(|r| r.timely).count()),
+                );
                 t61.urls = recs.iter().map(|r| record_urls(m, r)[0].clone()).collect();
                 items.insert("T6.1".into(), t61);
                 items.insert("T6.2".into(), five_compliant());
                 let mut t12 = ItemTruth::default();
                 let (mut cases_n, mut handled) = (0, 0);
-                for notice in m.notices.iter().filter(|n| n.topic == NoticeTopic::NegativeList) {
+                for notice in m
+                    .notices
+                    .iter()
+                    .filter(|n| n.topic == NoticeTopic::NegativeList)
+                {
                     let d = &m.docs[notice.doc];
                     if !in_period(d.published.date()) {
                         continue;
@@ -358,7 +386,11 @@ pub fn build(m: &Model) -> Truth {
                 if let Some(d) = reports.first() {
                     if let Role::AnnualReport(a) = d.role {
                         let mut d4 = ItemTruth::default();
-                        set(&mut d4, "requests", int((a.new_requests + a.carried_in) as usize));
+                        set(
+                            &mut d4,
+                            "requests",
+                            int((a.new_requests + a.carried_in) as usize),
+                        );
                         set(&mut d4, "answered_on_time", int(a.on_time as usize));
                         set(&mut d4, "concluded", int(a.concluded as usize));
                         d4.urls = vec![d.url()];
@@ -376,14 +408,20 @@ pub fn build(m: &Model) -> Truth {
                     published_item(with_role(&|r| *r == Role::TieredSupervision)),
                 );
                 let mut d10 = ItemTruth::default();
-                let breach: Vec<&&Case> = cases.iter().filter(|c| c.cause.contains("合同纠纷")).collect();
+                let breach: Vec<&&Case> = cases
+                    .iter()
+                    .filter(|c| c.cause.contains("合同纠纷"))
+                    .collect();
                 set(&mut d10, "cases", int(breach.len()));
                 d10.urls = breach.iter().map(|c| Site::Court.url(&c.path())).collect();
                 items.insert("D10".into(), d10);
                 let mut d12 = ItemTruth::default();
                 let dishonest: Vec<&&Case> = cases.iter().filter(|c| c.dishonest).collect();
                 set(&mut d12, "listed", Value::Bool(!dishonest.is_empty()));
-                d12.urls = dishonest.iter().map(|c| Site::Court.url(&c.path())).collect();
+                d12.urls = dishonest
+                    .iter()
+                    .map(|c| Site::Court.url(&c.path()))
+                    .collect();
                 items.insert("D12".into(), d12);
                 items.insert("D13".into(), activities(ActivityKind::Education));
                 items.insert("D14".into(), activities(ActivityKind::Publicity));

@@ -21,7 +21,10 @@ fn repost_title(r: &mut Rng, k: usize) -> String {
         2 => format!("关于转发《{name}》的通知"),
         3 if name.contains("暂行") => name.replace("暂行", ""),
         3 => format!("{}{name}", super::text::full_width("(转载)")),
-        4 => name.replacen("重大行政决策", " 重大行政决策 ", 1).trim().to_string(),
+        4 => name
+            .replacen("重大行政决策", " 重大行政决策 ", 1)
+            .trim()
+            .to_string(),
         _ => name.replacen("重大行政决策", "重大行政决策\u{3000}", 1),
     }
 }
@@ -41,7 +44,11 @@ pub fn plant_unit(m: &mut Model, u: usize) {
     let key = |c: &str| format!("{sec}/{}/{c}", unit.id);
     let mut r = Rng::new(m.seed, &format!("unit/{}", unit.id));
     let township = unit.kind == Kind::Township;
-    let position = m.roster.of_kind(unit.kind).position(|x| x.id == unit.id).unwrap_or(0);
+    let position = m
+        .roster
+        .of_kind(unit.kind)
+        .position(|x| x.id == unit.id)
+        .unwrap_or(0);
     let kind_len = m.roster.of_kind(unit.kind).count().max(1);
     // One unit of each kind always lacks each list, so every seed exercises the negative finding.
     let seed = m.seed;
@@ -291,8 +298,16 @@ fn plant_annual_reports(m: &mut Model, r: &mut Rng, u: usize, column: &str, skip
         if year == 2023 && (skip_2023 || !r.chance(0.9)) {
             continue;
         }
-        let new_requests = if r.chance(0.4) { 0 } else { r.range(1, 25) as u32 };
-        let carried_in = if r.chance(0.7) { 0 } else { r.range(1, 3) as u32 };
+        let new_requests = if r.chance(0.4) {
+            0
+        } else {
+            r.range(1, 25) as u32
+        };
+        let carried_in = if r.chance(0.7) {
+            0
+        } else {
+            r.range(1, 3) as u32
+        };
         let total = new_requests + carried_in;
         let carried_out = if total > 0 && r.chance(0.3) {
             r.range(1, i64::from(total.min(3))) as u32
