@@ -132,7 +132,16 @@ async fn same_seed_gives_identical_pages_and_truth() {
 
 #[tokio::test]
 async fn every_truth_url_is_reachable_under_mild_faults() {
-    let s = sim(7, 200, 1, FaultProfile::Mild).await;
+    reachable_under(FaultProfile::Mild, 200).await;
+}
+
+#[tokio::test]
+async fn every_truth_url_is_reachable_under_harsh_faults() {
+    reachable_under(FaultProfile::Harsh, 0).await;
+}
+
+async fn reachable_under(profile: FaultProfile, scale: u64) {
+    let s = sim(7, scale, 1, profile).await;
     let truth = s.truth();
     assert!(truth.urls.len() > 1000, "{}", truth.urls.len());
     let c = client(s.addr(), false);
@@ -145,7 +154,7 @@ async fn every_truth_url_is_reachable_under_mild_faults() {
                 (u, status)
             }
         })
-        .buffer_unordered(24)
+        .buffer_unordered(48)
         .collect()
         .await;
     let bad: Vec<_> = results.iter().filter(|(_, s)| *s != 200).collect();
