@@ -132,7 +132,16 @@ async fn same_seed_gives_identical_pages_and_truth() {
 
 #[tokio::test]
 async fn every_truth_url_is_reachable_under_mild_faults() {
-    let s = sim(7, 200, 1, FaultProfile::Mild).await;
+    reachable_under(FaultProfile::Mild, 200).await;
+}
+
+#[tokio::test]
+async fn every_truth_url_is_reachable_under_harsh_faults() {
+    reachable_under(FaultProfile::Harsh, 0).await;
+}
+
+async fn reachable_under(profile: FaultProfile, scale: u64) {
+    let s = sim(7, scale, 1, profile).await;
     let truth = s.truth();
     assert!(truth.urls.len() > 1000, "{}", truth.urls.len());
     let c = client(s.addr(), false);
@@ -145,7 +154,7 @@ async fn every_truth_url_is_reachable_under_mild_faults() {
                 (u, status)
             }
         })
-        .buffer_unordered(24)
+        .buffer_unordered(48)
         .collect()
         .await;
     let bad: Vec<_> = results.iter().filter(|(_, s)| *s != 200).collect();
@@ -182,6 +191,16 @@ async fn robots_unknown_host_and_request_log() {
             "{h}: {text}"
         );
     }
+    // Pages link into the disallowed paths, so a crawler ignoring robots shows in the log.
+    let home = c
+        .get(format!("http://www.tongbai.sim:{}/", s.addr().port()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("href=\"/search/") && home.contains("href=\"/admin/"));
     let r = c
         .get(format!("http://127.0.0.1:{}/", s.addr().port()))
         .header("Host", "www.unknown.sim")
@@ -800,4 +819,29 @@ fn truth_covers_every_web_item_and_planted_variety() {
         .is_some_and(|d| {
             matches!(d, govtrust::fact::Value::Date(x) if x.to_string().as_str() > "2023-03-31")
         })));
+}
+
+#[test]
+fn cli_refuses_a_non_loopback_listen_address() {
+    assert_cmd::Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["simweb", "--listen", "0.0.0.0:0"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("loopback"));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// No request path or query makes a site handler panic; every answer is a known status.
+    #[test]
+    fn arbitrary_paths_never_panic(path in "/[a-z0-9_./;%=?淮源-]{0,60}", query in "[a-z0-9=&]{0,20}", site in 0usize..4) {
+        use std::sync::OnceLock;
+        static WEB: OnceLock<SimWeb> = OnceLock::new();
+        let web = WEB.get_or_init(|| SimWeb::new(roster(), 1, 100, 2));
+        for profile in [FaultProfile::None, FaultProfile::Harsh] {
+            let r = web.serve(Site::ALL[site], &path, &query, profile);
+            proptest::prop_assert!([200, 301, 302, 400, 404].contains(&r.status), "{} {}", path, r.status);
+        }
+    }
 }

@@ -15,7 +15,7 @@ fn cn(d: NaiveDate) -> String {
 }
 
 fn header() -> &'static str {
-    "<div class=\"header\"><a href=\"/\">执行信息公开网</a> <img src=\"/captcha/captchaNew.do?captchaId=0\" alt=\"验证码\"></div>\n<div class=\"nav\"><a href=\"/zhixing/list.html\">被执行人</a> <a href=\"/shixin/list.html\">失信被执行人</a></div>\n"
+    "<div class=\"header\"><a href=\"/\">执行信息公开网</a> <img src=\"/captcha/captchaNew.do?captchaId=0\" alt=\"验证码\"> <a href=\"/captcha/captchaNew.do?captchaId=1\">换一张</a></div>\n<div class=\"nav\"><a href=\"/zhixing/list.html\">被执行人</a> <a href=\"/shixin/list.html\">失信被执行人</a></div>\n"
 }
 
 fn footer() -> &'static str {

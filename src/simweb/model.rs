@@ -354,6 +354,9 @@ impl Model {
             return None;
         }
         let n = self.roster.units.len() as u64;
+        if n == 0 {
+            return None;
+        }
         let k = id - FILLER_BASE;
         let (u, j) = ((k % n) as usize, k / n);
         (j < self.filler_count(FillerSlot::Unit(u))).then_some((FillerSlot::Unit(u), j))

@@ -122,7 +122,7 @@ fn add_columns(m: &mut Model) {
                 (group.0.into(), group.1.into()),
             ],
             docs: Vec::new(),
-            filler: filler,
+            filler,
             bracket_dates: false,
         });
     }
@@ -174,7 +174,7 @@ pub fn doc(
 pub fn attach(d: &mut Doc, name: &str) {
     let path = match d.site {
         Site::City => {
-            let digits = d.id % 1_000_000_0000;
+            let digits = d.id % 10_000_000_000;
             format!(
                 "/{}/{}/P0{}{:010}.{}",
                 d.column,

@@ -13,11 +13,11 @@ use crate::config::Kind;
 const SITE_NAME: &str = "桐柏县人民政府";
 
 fn header() -> &'static str {
-    "<div class=\"header\"><a href=\"/\">桐柏县人民政府</a>\n<form action=\"/search/index.html\" method=\"get\"><input name=\"q\"><button>搜索</button></form></div>\n<div class=\"nav\"><a href=\"/\">首页</a> <a href=\"/xzxxgk/index.html\">乡镇信息公开</a> <a href=\"/bmxxgk/index.html\">部门信息公开</a> <a href=\"/zwgk/tzgg/index.html\">通知公告</a> <a href=\"http://www.nanyang.sim/\">南阳市人民政府</a> <a href=\"http://credit.nanyang.sim/\">信用南阳</a></div>\n"
+    "<div class=\"header\"><a href=\"/\">桐柏县人民政府</a>\n<form action=\"/search/index.html\" method=\"get\"><input name=\"q\"><button>搜索</button></form> <a href=\"/search/index.html?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80\">高级搜索</a></div>\n<div class=\"nav\"><a href=\"/\">首页</a> <a href=\"/xzxxgk/index.html\">乡镇信息公开</a> <a href=\"/bmxxgk/index.html\">部门信息公开</a> <a href=\"/zwgk/tzgg/index.html\">通知公告</a> <a href=\"http://www.nanyang.sim/\">南阳市人民政府</a> <a href=\"http://credit.nanyang.sim/\">信用南阳</a></div>\n"
 }
 
 fn footer() -> &'static str {
-    "<div class=\"footer\">主办单位：桐柏县人民政府办公室 豫ICP备05015108号 政府网站标识码：4113300001 <a href=\"http://bszs.conac.invalid/\">党政机关</a> <a href=\"https://www.beian.invalid/\">网站备案</a> <a href=\"http://service.share.invalid/weibo?site=tongbai\">分享到微博</a></div>\n</body>\n</html>\n"
+    "<div class=\"footer\">主办单位：桐柏县人民政府办公室 豫ICP备05015108号 政府网站标识码：4113300001 <a href=\"/admin/login.html\">管理登录</a> <a href=\"http://bszs.conac.invalid/\">党政机关</a> <a href=\"https://www.beian.invalid/\">网站备案</a> <a href=\"http://service.share.invalid/weibo?site=tongbai\">分享到微博</a></div>\n</body>\n</html>\n"
 }
 
 fn unit_charset(m: &Model, u: Option<usize>) -> Charset {

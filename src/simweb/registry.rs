@@ -259,12 +259,16 @@ fn record(
         problems.push(P_USCC.to_string());
     }
     let year = decided.year();
-    let abbrev = ["桐政", "桐市监", "桐环", "桐人社", "桐住建", "桐交", "桐农"][seq as usize % 7];
-    let mut wsh = format!(
-        "{abbrev}{}〔{year}〕{}号",
-        &prefix.to_uppercase()[..1],
-        1 + seq % 300
-    );
+    // 文号 as organs write them: 桐 + two characters of the organ + the kind (桐市场罚〔2023〕12号).
+    let stem: String = organ
+        .trim_start_matches("南阳市")
+        .trim_start_matches("桐柏县")
+        .trim_start_matches('县')
+        .chars()
+        .take(2)
+        .collect();
+    let kind = ["许", "罚", "强", "奖", "确", "裁", "检"][c % 7];
+    let mut wsh = format!("桐{stem}{kind}〔{year}〕{}号", 1 + seq % 300);
     let mut party_out = party;
     match r.below(25) {
         0 => {

@@ -117,7 +117,8 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     };
     let mut entry = LogEntry {
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        host: host.clone(),
+        // Without the port, so a log reader can group by host name.
+        host: host.split(':').next().unwrap_or("").to_ascii_lowercase(),
         method: req.method().to_string(),
         path: full.clone(),
         if_none_match: header_str(&headers, header::IF_NONE_MATCH),

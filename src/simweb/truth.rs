@@ -269,10 +269,11 @@ pub fn build(m: &Model) -> Truth {
         let five_compliant = || {
             let mut it = ItemTruth::default();
             let mut cats = Vec::new();
-            for c in 2..CATEGORIES.len() {
+            // Categories 2.. are the five 行政管理 categories (行政许可 and 行政处罚 come first).
+            for (c, cat) in CATEGORIES.iter().enumerate().skip(2) {
                 let of: Vec<&&Record> = recs.iter().filter(|r| r.cat == c).collect();
                 if !of.is_empty() && of.iter().all(|r| r.compliant) {
-                    cats.push(CATEGORIES[c].label);
+                    cats.push(cat.label);
                     it.urls
                         .extend(of.iter().map(|r| record_urls(m, r)[0].clone()));
                 }
