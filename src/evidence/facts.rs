@@ -16,7 +16,16 @@ use crate::config::Project;
 use crate::fact::{Fact, Provenance, Value};
 
 use super::classify::Coverage;
-use super::model::{Evidence, Finding};
+use super::model::{Evidence, Finding, Status};
+
+/// Which evidence counts and which negative findings are stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Scoring: confirmed evidence only; no negative findings for rules that need review.
+    Score,
+    /// Measuring against a truth: candidates count as found; every negative finding is stated.
+    Measure,
+}
 
 /// The web facts of a period.
 pub fn web_facts(
@@ -25,12 +34,14 @@ pub fn web_facts(
     evidence: &[Evidence],
     coverage: &Coverage,
     now: DateTime<Utc>,
+    mode: Mode,
 ) -> Vec<Fact> {
+    let counts = |e: &Evidence| match mode {
+        Mode::Score => e.counts(),
+        Mode::Measure => e.status != Status::Rejected,
+    };
     let mut by_rule_unit: BTreeMap<(&str, &str), Vec<&Evidence>> = BTreeMap::new();
-    for e in evidence
-        .iter()
-        .filter(|e| e.counts() && e.period == project.period.id)
-    {
+    for e in evidence.iter().filter(|e| counts(e) && e.period == project.period.id) {
         by_rule_unit
             .entry((e.rule.as_str(), e.unit.as_str()))
             .or_default()
@@ -38,11 +49,11 @@ pub fn web_facts(
     }
     let mut out = Vec::new();
     for (_, rule) in &rules.rules {
-        let mut units: BTreeSet<&str> = coverage
-            .by_rule
-            .get(&rule.id)
-            .map(|s| s.iter().map(String::as_str).collect())
-            .unwrap_or_default();
+        let negatives = !(rule.review && mode == Mode::Score);
+        let mut units: BTreeSet<&str> = match coverage.by_rule.get(&rule.id) {
+            Some(s) if negatives => s.iter().map(String::as_str).collect(),
+            _ => BTreeSet::new(),
+        };
         units.extend(
             by_rule_unit
                 .keys()
