@@ -67,9 +67,20 @@ pub struct UnitDifference {
     pub items_compared: usize,
 }
 
+/// One field whose found value differs from the truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mismatch {
+    pub unit: String,
+    pub item: String,
+    pub field: String,
+    pub found: Option<Value>,
+    pub truth: Option<Value>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EvalReport {
     pub fields: Vec<FieldAccuracy>,
+    pub mismatches: Vec<Mismatch>,
     pub units: Vec<UnitDifference>,
 }
 
@@ -95,6 +106,10 @@ impl EvalReport {
                 f.precision(),
                 f.recall()
             ));
+        }
+        for m in &self.mismatches {
+            let show = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "（无）".into());
+            s.push_str(&format!("  不一致 {} {}.{}：监测 {} / 真值 {}\n", m.unit, m.item, m.field, show(&m.found), show(&m.truth)));
         }
         let (p, r) = self.worst();
         s.push_str(&format!("最低精确率 {p:.3}，最低召回率 {r:.3}\n"));
@@ -130,6 +145,7 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
     let mut acc: BTreeMap<(String, String), FieldAccuracy> = BTreeMap::new();
     let mut truth_facts = Vec::new();
     let mut truth_keys = BTreeSet::new();
+    let mut mismatches = Vec::new();
     for u in &truth.units {
         for (item, it) in &u.items {
             for (field, value) in &it.fields {
@@ -139,10 +155,20 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
                     field: field.clone(),
                     ..Default::default()
                 });
-                match found_map.get(&(u.id.as_str(), item.as_str(), field.as_str())) {
+                let got = found_map.get(&(u.id.as_str(), item.as_str(), field.as_str()));
+                match got {
                     Some(v) if *v == value => a.correct += 1,
                     Some(_) => a.wrong += 1,
                     None => a.missed += 1,
+                }
+                if got != Some(&value) {
+                    mismatches.push(Mismatch {
+                        unit: u.id.clone(),
+                        item: item.clone(),
+                        field: field.clone(),
+                        found: got.map(|v| (*v).clone()),
+                        truth: Some(value.clone()),
+                    });
                 }
                 truth_facts.push(Fact {
                     period: period.clone(),
@@ -165,6 +191,13 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
                     ..Default::default()
                 })
                 .wrong += 1;
+            mismatches.push(Mismatch {
+                unit: f.unit.clone(),
+                item: f.item.clone(),
+                field: f.field.clone(),
+                found: Some(f.value.clone()),
+                truth: None,
+            });
         }
     }
 
@@ -207,6 +240,7 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
     }
     Ok(EvalReport {
         fields: acc.into_values().collect(),
+        mismatches,
         units,
     })
 }

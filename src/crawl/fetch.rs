@@ -396,7 +396,10 @@ fn network(e: reqwest::Error) -> FetchError {
     } else if e.is_connect() {
         Attempt::Connect
     } else if e.is_decode() {
-        Attempt::Fatal
+        // A body cut off mid-stream (connection dropped before Content-Length was reached)
+        // surfaces from the decompressing reader as a decode error: transient, so retried; a
+        // body that is really corrupt just uses up its retry budget.
+        Attempt::Reset
     } else {
         Attempt::Reset
     };
