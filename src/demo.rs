@@ -14,6 +14,7 @@ use crate::config::{ConfigError, Project};
 use crate::crawl;
 use crate::eval::{evaluate, EvalError, EvalReport};
 use crate::pipeline::{self, PipelineError, PipelineOutcome};
+use crate::report::archive::{write_from_store, ArchiveError};
 use crate::score::render;
 use crate::simweb::{self, FaultProfile, SimOptions};
 use crate::store::{Store, StoreError};
@@ -54,6 +55,8 @@ pub enum DemoError {
     Eval(#[from] EvalError),
     #[error("rendering scores: {0}")]
     Render(#[from] render::RenderError),
+    #[error("report: {0}")]
+    Report(#[from] ArchiveError),
 }
 
 /// What the demo produced.
@@ -117,8 +120,11 @@ pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
     write(opts.out.join("scores.json"), &render::json(&pipeline.board)?, &mut files)?;
     write(opts.out.join("scores.csv"), &render::csv(&pipeline.board)?, &mut files)?;
     write(opts.out.join("accuracy.txt"), &eval.render(), &mut files)?;
+    write(opts.out.join("health.txt"), &pipeline.health.render(&project), &mut files)?;
     let truth_json = serde_json::to_string_pretty(&truth).map_err(|e| DemoError::Simweb(e.to_string()))?;
     write(opts.out.join("truth.json"), &truth_json, &mut files)?;
+    let report = write_from_store(&project, &store, &opts.out, Some(pipeline.run.id), now)?;
+    files.extend([report.files.html, report.files.xlsx, report.files.markdown]);
     store.flush()?;
     Ok(DemoOutcome {
         import,

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod evidence;
 pub mod extract;
 pub mod fact;
+pub mod health;
 pub mod pipeline;
 pub mod report;
 pub mod score;

@@ -101,6 +101,11 @@ enum Command {
         #[arg(long)]
         run: Option<u64>,
     },
+    /// Website-health early warnings of a run (stale or empty columns, undated pages, dead links).
+    Health {
+        #[arg(long)]
+        run: Option<u64>,
+    },
     /// List submitted values that the web contradicts.
     Discrepancies {
         #[arg(long)]
@@ -181,6 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Report { out, run } => cli::report::report(config, store, out, run),
+        Command::Health { run } => cli::report::health(config, store, run),
         Command::Discrepancies { unit, json } => cli::report::discrepancies(config, store, unit, json),
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)

@@ -2,10 +2,11 @@
 //! nightly schedule and the demo. Each stage is the library's own; this file only orders them
 //! and collects what each did.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Project;
 use crate::crawl::{self, CrawlError};
+use crate::health::{self, HealthReport};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
 use crate::score::{self, Scoreboard};
 use crate::store::facts::FactsError;
@@ -29,6 +30,7 @@ pub enum PipelineError {
 pub struct PipelineOutcome {
     pub run: RunRecord,
     pub classify: ClassifyOutcome,
+    pub health: HealthReport,
     pub board: Scoreboard,
 }
 
@@ -36,8 +38,23 @@ pub struct PipelineOutcome {
 pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
     let classify = classify_store(project, store, now)?;
+    let health = assess_store(project, store, run.id, run.started_at.date_naive())?;
     let board = score_store(project, store)?;
-    Ok(PipelineOutcome { run, classify, board })
+    Ok(PipelineOutcome {
+        run,
+        classify,
+        health,
+        board,
+    })
+}
+
+/// Computes and stores the website-health report of a run.
+pub fn assess_store(project: &Project, store: &Store, run: u64, crawled_on: NaiveDate) -> Result<HealthReport, PipelineError> {
+    let settings = &project.settings.health;
+    let check = settings.check_date.unwrap_or(crawled_on);
+    let report = health::assess(project, settings, &store.documents(None)?, &store.pages()?, check);
+    store.put_health(run, &report)?;
+    Ok(report)
 }
 
 /// Scores the period from the stored facts.

@@ -54,3 +54,17 @@ pub fn discrepancies(config: &Path, store: &Path, unit: Option<String>, json: bo
     println!("共 {n} 处填报与网络监测不符");
     Ok(ExitCode::SUCCESS)
 }
+
+/// `govtrust health [--run ID]`: the website-health early warnings of a run.
+pub fn health(config: &Path, store: &Path, run: Option<u64>) -> anyhow::Result<ExitCode> {
+    let project = Project::load(config)?;
+    let store = open_store(store)?;
+    match store.health(run)? {
+        Some((id, report)) => {
+            println!("抓取 #{id}");
+            print!("{}", report.render(&project));
+        }
+        None => println!("（尚无网站健康记录：先运行 crawl 或 run）"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

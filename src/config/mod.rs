@@ -6,6 +6,7 @@
 //! its file and key, and only a configuration without problems is handed on.
 
 pub mod catalog;
+pub mod health;
 pub mod crawl;
 pub mod roster;
 pub mod rules;

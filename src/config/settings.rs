@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::crawl::{Crawl, CrawlSettings};
+use super::health::HealthSettings;
 use super::rules::RuleSet;
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
@@ -19,6 +20,9 @@ pub struct Settings {
     /// Crawl settings and the sources they name; absent in a scoring-only deployment.
     #[serde(default)]
     pub crawl: Option<CrawlSettings>,
+    /// Thresholds of the website-health early warnings.
+    #[serde(default)]
+    pub health: HealthSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
