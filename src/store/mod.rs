@@ -24,6 +24,9 @@ use serde::Serialize;
 /// Bumped whenever a stored record's shape changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// sled's in-memory page cache.
+const STORE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open store at {}: {source}", path.display())]
@@ -119,7 +122,9 @@ impl Store {
 fn open_with_retry(dir: &Path) -> std::result::Result<sled::Db, sled::Error> {
     let mut attempt = 0;
     loop {
-        match sled::Config::new().path(dir).open() {
+        // sled's page cache defaults to 1 GiB; a bounded cache keeps a million-page store
+        // within the crawler's memory budget (the OS page cache does the rest).
+        match sled::Config::new().path(dir).cache_capacity(STORE_CACHE_BYTES).open() {
             Err(sled::Error::Io(e)) if attempt < 40 && e.to_string().contains("lock") => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50));

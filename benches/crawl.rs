@@ -1,0 +1,186 @@
+//! Crawler throughput and memory against simweb on loopback, politeness off, beside a reference
+//! loop that only fetches the same URLs and parses them with reqwest + scraper at the same
+//! concurrency; then night 2 of the same web as a fraction of night 1.
+//!
+//! Both simweb and the crawler run as child processes of the release binary so the crawler's
+//! peak RSS is its own. Scales: `GOVTRUST_BENCH_PAGES` (default "50000,200000").
+//! Run: `cargo bench --bench crawl`. Figures are printed, not asserted.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_govtrust");
+const CONCURRENCY: usize = 16;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18700)
+}
+
+fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
+    let child = Command::new(BIN)
+        .args(["simweb", "--listen", &format!("127.0.0.1:{port}"), "--scale", &scale.to_string()])
+        .args(["--night", &night.to_string(), "--truth"])
+        .arg(truth)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start simweb: {e}"));
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && truth.exists() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("simweb did not start");
+}
+
+/// Peak resident set of a child, polled until it exits (kB).
+fn wait_with_peak_rss(mut child: Child) -> (u64, Duration) {
+    let started = Instant::now();
+    let mut peak = 0;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
+            for line in s.lines() {
+                if let Some(v) = line.strip_prefix("VmHWM:") {
+                    let kb: u64 = v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+                    peak = peak.max(kb);
+                }
+            }
+        }
+        match child.try_wait() {
+            Ok(Some(_)) => return (peak, started.elapsed()),
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn crawl(store: &Path, port: u16) -> (u64, Duration, String) {
+    let child = Command::new(BIN)
+        .args(["--store"])
+        .arg(store)
+        .args(["crawl", "--resolve-port", &port.to_string(), "--impolite"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start crawl: {e}"));
+    let (peak, took) = wait_with_peak_rss(child);
+    let summary = Command::new(BIN)
+        .args(["--store"])
+        .arg(store)
+        .arg("runs")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    (peak, took, summary)
+}
+
+fn reference(urls: &[String], port: u16) -> (usize, Duration) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder().no_proxy();
+        for host in ["www.tongbai.sim", "www.nanyang.sim", "credit.nanyang.sim", "zxgk.court.sim"] {
+            builder = builder.resolve(host, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+        }
+        let client = Arc::new(builder.build().unwrap_or_else(|e| panic!("{e}")));
+        let started = Instant::now();
+        let ok = stream::iter(urls.iter().cloned())
+            .map(|u| {
+                let client = client.clone();
+                async move {
+                    let url = u.replace(".sim/", &format!(".sim:{port}/"));
+                    let Ok(resp) = client.get(&url).send().await else { return 0 };
+                    let Ok(bytes) = resp.bytes().await else { return 0 };
+                    let text = String::from_utf8_lossy(&bytes).to_string();
+                    let doc = scraper::Html::parse_document(&text);
+                    let sel = scraper::Selector::parse("a").unwrap_or_else(|e| panic!("{e}"));
+                    usize::from(doc.select(&sel).count() < usize::MAX)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .fold(0usize, |n, x| async move { n + x })
+            .await;
+        (ok, started.elapsed())
+    })
+}
+
+fn main() {
+    let pages: Vec<u64> = std::env::var("GOVTRUST_BENCH_PAGES")
+        .unwrap_or_else(|_| "50000,200000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    for target in pages {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let truth = dir.path().join("truth.json");
+        let port = free_port();
+        // The bundled county is ~3,700 URLs; filler makes up the rest.
+        let scale = target.saturating_sub(3_700);
+        let mut sim = start_simweb(port, scale, 1, &truth);
+        let text = std::fs::read_to_string(&truth).unwrap_or_default();
+        let urls: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("urls").and_then(|u| u.as_array()).cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|u| u.as_str().map(str::to_string))
+            .collect();
+        let store = dir.path().join("store");
+        let (peak_kb, took, summary) = crawl(&store, port);
+        let crawled = summary
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("网址 ").and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse::<f64>().ok()))
+            .unwrap_or(0.0);
+        let (ref_ok, ref_took) = reference(&urls, port);
+        let _ = sim.kill();
+        let _ = sim.wait();
+
+        // Night 2 of the same web: conditional requests, 304s, nothing re-extracted.
+        let truth2 = dir.path().join("truth2.json");
+        let mut sim2 = start_simweb(port, scale, 2, &truth2);
+        let (_, took2, summary2) = crawl(&store, port);
+        let _ = sim2.kill();
+        let _ = sim2.wait();
+        let bytes = |s: &str, nth: usize| {
+            s.lines()
+                .filter(|l| l.trim().starts_with("网址 "))
+                .nth(nth)
+                .and_then(|l| l.split("字节 ").nth(1))
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let (b1, b2) = (bytes(&summary, 0), bytes(&summary2, 1));
+        println!("== {target} pages (truth URLs {})", urls.len());
+        println!(
+            "crawler:   {crawled:.0} URLs in {:.1}s = {:.0} pages/s, peak RSS {:.1} MB",
+            took.as_secs_f64(),
+            crawled / took.as_secs_f64(),
+            peak_kb as f64 / 1024.0
+        );
+        println!(
+            "reference: {ref_ok} pages in {:.1}s = {:.0} pages/s (reqwest + scraper, {CONCURRENCY} in flight)",
+            ref_took.as_secs_f64(),
+            ref_ok as f64 / ref_took.as_secs_f64()
+        );
+        println!(
+            "crawler / reference: {:.0}%",
+            100.0 * (crawled / took.as_secs_f64()) / (ref_ok as f64 / ref_took.as_secs_f64()).max(1e-9)
+        );
+        println!(
+            "night 2: {:.1}s ({:.1}% of night 1), {:.0} bytes ({:.1}% of night 1)",
+            took2.as_secs_f64(),
+            100.0 * took2.as_secs_f64() / took.as_secs_f64(),
+            b2,
+            100.0 * b2 / b1.max(1.0)
+        );
+    }
+}
