@@ -125,6 +125,16 @@ impl<'a> Ctx<'a> {
         (unit.kind == self.rule.unit_kind).then_some(unit.id.as_str())
     }
 
+    /// Every unit of the rule's kind when the rule's sources were seen at all (a site-wide list
+    /// such as the credit site's covers every unit), else none.
+    fn all_units_if(&self, seen: bool) -> BTreeSet<String> {
+        if seen {
+            self.all_units()
+        } else {
+            BTreeSet::new()
+        }
+    }
+
     fn all_units(&self) -> BTreeSet<String> {
         self.project
             .roster
@@ -313,11 +323,7 @@ impl<'a> Ctx<'a> {
                         });
                     }
                 }
-                if seen_any {
-                    self.all_units()
-                } else {
-                    BTreeSet::new()
-                }
+                self.all_units_if(seen_any)
             }
             RuleKind::Records {
                 fields,
@@ -383,11 +389,7 @@ impl<'a> Ctx<'a> {
                         summary,
                     ));
                 }
-                if seen_any {
-                    self.all_units()
-                } else {
-                    BTreeSet::new()
-                }
+                self.all_units_if(seen_any)
             }
             RuleKind::AnnualReport {
                 columns,
@@ -539,11 +541,7 @@ impl<'a> Ctx<'a> {
                         ),
                     ));
                 }
-                if seen_any {
-                    self.all_units()
-                } else {
-                    BTreeSet::new()
-                }
+                self.all_units_if(seen_any)
             }
             RuleKind::Activity { columns, title, .. } => {
                 for d in docs.iter().filter(|d| {
