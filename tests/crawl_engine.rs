@@ -470,7 +470,17 @@ async fn polite_safe_incremental_crawl() {
         };
         assert_eq!(r.status, expect, "{}", r.path);
     }
+    let att2: Vec<&Req> = log2
+        .iter()
+        .filter(|r| r.path.starts_with("/uploadfiles/"))
+        .collect();
+    assert_eq!(
+        att2.len(),
+        1,
+        "the unchanged article's attachment is re-checked"
+    );
     let s2 = run2.summary.unwrap();
+    assert_eq!(s2.by_change.get("gone"), None, "{s2:?}");
     assert_eq!(s2.by_change.get("changed"), Some(&1), "{s2:?}");
     assert_eq!(
         s2.documents, 1,

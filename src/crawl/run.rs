@@ -48,6 +48,8 @@ pub enum CrawlError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("a crawl task failed: {0}")]
+    Task(String),
 }
 
 /// How a crawl is run; the defaults crawl every source politely.
@@ -110,6 +112,8 @@ pub fn host_map(crawl: &Crawl, opts: &Options) -> Result<Vec<(String, SocketAddr
 #[derive(Default)]
 struct Counters {
     done: AtomicU64,
+    /// Frontier length, kept here because counting a sled tree is a full scan.
+    queue: AtomicU64,
     errors: AtomicU64,
     bytes: AtomicU64,
 }
@@ -189,6 +193,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         run: record.id,
         counters: Counters::default(),
     });
+    ctx.counters
+        .queue
+        .store(store.frontier_len()? as u64, Ordering::Relaxed);
     let started = Instant::now();
     let progress = opts
         .progress
@@ -239,7 +246,8 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                     }
                     Err(join) => {
                         // A panicking task leaves its entry in the frontier for the next run.
-                        tracing::error!(error = %join, "crawl task failed");
+                        tracing::error!(error = %join, "crawl task failed; stopping");
+                        first_error.get_or_insert(CrawlError::Task(join.to_string()));
                         in_flight.clear();
                         tasks.abort_all();
                     }
@@ -292,7 +300,7 @@ fn spawn_progress(ctx: Arc<Ctx>, every: Duration) -> tokio::task::JoinHandle<()>
         loop {
             let done = ctx.counters.done.load(Ordering::Relaxed);
             let errors = ctx.counters.errors.load(Ordering::Relaxed);
-            let queue = ctx.store.frontier_len().unwrap_or(0);
+            let queue = ctx.counters.queue.load(Ordering::Relaxed);
             let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
             let msg = format!(
                 "run {}: {done} pages, {rate:.1}/s, queue {queue}, errors {errors}",
@@ -317,24 +325,22 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
     let store = &ctx.store;
     let Some(source) = ctx.crawl.source(&e.source) else {
         // The source was removed from the configuration: drop its pending work.
-        store.commit(
-            ctx.run,
+        return finish(
+            ctx,
             Commit {
                 done: Some(e.seq),
                 ..Commit::default()
             },
-        )?;
-        return Ok(());
+        );
     };
     let Ok(url) = Url::parse(&e.url) else {
-        store.commit(
-            ctx.run,
+        return finish(
+            ctx,
             Commit {
                 done: Some(e.seq),
                 ..Commit::default()
             },
-        )?;
-        return Ok(());
+        );
     };
     let now = Utc::now();
     let prev = store.page(&e.url)?;
@@ -356,15 +362,14 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
             if p.hash.is_some() && p.next_due.is_some_and(|d| d > now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
-                store.commit(
-                    ctx.run,
+                return finish(
+                    ctx,
                     Commit {
                         done: Some(e.seq),
                         event: Some(event),
                         ..Commit::default()
                     },
-                )?;
-                return Ok(());
+                );
             }
         }
     }
@@ -407,6 +412,9 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
                 304 => {
                     event.change = Change::Unchanged;
                     unchanged(ctx, &mut page);
+                    if e.role == Role::Detail {
+                        requeue_attachments(ctx, source, &e, &mut commit)?;
+                    }
                     if e.role == Role::List {
                         if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
                             if let Some(raw) = store.snapshot(h)? {
@@ -473,6 +481,7 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
                         Role::Detail if !same => {
                             detail_page(ctx, source, &e, &f.final_url, &d.text, &hash, &mut commit)
                         }
+                        Role::Detail => requeue_attachments(ctx, source, &e, &mut commit)?,
                         _ => {}
                     }
                 }
@@ -491,7 +500,45 @@ async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
     }
     event.documents = commit.documents.len() as u32;
     commit.event = Some(event);
-    store.commit(ctx.run, commit)?;
+    finish(ctx, commit)
+}
+
+/// An unchanged detail is not re-extracted, but its attachments are still part of this run:
+/// they are queued again from the stored document (and answer 304 in their turn).
+fn requeue_attachments(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    commit: &mut Commit,
+) -> Result<(), CrawlError> {
+    let Some(doc) = ctx
+        .store
+        .document(&Document::id_for(&source.name, &e.url))?
+    else {
+        return Ok(());
+    };
+    for a in &doc.attachments {
+        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
+            if check_request(&source.scope, &u).is_ok() {
+                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Commits a completed entry and keeps the queue count in step.
+fn finish(ctx: &Ctx, commit: Commit) -> Result<(), CrawlError> {
+    let queued = ctx.store.commit(ctx.run, commit)?;
+    ctx.counters
+        .queue
+        .fetch_add(queued as u64, Ordering::Relaxed);
+    let _ = ctx
+        .counters
+        .queue
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |q| {
+            Some(q.saturating_sub(1))
+        });
     Ok(())
 }
 
