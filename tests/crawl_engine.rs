@@ -151,6 +151,24 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
             .header("retry-after", "1")
             .body(Body::from("slow down"))
             .unwrap(),
+        // Regression: a body cut off mid-stream must be retried, not taken as a fatal decode error.
+        "/2023/03-28/6.html" if attempt == 1 => {
+            // Headers go out, then the connection drops before the body (as simweb's faults do).
+            let full = article(6, night).into_bytes();
+            let stream = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                Err::<Vec<u8>, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "cut",
+                ))
+            });
+            Response::builder()
+                .status(200)
+                .header("content-type", utf8)
+                .header("content-length", full.len())
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
         "/uploadfiles/2023/03/a1.pdf" => {
             html(StatusCode::OK, b"%PDF-1.4 fake".to_vec(), "application/pdf")
         }
@@ -353,6 +371,14 @@ async fn polite_safe_incremental_crawl() {
     assert_eq!(tries.len(), 2, "{tries:?}");
     assert_eq!(tries[0].status, 429);
     assert!(tries[1].at.duration_since(tries[0].at) + tol >= Duration::from_secs(1));
+
+    // A truncated body was retried and then stored whole.
+    assert_eq!(
+        log1.iter()
+            .filter(|r| r.path == "/2023/03-28/6.html")
+            .count(),
+        2
+    );
 
     // Redirect loop detected, bounded; gzip bomb refused; neither stored as a document.
     assert!(
