@@ -169,6 +169,14 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
                 .body(Body::from_stream(stream))
                 .unwrap()
         }
+        p if p.starts_with("/rili/") => {
+            let n: u32 = p
+                .trim_start_matches("/rili/")
+                .trim_end_matches(".html")
+                .parse()
+                .unwrap_or(1);
+            html(StatusCode::OK, format!("<html><body><ul><li>第{n}月</li></ul><a class=\"next\" href=\"{}.html\">下月</a></body></html>", n + 1).into_bytes(), utf8)
+        }
         "/uploadfiles/2023/03/a1.pdf" => {
             html(StatusCode::OK, b"%PDF-1.4 fake".to_vec(), "application/pdf")
         }
@@ -252,6 +260,15 @@ first = "index.html"
 pattern = "index_{n}.html"
 second = 1
 count = { from = "attr", selector = "#pageDec", attr = "pagecount", per_page_attr = "pagesize" }
+# An endless calendar: each page links the next month forever (a pagination trap).
+[[list]]
+name = "日历"
+entries = ["http://www.test.sim/rili/1.html"]
+item = "li"
+[list.pagination]
+kind = "next_link"
+link = "css:a.next@href"
+max_pages = 4
 [[detail]]
 url_pattern = '^/\d{4}/\d{2}-\d{2}/\d+\.html$'
 title = ["meta:ArticleTitle", "css:title"]
@@ -371,6 +388,12 @@ async fn polite_safe_incremental_crawl() {
     assert_eq!(tries.len(), 2, "{tries:?}");
     assert_eq!(tries[0].status, 429);
     assert!(tries[1].at.duration_since(tries[0].at) + tol >= Duration::from_secs(1));
+
+    // The pagination trap stops at the list's limit.
+    assert_eq!(
+        log1.iter().filter(|r| r.path.starts_with("/rili/")).count(),
+        4
+    );
 
     // A truncated body was retried and then stored whole.
     assert_eq!(
