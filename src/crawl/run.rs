@@ -309,3 +309,45 @@ fn spawn_progress(ctx: Arc<Ctx>, every: Duration) -> tokio::task::JoinHandle<()>
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn host_map_ports_are_filled_at_run_time() {
+        let project = Project::load(Path::new("crawl-config/simweb.toml")).unwrap();
+        let crawl = project.crawl.unwrap();
+        match host_map(&crawl, &Options::default()) {
+            Err(CrawlError::PortUnset(h)) => assert_eq!(h, "www.tongbai.sim"),
+            other => panic!("{other:?}"),
+        }
+        let map = host_map(
+            &crawl,
+            &Options {
+                port: Some(8700),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(map.len(), 4);
+        assert!(map
+            .iter()
+            .all(|(_, a)| a.port() == 8700 && a.ip().is_loopback()));
+        let over: SocketAddr = "127.0.0.1:9999".parse().unwrap();
+        let opts = Options {
+            port: Some(8700),
+            resolve: vec![("zxgk.court.sim".into(), over)],
+            ..Options::default()
+        };
+        let map = host_map(&crawl, &opts).unwrap();
+        assert_eq!(
+            map.iter()
+                .find(|(h, _)| h == "zxgk.court.sim")
+                .map(|(_, a)| *a),
+            Some(over)
+        );
+        assert_eq!(map.len(), 4);
+    }
+}
