@@ -151,6 +151,32 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
             .header("retry-after", "1")
             .body(Body::from("slow down"))
             .unwrap(),
+        // Regression: a body cut off mid-stream must be retried, not taken as a fatal decode error.
+        "/2023/03-28/6.html" if attempt == 1 => {
+            // Headers go out, then the connection drops before the body (as simweb's faults do).
+            let full = article(6, night).into_bytes();
+            let stream = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                Err::<Vec<u8>, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "cut",
+                ))
+            });
+            Response::builder()
+                .status(200)
+                .header("content-type", utf8)
+                .header("content-length", full.len())
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
+        p if p.starts_with("/rili/") => {
+            let n: u32 = p
+                .trim_start_matches("/rili/")
+                .trim_end_matches(".html")
+                .parse()
+                .unwrap_or(1);
+            html(StatusCode::OK, format!("<html><body><ul><li>第{n}月</li></ul><a class=\"next\" href=\"{}.html\">下月</a></body></html>", n + 1).into_bytes(), utf8)
+        }
         "/uploadfiles/2023/03/a1.pdf" => {
             html(StatusCode::OK, b"%PDF-1.4 fake".to_vec(), "application/pdf")
         }
@@ -234,6 +260,15 @@ first = "index.html"
 pattern = "index_{n}.html"
 second = 1
 count = { from = "attr", selector = "#pageDec", attr = "pagecount", per_page_attr = "pagesize" }
+# An endless calendar: each page links the next month forever (a pagination trap).
+[[list]]
+name = "日历"
+entries = ["http://www.test.sim/rili/1.html"]
+item = "li"
+[list.pagination]
+kind = "next_link"
+link = "css:a.next@href"
+max_pages = 4
 [[detail]]
 url_pattern = '^/\d{4}/\d{2}-\d{2}/\d+\.html$'
 title = ["meta:ArticleTitle", "css:title"]
@@ -354,12 +389,24 @@ async fn polite_safe_incremental_crawl() {
     assert_eq!(tries[0].status, 429);
     assert!(tries[1].at.duration_since(tries[0].at) + tol >= Duration::from_secs(1));
 
+    // The pagination trap stops at the list's limit.
+    assert_eq!(
+        log1.iter().filter(|r| r.path.starts_with("/rili/")).count(),
+        4
+    );
+
+    // A truncated body was retried and then stored whole.
+    assert_eq!(
+        log1.iter()
+            .filter(|r| r.path == "/2023/03-28/6.html")
+            .count(),
+        2
+    );
+
     // Redirect loop detected, bounded; gzip bomb refused; neither stored as a document.
     assert!(
         log1.iter()
-            .filter(
-                |r| r.path.starts_with("/2023/03-28/90") && r.path < "/2023/03-28/902".to_string()
-            )
+            .filter(|r| r.path.starts_with("/2023/03-28/90") && r.path.as_str() < "/2023/03-28/902")
             .count()
             <= 3
     );
@@ -470,7 +517,17 @@ async fn polite_safe_incremental_crawl() {
         };
         assert_eq!(r.status, expect, "{}", r.path);
     }
+    let att2: Vec<&Req> = log2
+        .iter()
+        .filter(|r| r.path.starts_with("/uploadfiles/"))
+        .collect();
+    assert_eq!(
+        att2.len(),
+        1,
+        "the unchanged article's attachment is re-checked"
+    );
     let s2 = run2.summary.unwrap();
+    assert_eq!(s2.by_change.get("gone"), None, "{s2:?}");
     assert_eq!(s2.by_change.get("changed"), Some(&1), "{s2:?}");
     assert_eq!(
         s2.documents, 1,

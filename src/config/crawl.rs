@@ -447,6 +447,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_settings_problem_is_reported() {
+        let roster = Roster::load(Path::new("crawl-config/units/tongbai.toml")).unwrap();
+        let settings: CrawlSettings = toml::from_str(
+            r#"
+sources = ["no-such-dir", "../sources/sim-court.toml"]
+user_agent = "govtrust"
+connect_timeout = "10"
+total_timeout = "5 fortnights"
+max_body_bytes = 10
+politeness = { rate_per_s = 1.0, delay_ms = 100, concurrency = 0 }
+[retry]
+backoff_base = "10s"
+backoff_cap = "1s"
+[[resolve]]
+host = "www.tongbai.sim:80"
+addr = "127.0.0.1:0"
+"#,
+        )
+        .unwrap();
+        let problems = Crawl::load(
+            &settings,
+            Path::new("crawl-config/x.toml"),
+            Path::new("crawl-config"),
+            &roster,
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        for k in [
+            "crawl.connect_timeout",
+            "crawl.total_timeout",
+            "crawl.user_agent",
+            "crawl.max_body_bytes",
+            "crawl.retry.backoff_cap",
+            "crawl.politeness",
+            "crawl.politeness.concurrency",
+            "crawl.resolve[0].host",
+            "crawl.sources[0]",
+        ] {
+            assert!(keys.contains(&k), "missing {k} in {keys:?}");
+        }
+        assert_eq!(problems.len(), keys.len());
+    }
+
+    #[test]
     fn durations_need_units() {
         assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));

@@ -395,12 +395,10 @@ fn network(e: reqwest::Error) -> FetchError {
         Attempt::Timeout
     } else if e.is_connect() {
         Attempt::Connect
-    } else if e.is_decode() {
-        // A body cut off mid-stream (connection dropped before Content-Length was reached)
-        // surfaces from the decompressing reader as a decode error: transient, so retried; a
-        // body that is really corrupt just uses up its retry budget.
-        Attempt::Reset
     } else {
+        // A connection dropped mid-body surfaces as a *decode* error when the body passes
+        // through reqwest's decompression layer: treat it like any reset. A body that really
+        // does not decompress fails again on every retry and ends after the budget.
         Attempt::Reset
     };
     FetchError::Network {

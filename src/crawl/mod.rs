@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod fetch;
+mod handle;
 pub mod host;
 pub mod retry;
 pub mod robots;

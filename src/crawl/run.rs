@@ -1,8 +1,7 @@
-//! One crawl run: seeding or resuming, the work loop over the store-backed frontier, the
-//! handling of each fetched URL (list → items and later pages; detail → document and
-//! attachments; attachment → snapshot), incremental re-checks, progress and the run summary.
+//! One crawl run: seeding or resuming, the work loop over the store-backed frontier (entries
+//! handed to `handle::process`), progress output and the run summary.
 //!
-//! Every URL ends in one [`Commit`] that removes its frontier entry together with everything it
+//! Every URL ends in one commit that removes its frontier entry together with everything it
 //! produced, so a run killed at any moment and started again with the same command resumes
 //! where the store says it was. Ctrl-C (the `stop` flag) stops taking work, lets in-flight
 //! URLs finish and commit, flushes, and leaves the run resumable.
@@ -14,24 +13,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::task::JoinSet;
-use url::Url;
 
-use super::decode::decode;
-use super::fetch::{host_key, FetchError, Fetcher, Validators};
-use super::scope::{check_follow, check_request};
+use super::fetch::{FetchError, Fetcher};
 use crate::config::crawl::Crawl;
-use crate::config::source::Source;
 use crate::config::Project;
-use crate::extract::detail::extract_detail;
-use crate::extract::list::extract_list;
-use crate::extract::pager::later_pages;
-use crate::extract::{Document, DocumentKind};
-use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
-use crate::store::pages::{PageRecord, Role};
-use crate::store::runs::{Change, RunEvent, RunRecord, RunStatus, RunSummary};
-use crate::store::snapshots::content_hash;
+use crate::store::frontier::FrontierEntry;
+use crate::store::pages::Role;
+use crate::store::runs::{RunRecord, RunStatus, RunSummary};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +38,8 @@ pub enum CrawlError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("a crawl task failed: {0}")]
+    Task(String),
 }
 
 /// How a crawl is run; the defaults crawl every source politely.
@@ -108,19 +100,21 @@ pub fn host_map(crawl: &Crawl, opts: &Options) -> Result<Vec<(String, SocketAddr
 }
 
 #[derive(Default)]
-struct Counters {
-    done: AtomicU64,
-    errors: AtomicU64,
-    bytes: AtomicU64,
+pub(super) struct Counters {
+    pub(super) done: AtomicU64,
+    /// Frontier length, kept here because counting a sled tree is a full scan.
+    pub(super) queue: AtomicU64,
+    pub(super) errors: AtomicU64,
+    pub(super) bytes: AtomicU64,
 }
 
-struct Ctx {
-    crawl: Arc<Crawl>,
-    project: Project,
-    store: Store,
-    fetcher: Fetcher,
-    run: u64,
-    counters: Counters,
+pub(super) struct Ctx {
+    pub(super) crawl: Arc<Crawl>,
+    pub(super) project: Project,
+    pub(super) store: Store,
+    pub(super) fetcher: Fetcher,
+    pub(super) run: u64,
+    pub(super) counters: Counters,
 }
 
 /// Runs (or resumes) a crawl and returns the run record with its summary.
@@ -189,6 +183,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         run: record.id,
         counters: Counters::default(),
     });
+    ctx.counters
+        .queue
+        .store(store.frontier_len()? as u64, Ordering::Relaxed);
     let started = Instant::now();
     let progress = opts
         .progress
@@ -220,7 +217,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                 let c = ctx.clone();
                 tasks.spawn(async move {
                     let seq = e.seq;
-                    (seq, process(&c, e).await)
+                    (seq, super::handle::process(&c, e).await)
                 });
             }
         }
@@ -239,7 +236,8 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                     }
                     Err(join) => {
                         // A panicking task leaves its entry in the frontier for the next run.
-                        tracing::error!(error = %join, "crawl task failed");
+                        tracing::error!(error = %join, "crawl task failed; stopping");
+                        first_error.get_or_insert(CrawlError::Task(join.to_string()));
                         in_flight.clear();
                         tasks.abort_all();
                     }
@@ -292,7 +290,7 @@ fn spawn_progress(ctx: Arc<Ctx>, every: Duration) -> tokio::task::JoinHandle<()>
         loop {
             let done = ctx.counters.done.load(Ordering::Relaxed);
             let errors = ctx.counters.errors.load(Ordering::Relaxed);
-            let queue = ctx.store.frontier_len().unwrap_or(0);
+            let queue = ctx.counters.queue.load(Ordering::Relaxed);
             let rate = done as f64 / start.elapsed().as_secs_f64().max(0.001);
             let msg = format!(
                 "run {}: {done} pages, {rate:.1}/s, queue {queue}, errors {errors}",
@@ -312,426 +310,44 @@ fn spawn_progress(ctx: Arc<Ctx>, every: Duration) -> tokio::task::JoinHandle<()>
     })
 }
 
-/// Handles one frontier entry end to end and commits it.
-async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
-    let store = &ctx.store;
-    let Some(source) = ctx.crawl.source(&e.source) else {
-        // The source was removed from the configuration: drop its pending work.
-        store.commit(
-            ctx.run,
-            Commit {
-                done: Some(e.seq),
-                ..Commit::default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn host_map_ports_are_filled_at_run_time() {
+        let project = Project::load(Path::new("crawl-config/simweb.toml")).unwrap();
+        let crawl = project.crawl.unwrap();
+        match host_map(&crawl, &Options::default()) {
+            Err(CrawlError::PortUnset(h)) => assert_eq!(h, "www.tongbai.sim"),
+            other => panic!("{other:?}"),
+        }
+        let map = host_map(
+            &crawl,
+            &Options {
+                port: Some(8700),
+                ..Options::default()
             },
-        )?;
-        return Ok(());
-    };
-    let Ok(url) = Url::parse(&e.url) else {
-        store.commit(
-            ctx.run,
-            Commit {
-                done: Some(e.seq),
-                ..Commit::default()
-            },
-        )?;
-        return Ok(());
-    };
-    let now = Utc::now();
-    let prev = store.page(&e.url)?;
-    let mut event = RunEvent {
-        url: e.url.clone(),
-        host: host_key(&url),
-        source: e.source.clone(),
-        role: e.role,
-        status: String::new(),
-        change: Change::Failed,
-        bytes: 0,
-        requests: 0,
-        retries: 0,
-        documents: 0,
-        at: now,
-    };
-    if e.role != Role::List {
-        if let Some(p) = &prev {
-            if p.hash.is_some() && p.next_due.is_some_and(|d| d > now) {
-                event.status = "not_due".into();
-                event.change = Change::NotDue;
-                store.commit(
-                    ctx.run,
-                    Commit {
-                        done: Some(e.seq),
-                        event: Some(event),
-                        ..Commit::default()
-                    },
-                )?;
-                return Ok(());
-            }
-        }
+        )
+        .unwrap();
+        assert_eq!(map.len(), 4);
+        assert!(map
+            .iter()
+            .all(|(_, a)| a.port() == 8700 && a.ip().is_loopback()));
+        let over: SocketAddr = "127.0.0.1:9999".parse().unwrap();
+        let opts = Options {
+            port: Some(8700),
+            resolve: vec![("zxgk.court.sim".into(), over)],
+            ..Options::default()
+        };
+        let map = host_map(&crawl, &opts).unwrap();
+        assert_eq!(
+            map.iter()
+                .find(|(h, _)| h == "zxgk.court.sim")
+                .map(|(_, a)| *a),
+            Some(over)
+        );
+        assert_eq!(map.len(), 4);
     }
-    let validators = match &prev {
-        Some(p) if p.hash.is_some() => Validators {
-            etag: p.etag.clone(),
-            last_modified: p.last_modified.clone(),
-        },
-        _ => Validators::default(),
-    };
-    let (result, stats) = ctx.fetcher.fetch(&source.scope, &url, &validators).await;
-    event.requests = stats.requests;
-    event.retries = stats.retries;
-    event.at = Utc::now();
-    ctx.counters.done.fetch_add(1, Ordering::Relaxed);
-    let mut commit = Commit {
-        done: Some(e.seq),
-        ..Commit::default()
-    };
-    let mut page = base_page(&e, &prev, event.at, ctx.run);
-    match result {
-        Err(err) => {
-            ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
-            event.status = err.status_word().to_string();
-            page.error = Some(err.to_string());
-            tracing::debug!(url = %e.url, error = %err, "fetch failed");
-            commit.page = Some(page);
-        }
-        Ok(f) => {
-            event.status = f.status.to_string();
-            page.status = f.status;
-            if matches!(f.status, 200..=299 | 304) {
-                page.gone_run = None;
-            }
-            page.final_url = f.final_url.to_string();
-            page.error = None;
-            event.bytes = f.body.len() as u64;
-            ctx.counters.bytes.fetch_add(event.bytes, Ordering::Relaxed);
-            match f.status {
-                304 => {
-                    event.change = Change::Unchanged;
-                    unchanged(ctx, &mut page);
-                    if e.role == Role::List {
-                        if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
-                            if let Some(raw) = store.snapshot(h)? {
-                                let text = decode(
-                                    &raw,
-                                    page.content_type.as_deref(),
-                                    url.host_str().unwrap_or(""),
-                                )
-                                .text;
-                                list_page(
-                                    ctx,
-                                    source,
-                                    &e,
-                                    &f.final_url,
-                                    &text,
-                                    h,
-                                    false,
-                                    &mut commit,
-                                );
-                            }
-                        }
-                    }
-                }
-                200..=299 => {
-                    let hash = content_hash(&f.body);
-                    let same = prev.as_ref().and_then(|p| p.hash.as_deref()) == Some(hash.as_str());
-                    let d = decode(
-                        &f.body,
-                        f.content_type.as_deref(),
-                        url.host_str().unwrap_or(""),
-                    );
-                    page.etag = f.etag.clone();
-                    page.last_modified = f.last_modified.clone();
-                    page.content_type = f.content_type.clone();
-                    page.charset = Some(d.charset.to_string());
-                    page.bytes = f.body.len() as u64;
-                    if same {
-                        event.change = Change::Unchanged;
-                        unchanged(ctx, &mut page);
-                    } else {
-                        event.change = if prev.as_ref().is_some_and(|p| p.hash.is_some()) {
-                            Change::Changed
-                        } else {
-                            Change::New
-                        };
-                        page.hash = Some(hash.clone());
-                        page.changed_run = ctx.run;
-                        page.changed_at = event.at;
-                        page.unchanged_streak = 0;
-                        page.next_due = due(ctx, 0, event.at);
-                        commit.snapshot = Some((hash.clone(), f.body.clone()));
-                    }
-                    match e.role {
-                        Role::List => list_page(
-                            ctx,
-                            source,
-                            &e,
-                            &f.final_url,
-                            &d.text,
-                            &hash,
-                            !same,
-                            &mut commit,
-                        ),
-                        Role::Detail if !same => {
-                            detail_page(ctx, source, &e, &f.final_url, &d.text, &hash, &mut commit)
-                        }
-                        _ => {}
-                    }
-                }
-                404 | 410
-                    if prev
-                        .as_ref()
-                        .is_some_and(|p| p.hash.is_some() && p.gone_run.is_none()) =>
-                {
-                    event.change = Change::Gone;
-                    page.gone_run = Some(ctx.run);
-                }
-                _ => {}
-            }
-            commit.page = Some(page);
-        }
-    }
-    event.documents = commit.documents.len() as u32;
-    commit.event = Some(event);
-    store.commit(ctx.run, commit)?;
-    Ok(())
-}
-
-/// A page record carrying over what is known from the previous fetch.
-fn base_page(
-    e: &FrontierEntry,
-    prev: &Option<PageRecord>,
-    at: DateTime<Utc>,
-    run: u64,
-) -> PageRecord {
-    match prev {
-        Some(p) => PageRecord {
-            fetched_at: at,
-            run,
-            role: e.role,
-            ..p.clone()
-        },
-        None => PageRecord {
-            url: e.url.clone(),
-            final_url: e.url.clone(),
-            source: e.source.clone(),
-            role: e.role,
-            status: 0,
-            error: None,
-            etag: None,
-            last_modified: None,
-            content_type: None,
-            hash: None,
-            charset: None,
-            bytes: 0,
-            fetched_at: at,
-            run,
-            first_run: run,
-            changed_run: run,
-            changed_at: at,
-            unchanged_streak: 0,
-            next_due: None,
-            gone_run: None,
-        },
-    }
-}
-
-fn unchanged(ctx: &Ctx, page: &mut PageRecord) {
-    page.unchanged_streak = page.unchanged_streak.saturating_add(1);
-    page.next_due = due(ctx, page.unchanged_streak, page.fetched_at);
-}
-
-/// When a detail is next due: `detail_min · 2^streak`, capped at `detail_max`.
-fn due(ctx: &Ctx, streak: u32, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let min = ctx.crawl.detail_min;
-    if min.is_zero() {
-        return None;
-    }
-    let d = min
-        .saturating_mul(1u32.checked_shl(streak.min(20)).unwrap_or(u32::MAX))
-        .min(ctx.crawl.detail_max);
-    chrono::Duration::from_std(d).ok().map(|d| from + d)
-}
-
-fn entry(
-    e: &FrontierEntry,
-    url: &Url,
-    role: Role,
-    page_no: u32,
-    context: Option<ItemContext>,
-) -> FrontierEntry {
-    FrontierEntry {
-        seq: 0,
-        url: url.to_string(),
-        source: e.source.clone(),
-        role,
-        list: e.list,
-        page_no,
-        context,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn list_page(
-    ctx: &Ctx,
-    source: &Source,
-    e: &FrontierEntry,
-    final_url: &Url,
-    text: &str,
-    hash: &str,
-    changed: bool,
-    commit: &mut Commit,
-) {
-    let Some(li) = e.list else { return };
-    let Some(list) = source.lists.get(li) else {
-        return;
-    };
-    let nz = ctx.fetcher.normalizer();
-    let page = match extract_list(list, final_url, text, nz) {
-        Ok(p) => p,
-        Err(err) => {
-            tracing::warn!(url = %e.url, error = %err, "list page does not parse");
-            return;
-        }
-    };
-    for item in page.items {
-        if list.records {
-            if !changed {
-                continue;
-            }
-            let mut d = Document {
-                id: Document::id_for(&source.name, &format!("{}\0{}", list.name, item.key)),
-                source: source.name.clone(),
-                list: Some(list.name.clone()),
-                kind: DocumentKind::Record,
-                url: item
-                    .link
-                    .as_ref()
-                    .map_or_else(|| e.url.clone(), |u| u.to_string()),
-                page_url: e.url.clone(),
-                snapshot: hash.to_string(),
-                title: item.title,
-                published: item.date,
-                publisher: None,
-                index_no: None,
-                doc_no: None,
-                body: String::new(),
-                attachments: Vec::new(),
-                unit: None,
-                unit_basis: None,
-                fields: item.fields,
-                run: ctx.run,
-                extracted_at: Utc::now(),
-            };
-            d.attribute(list.unit.as_deref(), &list.unit_from, &ctx.project.roster);
-            commit.documents.push(d);
-        } else if let Some(link) = item.link {
-            if let Some(target) = source.list_for(&link) {
-                if check_request(&source.scope, &link).is_ok() {
-                    let mut en = entry(e, &link, Role::List, 1, None);
-                    en.list = Some(target);
-                    commit.enqueue.push(en);
-                }
-                continue;
-            }
-            let declared = source.detail_for(&link).is_some();
-            let ok = check_request(&source.scope, &link).is_ok()
-                && (declared || check_follow(&source.scope, &link).is_ok());
-            if ok {
-                let c = ItemContext {
-                    title: item.title,
-                    date: item.date,
-                    fields: item.fields,
-                };
-                commit
-                    .enqueue
-                    .push(entry(e, &link, Role::Detail, 0, Some(c)));
-            }
-        }
-    }
-    let Some(p) = &list.pagination else { return };
-    let cap = p
-        .max_pages()
-        .unwrap_or(u32::MAX)
-        .min(ctx.crawl.settings.max_pages_per_list);
-    if let Some(next) = page.next {
-        if e.page_no < cap && check_request(&source.scope, &next).is_ok() {
-            commit
-                .enqueue
-                .push(entry(e, &next, Role::List, e.page_no + 1, None));
-        }
-    }
-    if e.page_no == 1 {
-        if let (Some(count), Ok(entry_url)) = (page.page_count, Url::parse(&e.url)) {
-            for (i, u) in later_pages(p, &entry_url, count, cap)
-                .into_iter()
-                .enumerate()
-            {
-                if let Some(u) = nz.normalize(u) {
-                    if check_request(&source.scope, &u).is_ok() {
-                        commit
-                            .enqueue
-                            .push(entry(e, &u, Role::List, i as u32 + 2, None));
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn detail_page(
-    ctx: &Ctx,
-    source: &Source,
-    e: &FrontierEntry,
-    final_url: &Url,
-    text: &str,
-    hash: &str,
-    commit: &mut Commit,
-) {
-    let Some((_, detail)) = source
-        .detail_for(final_url)
-        .or_else(|| Url::parse(&e.url).ok().and_then(|u| source.detail_for(&u)))
-    else {
-        return;
-    };
-    let f = extract_detail(detail, final_url, text, ctx.fetcher.normalizer());
-    let ctxi = e.context.clone().unwrap_or_default();
-    let list = e.list.and_then(|i| source.lists.get(i));
-    let mut fields = ctxi.fields;
-    fields.extend(f.fields);
-    for a in &f.attachments {
-        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
-            if check_request(&source.scope, &u).is_ok() {
-                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
-            }
-        }
-    }
-    let mut d = Document {
-        id: Document::id_for(&source.name, &e.url),
-        source: source.name.clone(),
-        list: list.map(|l| l.name.clone()),
-        kind: DocumentKind::Article,
-        url: e.url.clone(),
-        page_url: e.url.clone(),
-        snapshot: hash.to_string(),
-        title: f.title.or(ctxi.title),
-        published: f.published.or(ctxi.date),
-        publisher: f.publisher,
-        index_no: f.index_no,
-        doc_no: f.doc_no,
-        body: f.body,
-        attachments: f.attachments,
-        unit: None,
-        unit_basis: None,
-        fields,
-        run: ctx.run,
-        extracted_at: Utc::now(),
-    };
-    let fixed = list
-        .and_then(|l| l.unit.as_deref())
-        .or(detail.unit.as_deref());
-    let mut from = detail.unit_from.clone();
-    if let Some(l) = list {
-        from.extend(l.unit_from.iter().cloned());
-    }
-    d.attribute(fixed, &from, &ctx.project.roster);
-    commit.documents.push(d);
 }

@@ -37,7 +37,7 @@ pub fn check_request(scope: &Scope, url: &Url) -> Result<(), ScopeError> {
         return Err(ScopeError::Scheme(url.scheme().to_string()));
     }
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-    if !scope.hosts.iter().any(|h| *h == host) {
+    if !scope.hosts.contains(&host) {
         return Err(ScopeError::Host(host));
     }
     let path = url.path();

@@ -37,12 +37,16 @@ const STOP_LABELS: &[&str] = &[
     "组配分类",
 ];
 
-/// Collapses runs of whitespace (incl. U+3000 and nbsp) to one space and trims.
+/// Collapses runs of layout whitespace (ASCII whitespace, nbsp) to one space and trims all
+/// whitespace at the ends. An ideographic space (U+3000) inside text is content — titles such as
+/// `南阳市重大行政决策\u{3000}风险评估办法` keep it.
 pub fn collapse(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}')
+    let joined = s
+        .split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    joined.trim_matches(|c: char| c.is_whitespace()).to_string()
 }
 
 /// The visible text of an element: text nodes outside script/style, space-separated.
@@ -224,6 +228,15 @@ pub fn first_json(ps: &[Probe], record: &Json) -> Option<String> {
 mod tests {
     use super::*;
     use scraper::Html;
+
+    #[test]
+    fn collapse_keeps_ideographic_spaces_inside() {
+        assert_eq!(
+            collapse("\n  南阳市重大行政决策\u{3000}风险评估办法\u{3000} \t"),
+            "南阳市重大行政决策\u{3000}风险评估办法"
+        );
+        assert_eq!(collapse("a\u{a0}\u{a0}b\n\nc"), "a b c");
+    }
 
     #[test]
     fn inline_labels_stop_at_the_next_label() {

@@ -1,0 +1,486 @@
+//! Handling one frontier entry: the re-check schedule, the fetch, and what a response becomes —
+//! a list page's items, later pages and records; a detail page's document and attachments; an
+//! attachment's snapshot; for an unchanged page nothing new but its place in the run — all
+//! committed in one [`Commit`] with the entry's removal from the frontier.
+
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::decode::decode;
+use super::fetch::{host_key, Validators};
+use super::run::{CrawlError, Ctx};
+use super::scope::{check_follow, check_request};
+use crate::config::source::Source;
+use crate::extract::detail::extract_detail;
+use crate::extract::list::extract_list;
+use crate::extract::pager::later_pages;
+use crate::extract::{Document, DocumentKind};
+use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
+use crate::store::pages::{PageRecord, Role};
+use crate::store::runs::{Change, RunEvent};
+use crate::store::snapshots::content_hash;
+
+/// Handles one frontier entry end to end and commits it.
+pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
+    let store = &ctx.store;
+    let Some(source) = ctx.crawl.source(&e.source) else {
+        // The source was removed from the configuration: drop its pending work.
+        return finish(
+            ctx,
+            Commit {
+                done: Some(e.seq),
+                ..Commit::default()
+            },
+        );
+    };
+    let Ok(url) = Url::parse(&e.url) else {
+        return finish(
+            ctx,
+            Commit {
+                done: Some(e.seq),
+                ..Commit::default()
+            },
+        );
+    };
+    let now = Utc::now();
+    let prev = store.page(&e.url)?;
+    let mut event = RunEvent {
+        url: e.url.clone(),
+        host: host_key(&url),
+        source: e.source.clone(),
+        role: e.role,
+        status: String::new(),
+        change: Change::Failed,
+        bytes: 0,
+        requests: 0,
+        retries: 0,
+        documents: 0,
+        at: now,
+    };
+    if e.role != Role::List {
+        if let Some(p) = &prev {
+            if p.hash.is_some() && p.next_due.is_some_and(|d| d > now) {
+                event.status = "not_due".into();
+                event.change = Change::NotDue;
+                return finish(
+                    ctx,
+                    Commit {
+                        done: Some(e.seq),
+                        event: Some(event),
+                        ..Commit::default()
+                    },
+                );
+            }
+        }
+    }
+    let validators = match &prev {
+        Some(p) if p.hash.is_some() => Validators {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        },
+        _ => Validators::default(),
+    };
+    let (result, stats) = ctx.fetcher.fetch(&source.scope, &url, &validators).await;
+    event.requests = stats.requests;
+    event.retries = stats.retries;
+    event.at = Utc::now();
+    ctx.counters.done.fetch_add(1, Ordering::Relaxed);
+    let mut commit = Commit {
+        done: Some(e.seq),
+        ..Commit::default()
+    };
+    let mut page = base_page(&e, &prev, event.at, ctx.run);
+    match result {
+        Err(err) => {
+            ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
+            event.status = err.status_word().to_string();
+            page.error = Some(err.to_string());
+            tracing::debug!(url = %e.url, error = %err, "fetch failed");
+            commit.page = Some(page);
+        }
+        Ok(f) => {
+            event.status = f.status.to_string();
+            page.status = f.status;
+            if matches!(f.status, 200..=299 | 304) {
+                page.gone_run = None;
+            }
+            page.final_url = f.final_url.to_string();
+            page.error = None;
+            event.bytes = f.body.len() as u64;
+            ctx.counters.bytes.fetch_add(event.bytes, Ordering::Relaxed);
+            match f.status {
+                304 => {
+                    event.change = Change::Unchanged;
+                    unchanged(ctx, &mut page);
+                    if e.role == Role::Detail {
+                        requeue_attachments(ctx, source, &e, &mut commit)?;
+                    }
+                    if e.role == Role::List {
+                        if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
+                            if let Some(raw) = store.snapshot(h)? {
+                                let text = decode(
+                                    &raw,
+                                    page.content_type.as_deref(),
+                                    url.host_str().unwrap_or(""),
+                                )
+                                .text;
+                                list_page(
+                                    ctx,
+                                    source,
+                                    &e,
+                                    &f.final_url,
+                                    &text,
+                                    h,
+                                    false,
+                                    &mut commit,
+                                );
+                            }
+                        }
+                    }
+                }
+                200..=299 => {
+                    let hash = content_hash(&f.body);
+                    let same = prev.as_ref().and_then(|p| p.hash.as_deref()) == Some(hash.as_str());
+                    let d = decode(
+                        &f.body,
+                        f.content_type.as_deref(),
+                        url.host_str().unwrap_or(""),
+                    );
+                    page.etag = f.etag.clone();
+                    page.last_modified = f.last_modified.clone();
+                    page.content_type = f.content_type.clone();
+                    page.charset = Some(d.charset.to_string());
+                    page.bytes = f.body.len() as u64;
+                    if same {
+                        event.change = Change::Unchanged;
+                        unchanged(ctx, &mut page);
+                    } else {
+                        event.change = if prev.as_ref().is_some_and(|p| p.hash.is_some()) {
+                            Change::Changed
+                        } else {
+                            Change::New
+                        };
+                        page.hash = Some(hash.clone());
+                        page.changed_run = ctx.run;
+                        page.changed_at = event.at;
+                        page.unchanged_streak = 0;
+                        page.next_due = due(ctx, 0, event.at);
+                        commit.snapshot = Some((hash.clone(), f.body.clone()));
+                    }
+                    match e.role {
+                        Role::List => list_page(
+                            ctx,
+                            source,
+                            &e,
+                            &f.final_url,
+                            &d.text,
+                            &hash,
+                            !same,
+                            &mut commit,
+                        ),
+                        Role::Detail if !same => {
+                            detail_page(ctx, source, &e, &f.final_url, &d.text, &hash, &mut commit)
+                        }
+                        Role::Detail => requeue_attachments(ctx, source, &e, &mut commit)?,
+                        _ => {}
+                    }
+                }
+                404 | 410
+                    if prev
+                        .as_ref()
+                        .is_some_and(|p| p.hash.is_some() && p.gone_run.is_none()) =>
+                {
+                    event.change = Change::Gone;
+                    page.gone_run = Some(ctx.run);
+                }
+                _ => {}
+            }
+            commit.page = Some(page);
+        }
+    }
+    event.documents = commit.documents.len() as u32;
+    commit.event = Some(event);
+    finish(ctx, commit)
+}
+
+/// An unchanged detail is not re-extracted, but its attachments are still part of this run:
+/// they are queued again from the stored document (and answer 304 in their turn).
+fn requeue_attachments(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    commit: &mut Commit,
+) -> Result<(), CrawlError> {
+    let Some(doc) = ctx
+        .store
+        .document(&Document::id_for(&source.name, &e.url))?
+    else {
+        return Ok(());
+    };
+    for a in &doc.attachments {
+        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
+            if check_request(&source.scope, &u).is_ok() {
+                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Commits a completed entry and keeps the queue count in step.
+fn finish(ctx: &Ctx, commit: Commit) -> Result<(), CrawlError> {
+    let queued = ctx.store.commit(ctx.run, commit)?;
+    ctx.counters
+        .queue
+        .fetch_add(queued as u64, Ordering::Relaxed);
+    let _ = ctx
+        .counters
+        .queue
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |q| {
+            Some(q.saturating_sub(1))
+        });
+    Ok(())
+}
+
+/// A page record carrying over what is known from the previous fetch.
+fn base_page(
+    e: &FrontierEntry,
+    prev: &Option<PageRecord>,
+    at: DateTime<Utc>,
+    run: u64,
+) -> PageRecord {
+    match prev {
+        Some(p) => PageRecord {
+            fetched_at: at,
+            run,
+            role: e.role,
+            ..p.clone()
+        },
+        None => PageRecord {
+            url: e.url.clone(),
+            final_url: e.url.clone(),
+            source: e.source.clone(),
+            role: e.role,
+            status: 0,
+            error: None,
+            etag: None,
+            last_modified: None,
+            content_type: None,
+            hash: None,
+            charset: None,
+            bytes: 0,
+            fetched_at: at,
+            run,
+            first_run: run,
+            changed_run: run,
+            changed_at: at,
+            unchanged_streak: 0,
+            next_due: None,
+            gone_run: None,
+        },
+    }
+}
+
+fn unchanged(ctx: &Ctx, page: &mut PageRecord) {
+    page.unchanged_streak = page.unchanged_streak.saturating_add(1);
+    page.next_due = due(ctx, page.unchanged_streak, page.fetched_at);
+}
+
+/// When a detail is next due: `detail_min · 2^streak`, capped at `detail_max`.
+fn due(ctx: &Ctx, streak: u32, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let min = ctx.crawl.detail_min;
+    if min.is_zero() {
+        return None;
+    }
+    let d = min
+        .saturating_mul(1u32.checked_shl(streak.min(20)).unwrap_or(u32::MAX))
+        .min(ctx.crawl.detail_max);
+    chrono::Duration::from_std(d).ok().map(|d| from + d)
+}
+
+fn entry(
+    e: &FrontierEntry,
+    url: &Url,
+    role: Role,
+    page_no: u32,
+    context: Option<ItemContext>,
+) -> FrontierEntry {
+    FrontierEntry {
+        seq: 0,
+        url: url.to_string(),
+        source: e.source.clone(),
+        role,
+        list: e.list,
+        page_no,
+        context,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn list_page(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    final_url: &Url,
+    text: &str,
+    hash: &str,
+    changed: bool,
+    commit: &mut Commit,
+) {
+    let Some(li) = e.list else { return };
+    let Some(list) = source.lists.get(li) else {
+        return;
+    };
+    let nz = ctx.fetcher.normalizer();
+    let page = match extract_list(list, final_url, text, nz) {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::warn!(url = %e.url, error = %err, "list page does not parse");
+            return;
+        }
+    };
+    for item in page.items {
+        if list.records {
+            if !changed {
+                continue;
+            }
+            let mut d = Document {
+                id: Document::id_for(&source.name, &format!("{}\0{}", list.name, item.key)),
+                source: source.name.clone(),
+                list: Some(list.name.clone()),
+                kind: DocumentKind::Record,
+                url: item
+                    .link
+                    .as_ref()
+                    .map_or_else(|| e.url.clone(), |u| u.to_string()),
+                page_url: e.url.clone(),
+                snapshot: hash.to_string(),
+                title: item.title,
+                published: item.date,
+                publisher: None,
+                index_no: None,
+                doc_no: None,
+                body: String::new(),
+                attachments: Vec::new(),
+                unit: None,
+                unit_basis: None,
+                fields: item.fields,
+                run: ctx.run,
+                extracted_at: Utc::now(),
+            };
+            d.attribute(list.unit.as_deref(), &list.unit_from, &ctx.project.roster);
+            commit.documents.push(d);
+        } else if let Some(link) = item.link {
+            if let Some(target) = source.list_for(&link) {
+                if check_request(&source.scope, &link).is_ok() {
+                    let mut en = entry(e, &link, Role::List, 1, None);
+                    en.list = Some(target);
+                    commit.enqueue.push(en);
+                }
+                continue;
+            }
+            let declared = source.detail_for(&link).is_some();
+            let ok = check_request(&source.scope, &link).is_ok()
+                && (declared || check_follow(&source.scope, &link).is_ok());
+            if ok {
+                let c = ItemContext {
+                    title: item.title,
+                    date: item.date,
+                    fields: item.fields,
+                };
+                commit
+                    .enqueue
+                    .push(entry(e, &link, Role::Detail, 0, Some(c)));
+            }
+        }
+    }
+    let Some(p) = &list.pagination else { return };
+    let cap = p
+        .max_pages()
+        .unwrap_or(u32::MAX)
+        .min(ctx.crawl.settings.max_pages_per_list);
+    if let Some(next) = page.next {
+        if e.page_no < cap && check_request(&source.scope, &next).is_ok() {
+            commit
+                .enqueue
+                .push(entry(e, &next, Role::List, e.page_no + 1, None));
+        }
+    }
+    if e.page_no == 1 {
+        if let (Some(count), Ok(entry_url)) = (page.page_count, Url::parse(&e.url)) {
+            for (i, u) in later_pages(p, &entry_url, count, cap)
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(u) = nz.normalize(u) {
+                    if check_request(&source.scope, &u).is_ok() {
+                        commit
+                            .enqueue
+                            .push(entry(e, &u, Role::List, i as u32 + 2, None));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn detail_page(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    final_url: &Url,
+    text: &str,
+    hash: &str,
+    commit: &mut Commit,
+) {
+    let Some((_, detail)) = source
+        .detail_for(final_url)
+        .or_else(|| Url::parse(&e.url).ok().and_then(|u| source.detail_for(&u)))
+    else {
+        return;
+    };
+    let f = extract_detail(detail, final_url, text, ctx.fetcher.normalizer());
+    let ctxi = e.context.clone().unwrap_or_default();
+    let list = e.list.and_then(|i| source.lists.get(i));
+    let mut fields = ctxi.fields;
+    fields.extend(f.fields);
+    for a in &f.attachments {
+        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
+            if check_request(&source.scope, &u).is_ok() {
+                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
+            }
+        }
+    }
+    let mut d = Document {
+        id: Document::id_for(&source.name, &e.url),
+        source: source.name.clone(),
+        list: list.map(|l| l.name.clone()),
+        kind: DocumentKind::Article,
+        url: e.url.clone(),
+        page_url: e.url.clone(),
+        snapshot: hash.to_string(),
+        title: f.title.or(ctxi.title),
+        published: f.published.or(ctxi.date),
+        publisher: f.publisher,
+        index_no: f.index_no,
+        doc_no: f.doc_no,
+        body: f.body,
+        attachments: f.attachments,
+        unit: None,
+        unit_basis: None,
+        fields,
+        run: ctx.run,
+        extracted_at: Utc::now(),
+    };
+    let fixed = list
+        .and_then(|l| l.unit.as_deref())
+        .or(detail.unit.as_deref());
+    let mut from = detail.unit_from.clone();
+    if let Some(l) = list {
+        from.extend(l.unit_from.iter().cloned());
+    }
+    d.attribute(fixed, &from, &ctx.project.roster);
+    commit.documents.push(d);
+}
