@@ -14,3 +14,6 @@ pub mod title;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod samples_tests;
