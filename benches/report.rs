@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         run_id: Some(1),
         notices: report::notice_counts(&evidence, &project.period),
         generated_at: Utc.with_ymd_and_hms(2024, 1, 15, 2, 0, 0).unwrap(),
+        health: None,
     };
     let dir = tempfile::tempdir()?;
     let xlsx_path = dir.path().join("report.xlsx");

@@ -126,6 +126,7 @@ fn input(fx: &Fixture) -> ReportInput<'_> {
         run_id: Some(7),
         notices: report::notice_counts(&fx.evidence, &fx.project.period),
         generated_at: Utc.with_ymd_and_hms(2024, 1, 15, 2, 0, 0).unwrap(),
+        health: None,
     }
 }
 
@@ -421,4 +422,27 @@ fn write_all_names_the_path_it_cannot_write() {
     std::fs::write(&blocker, "x").unwrap();
     let err = report::write_all(&input(&fx), &blocker.join("out")).unwrap_err();
     assert!(err.to_string().contains("file/out"), "{err}");
+}
+
+#[test]
+fn health_warnings_appear_in_an_appendix_escaped() {
+    use govtrust::health::{HealthReport, Signal};
+    let fx = fixture();
+    let mut health = HealthReport {
+        check_date: chrono::NaiveDate::from_ymd_opt(2024, 2, 1),
+        ..Default::default()
+    };
+    health.units.insert(
+        "t-huaiyuan".into(),
+        vec![Signal::Undated {
+            count: 2,
+            example: format!("http://www.tongbai.sim/x{SCRIPT}.html"),
+        }],
+    );
+    let mut inp = input(&fx);
+    inp.health = Some(&health);
+    let html = report::html(&inp);
+    assert!(html.contains("附录三 网站健康预警（检查日 2024-02-01"), "no health appendix");
+    assert!(html.contains("2 篇文章无法识别发布日期"));
+    assert!(!html.contains(SCRIPT), "a crawled URL reached the HTML unescaped");
 }

@@ -56,6 +56,8 @@ pub fn write_from_store(project: &Project, store: &Store, out: &Path, run: Optio
     let mut input = ReportInput::new(project, &board, &evidence, &unresolved, cutoff, now);
     input.sources = coverage(project, store, &pages)?;
     input.run_id = run.or(store.last_run()?.map(|r| r.id));
+    let health = store.health(input.run_id)?.map(|(_, h)| h);
+    input.health = health.as_ref();
     let files = write_all(&input, out)?;
 
     let by_hash: BTreeMap<&str, &PageRecord> = pages.iter().filter_map(|p| p.hash.as_deref().map(|h| (h, p))).collect();

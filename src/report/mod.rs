@@ -58,6 +58,8 @@ pub struct ReportInput<'a> {
     pub notices: Vec<NoticeCount>,
     /// When the report was generated (shown on the cover; passed in so output is reproducible).
     pub generated_at: DateTime<Utc>,
+    /// Website-health early warnings of the run (shown beside the 通报 counts; no score effect).
+    pub health: Option<&'a crate::health::HealthReport>,
 }
 
 /// One monitored source and its coverage in the run.
@@ -130,6 +132,7 @@ impl<'a> ReportInput<'a> {
             run_id: None,
             notices: notice_counts(evidence, &project.period),
             generated_at,
+            health: None,
         }
     }
 }
