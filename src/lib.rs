@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod digest;
 pub mod eval;
 pub mod evidence;
 pub mod extract;

@@ -85,6 +85,8 @@ enum Command {
         #[command(subcommand)]
         action: cli::evidence::EvidenceAction,
     },
+    /// Show what changed in a run against the previous one: evidence and scores (中文 or JSON).
+    Digest(cli::digest::DigestArgs),
     /// Compare the store's web findings with simweb's ground truth: precision, recall, score differences.
     Eval {
         #[arg(long)]
@@ -164,6 +166,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fact { action } => cli::submit::fact(config, store, action),
         Command::Classify => cli::evidence::classify(config, store),
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
+        Command::Digest(args) => cli::digest::digest(store, args),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)

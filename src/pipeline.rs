@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Project;
+use crate::digest::{self, Digest};
 use crate::crawl::{self, CrawlError};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
 use crate::score::{self, Scoreboard};
@@ -30,14 +31,18 @@ pub struct PipelineOutcome {
     pub run: RunRecord,
     pub classify: ClassifyOutcome,
     pub board: Scoreboard,
+    /// What changed since the previous run (stored under the run id).
+    pub digest: Digest,
 }
 
 /// Crawls, classifies and scores.
 pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
+    let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     let board = score_store(project, store)?;
-    Ok(PipelineOutcome { run, classify, board })
+    let digest = digest::record(project, store, run.id, &classify.changes, &before, &board, now)?;
+    Ok(PipelineOutcome { run, classify, board, digest })
 }
 
 /// Scores the period from the stored facts.

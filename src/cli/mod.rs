@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod crawl;
+pub mod digest;
 pub mod evidence;
 pub mod pipeline;
 pub mod score;
