@@ -10,6 +10,7 @@ pub mod crawl;
 pub mod demo;
 pub mod digest;
 pub mod eval;
+pub mod export;
 pub mod evidence;
 pub mod extract;
 pub mod fact;

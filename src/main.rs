@@ -87,6 +87,11 @@ enum Command {
     },
     /// Show what changed in a run against the previous one: evidence and scores (中文 or JSON).
     Digest(cli::digest::DigestArgs),
+    /// Export snapshots as WARC/1.1, or evidence and scores as jsonl, csv or xlsx.
+    Export {
+        #[command(subcommand)]
+        action: cli::export::ExportAction,
+    },
     /// Compare the store's web findings with simweb's ground truth: precision, recall, score differences.
     Eval {
         #[arg(long)]
@@ -167,6 +172,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify => cli::evidence::classify(config, store),
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
         Command::Digest(args) => cli::digest::digest(store, args),
+        Command::Export { action } => cli::export::export(config, store, action),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)

@@ -4,6 +4,7 @@ pub mod check;
 pub mod crawl;
 pub mod digest;
 pub mod evidence;
+pub mod export;
 pub mod pipeline;
 pub mod score;
 pub mod simweb;

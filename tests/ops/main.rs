@@ -2,6 +2,7 @@
 //! exports, against stores filled by crawling a small simweb started in-process on loopback.
 
 mod digest;
+mod export;
 
 use std::path::Path;
 
