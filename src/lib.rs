@@ -4,6 +4,7 @@
 //! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
 //! calls in here.
 
+pub mod alert;
 pub mod calendar;
 pub mod config;
 pub mod crawl;

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::alert::{self, AlertOutcome};
 use crate::config::Project;
-use crate::digest::{self, Digest};
 use crate::crawl::{self, CrawlError};
+use crate::digest::{self, Digest};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
 use crate::score::{self, Scoreboard};
 use crate::store::facts::FactsError;
@@ -33,16 +34,20 @@ pub struct PipelineOutcome {
     pub board: Scoreboard,
     /// What changed since the previous run (stored under the run id).
     pub digest: Digest,
+    /// Alert events and the deliveries finished within the run's wait.
+    pub alerts: AlertOutcome,
 }
 
-/// Crawls, classifies and scores.
+/// Crawls, classifies, scores, stores the run's change digest and sends its alerts (waiting for
+/// them at most `alerts.wait_ms`).
 pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     let board = score_store(project, store)?;
     let digest = digest::record(project, store, run.id, &classify.changes, &before, &board, now)?;
-    Ok(PipelineOutcome { run, classify, board, digest })
+    let alerts = alert::dispatch(project, store, &digest).await;
+    Ok(PipelineOutcome { run, classify, board, digest, alerts })
 }
 
 /// Scores the period from the stored facts.

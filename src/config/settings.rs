@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::alerts::AlertSettings;
 use super::crawl::{Crawl, CrawlSettings};
 use super::rules::RuleSet;
+use super::schedule::ScheduleSettings;
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -19,6 +21,12 @@ pub struct Settings {
     /// Crawl settings and the sources they name; absent in a scoring-only deployment.
     #[serde(default)]
     pub crawl: Option<CrawlSettings>,
+    /// Webhooks for alerts (`src/config/alerts.rs`); none when absent.
+    #[serde(default)]
+    pub alerts: Option<AlertSettings>,
+    /// When `govtrust schedule` runs (`src/config/schedule.rs`); nightly at 02:00 when absent.
+    #[serde(default)]
+    pub schedule: Option<ScheduleSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,6 +100,12 @@ impl Project {
             p.push("evaluation.period", "empty period id");
         }
         all.extend(p.into_vec());
+        if let Some(a) = &settings.alerts {
+            all.extend(a.validate(path));
+        }
+        if let Some(s) = &settings.schedule {
+            all.extend(s.validate(path));
+        }
 
         let roster = match Roster::load(&base.join(&ev.roster)) {
             Ok(r) => Some(r),

@@ -1,13 +1,15 @@
 //! The `score_snapshots` and `digests` trees: per run id, the scores the run produced (what the
 //! next run's digest compares with) and the change digest computed after it. Both are written
 //! in one transaction, so a digest never exists without the snapshot it was computed from.
+//! The `alert_deliveries` tree keeps every alert delivery attempted for a run, in order.
 
 use sled::transaction::{TransactionError, Transactional};
 
+use crate::alert::Delivery;
 use crate::digest::{Digest, ScoreSnapshot};
 
 use super::frontier::run_key;
-use super::{decode, encode, Result, Store, StoreError};
+use super::{decode, encode, key, prefix, Result, Store, StoreError};
 
 impl Store {
     /// Stores a run's score snapshot and digest (replacing those of the same run), then flushes.
@@ -60,6 +62,23 @@ impl Store {
             .iter()
             .values()
             .map(|v| decode("digests", &v?))
+            .collect()
+    }
+
+    /// Records one alert delivery (success or failure) of a run.
+    pub fn put_delivery(&self, d: &Delivery) -> Result<()> {
+        let seq = format!("{:020}", self.next_id()?);
+        self.tree("alert_deliveries")?
+            .insert(key(&[run_key(d.run).as_str(), &seq]), encode(d))?;
+        self.flush()
+    }
+
+    /// The alert deliveries of a run, in the order they finished.
+    pub fn deliveries(&self, run: u64) -> Result<Vec<Delivery>> {
+        self.tree("alert_deliveries")?
+            .scan_prefix(prefix(&[run_key(run).as_str()]))
+            .values()
+            .map(|v| decode("alert_deliveries", &v?))
             .collect()
     }
 }

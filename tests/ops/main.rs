@@ -1,6 +1,7 @@
 //! Integration tests of the operator surfaces: change digests, alerts, the nightly schedule and
 //! exports, against stores filled by crawling a small simweb started in-process on loopback.
 
+mod alert;
 mod digest;
 mod export;
 
