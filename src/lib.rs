@@ -17,6 +17,7 @@ pub mod extract;
 pub mod fact;
 pub mod pipeline;
 pub mod report;
+pub mod schedule;
 pub mod score;
 pub mod simweb;
 pub mod store;

@@ -87,6 +87,8 @@ enum Command {
     },
     /// Show what changed in a run against the previous one: evidence and scores (中文 or JSON).
     Digest(cli::digest::DigestArgs),
+    /// Run the pipeline on the `[schedule]` cron (default 02:00 Asia/Shanghai) until SIGTERM.
+    Schedule(cli::schedule::ScheduleArgs),
     /// Export snapshots as WARC/1.1, or evidence and scores as jsonl, csv or xlsx.
     Export {
         #[command(subcommand)]
@@ -172,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify => cli::evidence::classify(config, store),
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
         Command::Digest(args) => cli::digest::digest(store, args),
+        Command::Schedule(args) => cli::schedule::schedule(config, store, args),
         Command::Export { action } => cli::export::export(config, store, action),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Score { kind, unit, format } => {

@@ -6,6 +6,7 @@ pub mod digest;
 pub mod evidence;
 pub mod export;
 pub mod pipeline;
+pub mod schedule;
 pub mod score;
 pub mod simweb;
 pub mod submit;

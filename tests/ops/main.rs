@@ -4,6 +4,7 @@
 mod alert;
 mod digest;
 mod export;
+mod schedule;
 
 use std::path::Path;
 
