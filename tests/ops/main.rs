@@ -2,6 +2,7 @@
 //! exports, against stores filled by crawling a small simweb started in-process on loopback.
 
 mod alert;
+mod cli;
 mod digest;
 mod export;
 mod schedule;
