@@ -5,7 +5,7 @@
 //! Events: a unit newly listed as 被执行人 / 失信被执行人 (new T13, D12 or D10 case evidence; for
 //! T13 the one-month window to perform starts on the listing date), a new inspection notice naming
 //! a unit (new T5 or D3 evidence), and a published list that vanished (T1, T4 or D7 evidence gone,
-//! or a `published` fact that was true and no longer is).
+//! or a web-monitoring `published` fact that was true and no longer is).
 //!
 //! Delivery never fails or blocks a run: [`dispatch`] sends from a spawned task — each attempt
 //! with a timeout, failures retried with doubling backoff a bounded number of times — and waits
@@ -157,39 +157,32 @@ pub fn events(d: &Digest) -> Vec<AlertEvent> {
             });
         }
     }
-    for m in &d.score_moves {
-        for f in &m.facts {
-            if f.field == "published"
-                && is_true(&f.old)
-                && !is_true(&f.new)
-                && vanished.insert((m.unit.clone(), m.item.clone()))
-            {
-                out.push(AlertEvent {
-                    kind: EventKind::ListVanished,
-                    unit: m.unit.clone(),
-                    unit_name: m.unit_name.clone(),
-                    item: m.item.clone(),
-                    summary: format!(
-                        "{}的“{}”由“已公示”变为“{}”（{}），得分 {} → {}。",
-                        m.unit_name,
-                        f.label,
-                        f.new_display.as_deref().unwrap_or("无"),
-                        m.content,
-                        score(m.old),
-                        score(m.new)
-                    ),
-                    url: String::new(),
-                    run: d.run,
-                });
-            }
+    for f in &d.web_fact_moves {
+        if f.field == "published"
+            && is_true(&f.old)
+            && !is_true(&f.new)
+            && vanished.insert((f.unit.clone(), f.item.clone()))
+        {
+            let now = f
+                .new
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "无".into());
+            out.push(AlertEvent {
+                kind: EventKind::ListVanished,
+                unit: f.unit.clone(),
+                unit_name: f.unit_name.clone(),
+                item: f.item.clone(),
+                summary: format!(
+                    "{}的网络监测事实“{}”由“是”变为“{now}”（{} {}），请核实清单是否撤下或迁移。",
+                    f.unit_name, f.label, f.item, f.content
+                ),
+                url: String::new(),
+                run: d.run,
+            });
         }
     }
     out
-}
-
-fn score(s: Option<f64>) -> String {
-    s.map(|v| format!("{v:.2}"))
-        .unwrap_or_else(|| "未评分".into())
 }
 
 fn markdown(e: &AlertEvent) -> String {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Project;
 use crate::evidence::model::{Evidence, Finding, Status};
-use crate::fact::Value;
+use crate::fact::{Origin, Value};
 use crate::score::Scoreboard;
 use crate::store::evidence::{EvidenceChanges, EvidenceFilter};
 use crate::store::{Store, StoreError};
@@ -52,6 +52,20 @@ pub struct FactSnapshot {
     pub value: Value,
     pub display: String,
     pub source: String,
+    /// The web-monitoring value of the field, whether or not it is the one used.
+    #[serde(default)]
+    pub web: Option<Value>,
+}
+
+/// The web value among the used and overridden facts of a field.
+fn web_value(f: &crate::score::FactUse) -> Option<Value> {
+    if f.origin == Origin::Web {
+        return Some(f.value.clone());
+    }
+    f.overridden
+        .iter()
+        .find(|o| o.origin == Origin::Web)
+        .map(|o| o.value.clone())
 }
 
 impl ScoreSnapshot {
@@ -81,6 +95,7 @@ impl ScoreSnapshot {
                                 value: f.value.clone(),
                                 display: f.display.clone(),
                                 source: f.description.clone(),
+                                web: web_value(f),
                             })
                             .collect(),
                     })
@@ -111,6 +126,9 @@ pub struct Digest {
     pub score_moves: Vec<ScoreMove>,
     /// Units whose total or rank moved.
     pub total_moves: Vec<TotalMove>,
+    /// Web-monitoring facts that changed, whether or not a score moved.
+    #[serde(default)]
+    pub web_fact_moves: Vec<WebFactMove>,
 }
 
 /// One piece of evidence as the digest shows it.
@@ -161,6 +179,19 @@ pub struct FactMove {
     pub new_source: Option<String>,
 }
 
+/// A web-monitoring fact of one unit and item that appeared, changed or disappeared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebFactMove {
+    pub unit: String,
+    pub unit_name: String,
+    pub item: String,
+    pub content: String,
+    pub field: String,
+    pub label: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TotalMove {
     pub unit: String,
@@ -178,6 +209,7 @@ impl Digest {
             && self.gone_evidence.is_empty()
             && self.score_moves.is_empty()
             && self.total_moves.is_empty()
+            && self.web_fact_moves.is_empty()
     }
 }
 
@@ -297,9 +329,9 @@ pub fn compute(
         ))
     });
 
-    let (score_moves, total_moves) = match previous {
+    let (score_moves, total_moves, web_fact_moves) = match previous {
         Some(p) => moves(p, current),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     Digest {
         run,
@@ -311,6 +343,7 @@ pub fn compute(
         gone_evidence: pick(&changes.gone, before),
         score_moves,
         total_moves,
+        web_fact_moves,
     }
 }
 
@@ -320,13 +353,17 @@ fn same_score(a: Option<f64>, b: Option<f64>) -> bool {
     k(a) == k(b)
 }
 
-fn moves(old: &ScoreSnapshot, new: &ScoreSnapshot) -> (Vec<ScoreMove>, Vec<TotalMove>) {
+fn moves(
+    old: &ScoreSnapshot,
+    new: &ScoreSnapshot,
+) -> (Vec<ScoreMove>, Vec<TotalMove>, Vec<WebFactMove>) {
     let old_units: BTreeMap<&str, &UnitSnapshot> =
         old.units.iter().map(|u| (u.id.as_str(), u)).collect();
     let mut new_units: Vec<&UnitSnapshot> = new.units.iter().collect();
     new_units.sort_by(|a, b| a.id.cmp(&b.id));
     let mut items = Vec::new();
     let mut totals = Vec::new();
+    let mut web = Vec::new();
     for nu in new_units {
         let Some(ou) = old_units.get(nu.id.as_str()) else {
             continue;
@@ -345,6 +382,11 @@ fn moves(old: &ScoreSnapshot, new: &ScoreSnapshot) -> (Vec<ScoreMove>, Vec<Total
             ou.items.iter().map(|i| (i.id.as_str(), i)).collect();
         for ni in &nu.items {
             let oi = old_items.get(ni.id.as_str());
+            web.extend(web_moves(
+                nu,
+                ni,
+                oi.map(|i| i.facts.as_slice()).unwrap_or(&[]),
+            ));
             let old_score = oi.and_then(|i| i.score);
             if same_score(old_score, ni.score) && oi.is_some() {
                 continue;
@@ -362,7 +404,36 @@ fn moves(old: &ScoreSnapshot, new: &ScoreSnapshot) -> (Vec<ScoreMove>, Vec<Total
             });
         }
     }
-    (items, totals)
+    (items, totals, web)
+}
+
+fn web_moves(unit: &UnitSnapshot, item: &ItemSnapshot, old: &[FactSnapshot]) -> Vec<WebFactMove> {
+    let o: BTreeMap<&str, &FactSnapshot> = old.iter().map(|f| (f.field.as_str(), f)).collect();
+    let n: BTreeMap<&str, &FactSnapshot> =
+        item.facts.iter().map(|f| (f.field.as_str(), f)).collect();
+    let mut fields: Vec<&str> = o.keys().chain(n.keys()).copied().collect();
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter_map(|field| {
+            let (a, b) = (o.get(field), n.get(field));
+            let (old, new) = (a.and_then(|f| f.web.clone()), b.and_then(|f| f.web.clone()));
+            if old == new {
+                return None;
+            }
+            Some(WebFactMove {
+                unit: unit.id.clone(),
+                unit_name: unit.name.clone(),
+                item: item.id.clone(),
+                content: item.content.clone(),
+                field: field.to_string(),
+                label: b.or(a).map(|f| f.label.clone()).unwrap_or_default(),
+                old,
+                new,
+            })
+        })
+        .collect()
 }
 
 fn fact_moves(old: &[FactSnapshot], new: &[FactSnapshot]) -> Vec<FactMove> {
@@ -477,6 +548,25 @@ pub fn render_text(d: &Digest) -> String {
             s.push_str(&format!(
                 "  - {}：总分 {:.2} → {:.2}，排名 {} → {}\n",
                 t.unit_name, t.old_total, t.new_total, t.old_rank, t.new_rank
+            ));
+        }
+    }
+    if !d.web_fact_moves.is_empty() {
+        s.push_str("\n【网络监测事实变化】\n");
+        for f in &d.web_fact_moves {
+            let show = |v: &Option<Value>| {
+                v.as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "无".into())
+            };
+            s.push_str(&format!(
+                "  - {} {}（{}）{}：{} → {}\n",
+                f.unit_name,
+                f.item,
+                f.content,
+                f.label,
+                show(&f.old),
+                show(&f.new)
             ));
         }
     }

@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::digest::{EvidenceEntry, FactMove, ScoreMove};
+use crate::digest::{EvidenceEntry, WebFactMove};
 use crate::evidence::model::Status;
 
 fn entry(id: &str, item: &str, finding: Finding) -> EvidenceEntry {
@@ -18,6 +18,20 @@ fn entry(id: &str, item: &str, finding: Finding) -> EvidenceEntry {
         title: "关于某事的通报".into(),
         url: format!("http://www.tongbai.sim/{id}.html"),
         summary: String::new(),
+    }
+}
+
+fn web_move(unit: &str, name: &str, item: &str, new: Option<Value>) -> WebFactMove {
+    WebFactMove {
+        unit: unit.into(),
+        unit_name: name.into(),
+        item: item.into(),
+        content: "清单".into(),
+        field: "published".into(),
+        label: "已公示".into(),
+        // 丙镇's fact was false and became true: no event.
+        old: Some(Value::Bool(unit != "t-c")),
+        new,
     }
 }
 
@@ -56,47 +70,13 @@ fn digest() -> Digest {
         ],
         changed_evidence: vec![],
         gone_evidence: vec![entry("g", "T1", Finding::Published)],
-        score_moves: vec![
-            ScoreMove {
-                unit: "t-a".into(),
-                unit_name: "甲镇".into(),
-                item: "T1".into(),
-                content: "权责清单".into(),
-                old: Some(1.0),
-                new: Some(0.0),
-                old_basis: String::new(),
-                new_basis: String::new(),
-                facts: vec![FactMove {
-                    field: "published".into(),
-                    label: "已公示权力责任清单".into(),
-                    old: Some(Value::Bool(true)),
-                    new: Some(Value::Bool(false)),
-                    old_display: Some("是".into()),
-                    new_display: Some("否".into()),
-                    new_source: None,
-                }],
-            },
-            ScoreMove {
-                unit: "t-b".into(),
-                unit_name: "乙镇".into(),
-                item: "T4".into(),
-                content: "公开制度".into(),
-                old: Some(1.0),
-                new: Some(0.0),
-                old_basis: String::new(),
-                new_basis: String::new(),
-                facts: vec![FactMove {
-                    field: "published".into(),
-                    label: "已公示政府信息公开制度".into(),
-                    old: Some(Value::Bool(true)),
-                    new: None,
-                    old_display: Some("是".into()),
-                    new_display: None,
-                    new_source: None,
-                }],
-            },
-        ],
+        score_moves: vec![],
         total_moves: vec![],
+        web_fact_moves: vec![
+            web_move("t-a", "甲镇", "T1", Some(Value::Bool(false))),
+            web_move("t-b", "乙镇", "T4", None),
+            web_move("t-c", "丙镇", "T4", Some(Value::Bool(true))),
+        ],
     }
 }
 

@@ -49,6 +49,7 @@ fn item(id: &str, score: Option<f64>, basis: &str, facts: &[(&str, Value)]) -> I
                 value: v.clone(),
                 display: v.to_string(),
                 source: "网络监测".into(),
+                web: Some(v.clone()),
             })
             .collect(),
     }
@@ -160,6 +161,14 @@ fn digest_lists_evidence_changes_and_score_moves_with_facts() {
     assert_eq!(m.facts[0].old, Some(Value::Bool(true)));
     assert_eq!(m.facts[0].new, Some(Value::Bool(false)));
     assert_eq!(d.total_moves.len(), 1);
+    assert_eq!(d.web_fact_moves.len(), 1);
+    assert_eq!(
+        (
+            d.web_fact_moves[0].item.as_str(),
+            d.web_fact_moves[0].new.clone()
+        ),
+        ("T4", Some(Value::Bool(false)))
+    );
     let text = render_text(&d);
     assert!(
         text.contains("新增证据") && text.contains("消失的证据") && text.contains("2.00 → 0.00"),
