@@ -262,3 +262,90 @@ fn warc_export_reads_back_with_an_independent_reader() {
         }
     }
 }
+
+/// Reads a WARC with Python's warcio (`warcio check`, then every record's payload) and compares
+/// it with the store. Needs `python3` with warcio (`pip install warcio`; `GOVTRUST_PYTHON` picks
+/// another interpreter), so it is run on request: `cargo test --test ops -- --ignored warcio`.
+#[test]
+#[ignore = "needs python3 with warcio (pip install warcio)"]
+fn warcio_reads_the_export() {
+    use sha1::{Digest as _, Sha1};
+    let python = std::env::var("GOVTRUST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let project = project();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&dir.path().join("store")).unwrap_or_else(|e| panic!("{e}"));
+    let rt = runtime();
+    let o = rt.block_on(run_night(&project, &store, 1));
+    add_duplicate(&store, o.run.id);
+    let out = dir.path().join("x.warc.gz");
+    let opts = WarcOptions {
+        run: None,
+        user_agent: "govtrust-test (+http://example.invalid/)".into(),
+        now: None,
+    };
+    let s = export_warc(&store, &opts, &out).unwrap_or_else(|e| panic!("{e}"));
+    let check = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import sys; from warcio.cli import main; sys.exit(main(['check'] + sys.argv[1:]))",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}"));
+    assert!(
+        check.status.success(),
+        "warcio check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let script = r#"
+import sys, json, hashlib
+from warcio.archiveiterator import ArchiveIterator
+with open(sys.argv[1], 'rb') as f:
+    for r in ArchiveIterator(f):
+        body = r.content_stream().read() if r.rec_type in ('response', 'request') else b''
+        print(json.dumps({'type': r.rec_type, 'uri': r.rec_headers.get_header('WARC-Target-URI'),
+                          'profile': r.rec_headers.get_header('WARC-Profile'),
+                          'sha1': hashlib.sha1(body).hexdigest()}))
+"#;
+    let read = std::process::Command::new(&python)
+        .args(["-c", script])
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}"));
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(records[0]["type"], "warcinfo");
+    let count = |t: &str| records.iter().filter(|r| r["type"] == t).count();
+    assert_eq!(
+        (count("response"), count("revisit"), count("request")),
+        (s.responses, s.revisits, s.requests)
+    );
+    for r in records.iter().filter(|r| r["type"] == "response") {
+        let uri = r["uri"].as_str().unwrap_or_default();
+        let page = store
+            .page(uri)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("{uri} not stored"));
+        let bytes = store
+            .snapshot(page.hash.as_deref().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_default();
+        let hex: String = Sha1::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(r["sha1"].as_str(), Some(hex.as_str()), "payload of {uri}");
+    }
+    assert!(records
+        .iter()
+        .filter(|r| r["type"] == "revisit")
+        .all(|r| r["profile"].as_str() == Some(REVISIT_PROFILE)));
+}
