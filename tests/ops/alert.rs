@@ -187,7 +187,7 @@ pub fn settings_with(dir: &Path, extra: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn alert_settings_are_validated_when_loading() {
+fn alert_and_schedule_settings_are_validated_when_loading() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let good = settings_with(
         dir.path(),
@@ -224,4 +224,23 @@ fn alert_settings_are_validated_when_loading() {
     assert!(e.contains("new_moon"), "{e}");
     let typo = settings_with(dir.path(), "[alerts]\nwebhooks = []\n");
     assert!(govtrust::config::Project::load(&typo).is_err());
+    let schedule = settings_with(
+        dir.path(),
+        "[schedule]\ncron = \"0 2 * * *\"\ntimezone = \"Mars/Olympus\"\n",
+    );
+    let e = govtrust::config::Project::load(&schedule)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("schedule.cron") && e.contains("schedule.timezone"),
+        "{e}"
+    );
+    let schedule = settings_with(dir.path(), "[schedule]\ncron = \"0 30 1 * * Mon-Fri\"\n");
+    let p = govtrust::config::Project::load(&schedule).unwrap_or_else(|e| panic!("{e}"));
+    let plan = govtrust::schedule::Plan::of(&p).unwrap_or_else(|e| panic!("{e}"));
+    // Friday 2024-03-01 01:30 Shanghai has passed at 18:00 UTC; the next is Monday 01:30 (+08:00).
+    let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2024, 3, 1, 18, 0, 0).unwrap();
+    let next = chrono::TimeZone::with_ymd_and_hms(&Utc, 2024, 3, 3, 17, 30, 0).unwrap();
+    assert_eq!(plan.next_after(t), Some(next));
 }
