@@ -54,6 +54,9 @@ pub struct Delivery {
     pub event: Option<EventKind>,
     pub unit: String,
     pub item: String,
+    /// The event's document URL.
+    #[serde(default)]
+    pub url: String,
     pub ok: bool,
     pub attempts: u32,
     /// HTTP status of the last attempt, if one answered.
@@ -358,7 +361,20 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
             ..Default::default()
         };
     };
-    let msgs = messages(&settings, &events);
+    // A resumed run is digested again with the first attempt's changes merged in: what was
+    // delivered then is not sent twice (what failed then is tried again).
+    let delivered = store.deliveries(digest.run).unwrap_or_default();
+    let mut msgs = messages(&settings, &events);
+    msgs.retain(|(w, e, _)| {
+        let Some(e) = e else { return true };
+        !delivered.iter().any(|d| {
+            d.ok && d.webhook == w.url
+                && d.event == Some(e.kind)
+                && d.unit == e.unit
+                && d.item == e.item
+                && d.url == e.url
+        })
+    });
     if msgs.is_empty() {
         return AlertOutcome {
             events,
@@ -411,6 +427,7 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
                         event: e.as_ref().map(|e| e.kind),
                         unit: e.as_ref().map(|e| e.unit.clone()).unwrap_or_default(),
                         item: e.as_ref().map(|e| e.item.clone()).unwrap_or_default(),
+                        url: e.as_ref().map(|e| e.url.clone()).unwrap_or_default(),
                         ok,
                         attempts,
                         status,

@@ -231,6 +231,10 @@ pub fn evidence_before(
 
 /// Computes the digest of `run` from the evidence changes and the new scores, compares with the
 /// latest score snapshot of an earlier run, and stores both the new snapshot and the digest.
+///
+/// A crawl run that was interrupted and resumed is digested once per attempt under the same run
+/// id: the evidence part of an attempt's digest is merged into the one already stored (see
+/// [`merge`]), and the score part always compares with the previous run.
 pub fn record(
     project: &Project,
     store: &Store,
@@ -248,7 +252,7 @@ pub fn record(
     }
     let snapshot = ScoreSnapshot::of(board, run, now);
     let previous = store.score_snapshot_before(run)?;
-    let digest = compute(
+    let mut digest = compute(
         project,
         run,
         changes,
@@ -258,8 +262,105 @@ pub fn record(
         &snapshot,
         now,
     );
+    if let Some(earlier) = store.digest(Some(run))? {
+        digest = merge(&earlier, digest);
+    }
     store.put_digest(&snapshot, &digest)?;
     Ok(digest)
+}
+
+/// The evidence changes of two attempts of one run as one: evidence new in either and not gone
+/// since is new; gone in either and not back is gone; changed in either and neither new nor gone
+/// is changed (its `before` from the first attempt). Score parts are `later`'s.
+pub fn merge(earlier: &Digest, later: Digest) -> Digest {
+    use std::collections::BTreeSet;
+    let later_new: BTreeSet<&str> = later.new_evidence.iter().map(|e| e.id.as_str()).collect();
+    let later_gone: BTreeSet<&str> = later.gone_evidence.iter().map(|e| e.id.as_str()).collect();
+    let earlier_new: BTreeSet<&str> = earlier.new_evidence.iter().map(|e| e.id.as_str()).collect();
+    let earlier_gone: BTreeMap<&str, &EvidenceEntry> = earlier
+        .gone_evidence
+        .iter()
+        .map(|e| (e.id.as_str(), e))
+        .collect();
+
+    let mut new: Vec<EvidenceEntry> = Vec::new();
+    let mut changed: Vec<EvidenceChange> = Vec::new();
+    let mut gone: Vec<EvidenceEntry> = Vec::new();
+    // Evidence new in the first attempt: still new unless gone again (then it never existed for
+    // the previous run); a later change keeps it new with its latest record.
+    for e in &earlier.new_evidence {
+        if later_gone.contains(e.id.as_str()) {
+            continue;
+        }
+        let latest = later
+            .changed_evidence
+            .iter()
+            .find(|c| c.after.id == e.id)
+            .map(|c| c.after.clone());
+        new.push(latest.unwrap_or_else(|| e.clone()));
+    }
+    for e in &later.new_evidence {
+        match earlier_gone.get(e.id.as_str()) {
+            // Gone in the first attempt and back now: changed at most, compared with the original.
+            Some(orig) => {
+                if orig.finding != e.finding || orig.url != e.url {
+                    changed.push(EvidenceChange {
+                        before: (*orig).clone(),
+                        after: e.clone(),
+                        what: vec!["发现内容".to_string()],
+                    });
+                }
+            }
+            None => new.push(e.clone()),
+        }
+    }
+    for e in &earlier.gone_evidence {
+        if !later_new.contains(e.id.as_str()) {
+            gone.push(e.clone());
+        }
+    }
+    for e in &later.gone_evidence {
+        if !earlier_new.contains(e.id.as_str()) {
+            // A record changed in the first attempt and now gone: report it with its original.
+            let orig = earlier
+                .changed_evidence
+                .iter()
+                .find(|c| c.after.id == e.id)
+                .map(|c| c.before.clone());
+            gone.push(orig.unwrap_or_else(|| e.clone()));
+        }
+    }
+    let skip: BTreeSet<String> = new.iter().chain(&gone).map(|e| e.id.clone()).collect();
+    for c in earlier
+        .changed_evidence
+        .iter()
+        .chain(&later.changed_evidence)
+    {
+        if skip.contains(&c.after.id) {
+            continue;
+        }
+        match changed.iter_mut().find(|x| x.after.id == c.after.id) {
+            Some(x) => {
+                x.after = c.after.clone();
+                for w in &c.what {
+                    if !x.what.contains(w) {
+                        x.what.push(w.clone());
+                    }
+                }
+            }
+            None => changed.push(c.clone()),
+        }
+    }
+    let key = |e: &EvidenceEntry| (e.unit.clone(), e.item.clone(), e.id.clone());
+    new.sort_by_key(key);
+    gone.sort_by_key(key);
+    changed.sort_by_key(|c| key(&c.after));
+    Digest {
+        new_evidence: new,
+        changed_evidence: changed,
+        gone_evidence: gone,
+        ..later
+    }
 }
 
 /// The digest itself, from records already read (pure, for tests).

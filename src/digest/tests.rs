@@ -244,3 +244,52 @@ fn store_keeps_snapshots_and_digests_by_run() {
     );
     assert_eq!(store.digests().unwrap_or_else(|e| panic!("{e}")).len(), 2);
 }
+
+#[test]
+fn attempts_of_one_run_merge_their_evidence_changes() {
+    let p = project();
+    let unit = p.roster.units[0].id.clone();
+    let now = Utc.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap();
+    let s = snap(4, 1.0, 1, vec![]);
+    let map = |es: Vec<Evidence>| -> BTreeMap<String, Evidence> {
+        es.into_iter().map(|e| (e.id.clone(), e)).collect()
+    };
+    let e = |id: &str, snapshot: &str| ev(id, &unit, "T1", Finding::Published, snapshot);
+    // First attempt: a, b new; c changed; g, h gone.
+    let first = compute(
+        &p,
+        4,
+        &EvidenceChanges {
+            new: vec!["a".into(), "b".into()],
+            changed: vec!["c".into()],
+            gone: vec!["g".into(), "h".into()],
+            unchanged: 0,
+        },
+        &map(vec![e("c", "c0"), e("g", "g0"), e("h", "h0")]),
+        &map(vec![e("a", "a0"), e("b", "b0"), e("c", "c1")]),
+        None,
+        &s,
+        now,
+    );
+    // Second attempt: g back unchanged, k new; b and c gone; a changed.
+    let second = compute(
+        &p,
+        4,
+        &EvidenceChanges {
+            new: vec!["g".into(), "k".into()],
+            changed: vec!["a".into()],
+            gone: vec!["b".into(), "c".into()],
+            unchanged: 0,
+        },
+        &map(vec![e("a", "a0"), e("b", "b0"), e("c", "c1")]),
+        &map(vec![e("g", "g0"), e("k", "k0"), e("a", "a1")]),
+        None,
+        &s,
+        now,
+    );
+    let m = merge(&first, second);
+    let ids = |v: &[EvidenceEntry]| v.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&m.new_evidence), ["a", "k"]);
+    assert_eq!(ids(&m.gone_evidence), ["c", "h"]);
+    assert!(m.changed_evidence.is_empty(), "{:?}", m.changed_evidence);
+}

@@ -165,6 +165,21 @@ fn alerts_are_delivered_retried_and_never_hold_up_the_run() {
         .iter()
         .filter(|d| d.webhook.ends_with("/ok"))
         .all(|d| d.ok && d.attempts == 1));
+
+    // Dispatching the same digest again (a resumed run) sends nothing already delivered.
+    if let Some(a) = project.settings.alerts.as_mut() {
+        a.webhook.retain(|w| !w.url.ends_with("/hang"));
+    }
+    let again = rt.block_on(govtrust::alert::dispatch(&project, &store, &o.digest));
+    assert_eq!(again.events.len(), events.len());
+    assert!(
+        again.deliveries.is_empty() && again.pending == 0,
+        "{again:?}"
+    );
+    assert_eq!(
+        recv.ok.lock().unwrap_or_else(|e| e.into_inner()).len(),
+        events.len()
+    );
 }
 
 /// A settings file in `dir` with absolute paths to the shipped roster, catalogs and rules, and
