@@ -4,17 +4,21 @@
 //! module owns one stage and its types; the binary (`src/main.rs`) only parses arguments and
 //! calls in here.
 
+pub mod alert;
 pub mod calendar;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod digest;
 pub mod eval;
+pub mod export;
 pub mod evidence;
 pub mod extract;
 pub mod fact;
 pub mod health;
 pub mod pipeline;
 pub mod report;
+pub mod schedule;
 pub mod score;
 pub mod simweb;
 pub mod store;

@@ -85,6 +85,15 @@ enum Command {
         #[command(subcommand)]
         action: cli::evidence::EvidenceAction,
     },
+    /// Show what changed in a run against the previous one: evidence and scores (中文 or JSON).
+    Digest(cli::digest::DigestArgs),
+    /// Run the pipeline on the `[schedule]` cron (default 02:00 Asia/Shanghai) until SIGTERM.
+    Schedule(cli::schedule::ScheduleArgs),
+    /// Export snapshots as WARC/1.1, or evidence and scores as jsonl, csv or xlsx.
+    Export {
+        #[command(subcommand)]
+        action: cli::export::ExportAction,
+    },
     /// Compare the store's web findings with simweb's ground truth: precision, recall, score differences.
     Eval {
         #[arg(long)]
@@ -184,6 +193,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fact { action } => cli::submit::fact(config, store, action),
         Command::Classify => cli::evidence::classify(config, store),
         Command::Evidence { action } => cli::evidence::evidence(config, store, action),
+        Command::Digest(args) => cli::digest::digest(store, args),
+        Command::Schedule(args) => cli::schedule::schedule(config, store, args),
+        Command::Export { action } => cli::export::export(config, store, action),
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Report { out, run } => cli::report::report(config, store, out, run),
         Command::Health { run } => cli::report::health(config, store, run),

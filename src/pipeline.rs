@@ -4,8 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::alert::{self, AlertOutcome};
 use crate::config::Project;
 use crate::crawl::{self, CrawlError};
+use crate::digest::{self, Digest};
 use crate::health::{self, HealthReport};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
 use crate::score::{self, Scoreboard};
@@ -32,19 +34,29 @@ pub struct PipelineOutcome {
     pub classify: ClassifyOutcome,
     pub health: HealthReport,
     pub board: Scoreboard,
+    /// What changed since the previous run (stored under the run id).
+    pub digest: Digest,
+    /// Alert events and the deliveries finished within the run's wait.
+    pub alerts: AlertOutcome,
 }
 
-/// Crawls, classifies and scores.
+/// Crawls, classifies, scores, stores the run's change digest and sends its alerts (waiting for
+/// them at most `alerts.wait_ms`).
 pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
+    let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     let health = assess_store(project, store, run.id, run.started_at.date_naive())?;
     let board = score_store(project, store)?;
+    let digest = digest::record(project, store, run.id, &classify.changes, &before, &board, now)?;
+    let alerts = alert::dispatch(project, store, &digest).await;
     Ok(PipelineOutcome {
         run,
         classify,
         health,
         board,
+        digest,
+        alerts,
     })
 }
 

@@ -2,9 +2,12 @@
 
 pub mod check;
 pub mod crawl;
+pub mod digest;
 pub mod evidence;
+pub mod export;
 pub mod pipeline;
 pub mod report;
+pub mod schedule;
 pub mod score;
 pub mod simweb;
 pub mod submit;

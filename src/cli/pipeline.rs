@@ -80,5 +80,24 @@ pub fn run(config: &Path, store: &Path, args: super::crawl::CrawlArgs) -> anyhow
     super::crawl::print_run(&o.run);
     println!("分类：证据 {} 条（待确认 {}），网络监测事实 {} 条", o.classify.evidence, o.classify.candidates, o.classify.facts);
     print!("{}", render::table(&o.board));
+    let d = &o.digest;
+    let alerts = if project.settings.alerts.is_some() {
+        format!(
+            "提醒 {} 条，送达 {} 条消息，失败或未完成 {} 条",
+            o.alerts.events.len(),
+            o.alerts.deliveries.iter().filter(|x| x.ok).count(),
+            o.alerts.pending + o.alerts.deliveries.iter().filter(|x| !x.ok).count()
+        )
+    } else {
+        format!("提醒 {} 条（未配置 [alerts]，未发送）", o.alerts.events.len())
+    };
+    println!(
+        "变化摘要（govtrust digest --run {}）：证据新增 {}、变化 {}、消失 {}，得分变动 {} 项；{alerts}",
+        d.run,
+        d.new_evidence.len(),
+        d.changed_evidence.len(),
+        d.gone_evidence.len(),
+        d.score_moves.len(),
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,13 @@
 //! loose form with `deny_unknown_fields`, then validation collects *every* problem, each naming
 //! its file and key, and only a configuration without problems is handed on.
 
+pub mod alerts;
 pub mod catalog;
 pub mod health;
 pub mod crawl;
 pub mod roster;
 pub mod rules;
+pub mod schedule;
 pub mod settings;
 pub mod source;
 

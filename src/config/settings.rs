@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::alerts::AlertSettings;
 use super::crawl::{Crawl, CrawlSettings};
 use super::health::HealthSettings;
 use super::rules::RuleSet;
+use super::schedule::ScheduleSettings;
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -23,6 +25,12 @@ pub struct Settings {
     /// Thresholds of the website-health early warnings.
     #[serde(default)]
     pub health: HealthSettings,
+    /// Webhooks for alerts (`src/config/alerts.rs`); none when absent.
+    #[serde(default)]
+    pub alerts: Option<AlertSettings>,
+    /// When `govtrust schedule` runs (`src/config/schedule.rs`); nightly at 02:00 when absent.
+    #[serde(default)]
+    pub schedule: Option<ScheduleSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -96,6 +104,12 @@ impl Project {
             p.push("evaluation.period", "empty period id");
         }
         all.extend(p.into_vec());
+        if let Some(a) = &settings.alerts {
+            all.extend(a.validate(path));
+        }
+        if let Some(s) = &settings.schedule {
+            all.extend(s.validate(path));
+        }
 
         let roster = match Roster::load(&base.join(&ev.roster)) {
             Ok(r) => Some(r),

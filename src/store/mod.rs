@@ -7,6 +7,7 @@
 //! batch and are flushed, so a killed process leaves the store as before or after, never between.
 //! Sub-modules add typed access for one record family each.
 
+pub mod digests;
 pub mod documents;
 pub mod evidence;
 pub mod facts;
