@@ -25,7 +25,13 @@ fn free_port() -> u16 {
 
 fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
     let child = Command::new(BIN)
-        .args(["simweb", "--listen", &format!("127.0.0.1:{port}"), "--scale", &scale.to_string()])
+        .args([
+            "simweb",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--scale",
+            &scale.to_string(),
+        ])
         .args(["--night", &night.to_string(), "--truth"])
         .arg(truth)
         .stdout(Stdio::null())
@@ -83,11 +89,19 @@ fn crawl(store: &Path, port: u16) -> (u64, Duration, String) {
 }
 
 fn reference(urls: &[String], port: u16) -> (usize, Duration) {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder().no_proxy();
-        for host in ["www.tongbai.sim", "www.nanyang.sim", "credit.nanyang.sim", "zxgk.court.sim"] {
+        for host in [
+            "www.tongbai.sim",
+            "www.nanyang.sim",
+            "credit.nanyang.sim",
+            "zxgk.court.sim",
+        ] {
             builder = builder.resolve(host, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
         }
         let client = Arc::new(builder.build().unwrap_or_else(|e| panic!("{e}")));
@@ -97,8 +111,12 @@ fn reference(urls: &[String], port: u16) -> (usize, Duration) {
                 let client = client.clone();
                 async move {
                     let url = u.replace(".sim/", &format!(".sim:{port}/"));
-                    let Ok(resp) = client.get(&url).send().await else { return 0 };
-                    let Ok(bytes) = resp.bytes().await else { return 0 };
+                    let Ok(resp) = client.get(&url).send().await else {
+                        return 0;
+                    };
+                    let Ok(bytes) = resp.bytes().await else {
+                        return 0;
+                    };
                     let text = String::from_utf8_lossy(&bytes).to_string();
                     let doc = scraper::Html::parse_document(&text);
                     let sel = scraper::Selector::parse("a").unwrap_or_else(|e| panic!("{e}"));
@@ -137,7 +155,12 @@ fn main() {
         let (peak_kb, took, summary) = crawl(&store, port);
         let crawled = summary
             .lines()
-            .find_map(|l| l.trim().strip_prefix("网址 ").and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse::<f64>().ok()))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("网址 ")
+                    .and_then(|r| r.split_whitespace().next())
+                    .and_then(|n| n.parse::<f64>().ok())
+            })
             .unwrap_or(0.0);
         let (ref_ok, ref_took) = reference(&urls, port);
         let _ = sim.kill();
@@ -173,7 +196,8 @@ fn main() {
         );
         println!(
             "crawler / reference: {:.0}%",
-            100.0 * (crawled / took.as_secs_f64()) / (ref_ok as f64 / ref_took.as_secs_f64()).max(1e-9)
+            100.0 * (crawled / took.as_secs_f64())
+                / (ref_ok as f64 / ref_took.as_secs_f64()).max(1e-9)
         );
         println!(
             "night 2: {:.1}s ({:.1}% of night 1), {:.0} bytes ({:.1}% of night 1)",

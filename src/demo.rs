@@ -116,12 +116,29 @@ pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
     let eval = evaluate(&project, &store, &truth, now)?;
 
     let mut files = Vec::new();
-    write(opts.out.join("scores.txt"), &render::table(&pipeline.board), &mut files)?;
-    write(opts.out.join("scores.json"), &render::json(&pipeline.board)?, &mut files)?;
-    write(opts.out.join("scores.csv"), &render::csv(&pipeline.board)?, &mut files)?;
+    write(
+        opts.out.join("scores.txt"),
+        &render::table(&pipeline.board),
+        &mut files,
+    )?;
+    write(
+        opts.out.join("scores.json"),
+        &render::json(&pipeline.board)?,
+        &mut files,
+    )?;
+    write(
+        opts.out.join("scores.csv"),
+        &render::csv(&pipeline.board)?,
+        &mut files,
+    )?;
     write(opts.out.join("accuracy.txt"), &eval.render(), &mut files)?;
-    write(opts.out.join("health.txt"), &pipeline.health.render(&project), &mut files)?;
-    let truth_json = serde_json::to_string_pretty(&truth).map_err(|e| DemoError::Simweb(e.to_string()))?;
+    write(
+        opts.out.join("health.txt"),
+        &pipeline.health.render(&project),
+        &mut files,
+    )?;
+    let truth_json =
+        serde_json::to_string_pretty(&truth).map_err(|e| DemoError::Simweb(e.to_string()))?;
     write(opts.out.join("truth.json"), &truth_json, &mut files)?;
     let report = write_from_store(&project, &store, &opts.out, Some(pipeline.run.id), now)?;
     files.extend([report.files.html, report.files.xlsx, report.files.markdown]);

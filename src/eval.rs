@@ -87,14 +87,23 @@ pub struct EvalReport {
 impl EvalReport {
     /// The lowest precision and recall over all fields.
     pub fn worst(&self) -> (f64, f64) {
-        let p = self.fields.iter().map(FieldAccuracy::precision).fold(1.0, f64::min);
-        let r = self.fields.iter().map(FieldAccuracy::recall).fold(1.0, f64::min);
+        let p = self
+            .fields
+            .iter()
+            .map(FieldAccuracy::precision)
+            .fold(1.0, f64::min);
+        let r = self
+            .fields
+            .iter()
+            .map(FieldAccuracy::recall)
+            .fold(1.0, f64::min);
         (p, r)
     }
 
     /// Text table for people.
     pub fn render(&self) -> String {
-        let mut s = String::from("指标   字段                   正确  错误  遗漏  精确率   召回率\n");
+        let mut s =
+            String::from("指标   字段                   正确  错误  遗漏  精确率   召回率\n");
         for f in &self.fields {
             s.push_str(&format!(
                 "{:<6} {:<22} {:>4}  {:>4}  {:>4}  {:>6.3}  {:>6.3}\n",
@@ -108,18 +117,41 @@ impl EvalReport {
             ));
         }
         for m in &self.mismatches {
-            let show = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "（无）".into());
-            s.push_str(&format!("  不一致 {} {}.{}：监测 {} / 真值 {}\n", m.unit, m.item, m.field, show(&m.found), show(&m.truth)));
+            let show = |v: &Option<Value>| {
+                v.as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "（无）".into())
+            };
+            s.push_str(&format!(
+                "  不一致 {} {}.{}：监测 {} / 真值 {}\n",
+                m.unit,
+                m.item,
+                m.field,
+                show(&m.found),
+                show(&m.truth)
+            ));
         }
         let (p, r) = self.worst();
         s.push_str(&format!("最低精确率 {p:.3}，最低召回率 {r:.3}\n"));
-        let differing: Vec<&UnitDifference> = self.units.iter().filter(|u| !u.differing.is_empty()).collect();
+        let differing: Vec<&UnitDifference> = self
+            .units
+            .iter()
+            .filter(|u| !u.differing.is_empty())
+            .collect();
         if differing.is_empty() {
-            s.push_str(&format!("全部 {} 个单位的网络监测指标得分与真值一致\n", self.units.len()));
+            s.push_str(&format!(
+                "全部 {} 个单位的网络监测指标得分与真值一致\n",
+                self.units.len()
+            ));
         }
         for u in differing {
             for (item, a, b) in &u.differing {
-                s.push_str(&format!("  {} {item}: 监测 {} / 真值 {}\n", u.unit, opt(*a), opt(*b)));
+                s.push_str(&format!(
+                    "  {} {item}: 监测 {} / 真值 {}\n",
+                    u.unit,
+                    opt(*a),
+                    opt(*b)
+                ));
             }
         }
         s
@@ -127,20 +159,40 @@ impl EvalReport {
 }
 
 fn opt(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.2}")).unwrap_or_else(|| "缺项".into())
+    x.map(|v| format!("{v:.2}"))
+        .unwrap_or_else(|| "缺项".into())
 }
 
 /// Compares the store with the truth of the night it was crawled from.
-pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<Utc>) -> Result<EvalReport, EvalError> {
+pub fn evaluate(
+    project: &Project,
+    store: &Store,
+    truth: &Truth,
+    now: DateTime<Utc>,
+) -> Result<EvalReport, EvalError> {
     let period = &project.period.id;
     let evidence = store.evidence_list(&EvidenceFilter {
         period: Some(period.clone()),
         ..Default::default()
     })?;
     let coverage = store.coverage(period)?;
-    let found = web_facts(project, &project.rules, &evidence, &coverage, now, Mode::Measure);
-    let found_map: BTreeMap<(&str, &str, &str), &Value> =
-        found.iter().map(|f| ((f.unit.as_str(), f.item.as_str(), f.field.as_str()), &f.value)).collect();
+    let found = web_facts(
+        project,
+        &project.rules,
+        &evidence,
+        &coverage,
+        now,
+        Mode::Measure,
+    );
+    let found_map: BTreeMap<(&str, &str, &str), &Value> = found
+        .iter()
+        .map(|f| {
+            (
+                (f.unit.as_str(), f.item.as_str(), f.field.as_str()),
+                &f.value,
+            )
+        })
+        .collect();
 
     let mut acc: BTreeMap<(String, String), FieldAccuracy> = BTreeMap::new();
     let mut truth_facts = Vec::new();
@@ -150,11 +202,13 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
         for (item, it) in &u.items {
             for (field, value) in &it.fields {
                 truth_keys.insert((u.id.clone(), item.clone(), field.clone()));
-                let a = acc.entry((item.clone(), field.clone())).or_insert_with(|| FieldAccuracy {
-                    item: item.clone(),
-                    field: field.clone(),
-                    ..Default::default()
-                });
+                let a = acc
+                    .entry((item.clone(), field.clone()))
+                    .or_insert_with(|| FieldAccuracy {
+                        item: item.clone(),
+                        field: field.clone(),
+                        ..Default::default()
+                    });
                 let got = found_map.get(&(u.id.as_str(), item.as_str(), field.as_str()));
                 match got {
                     Some(v) if *v == value => a.correct += 1,
@@ -176,7 +230,9 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
                     item: item.clone(),
                     field: field.clone(),
                     value: value.clone(),
-                    provenance: Provenance::Web { evidence: vec!["truth".into()] },
+                    provenance: Provenance::Web {
+                        evidence: vec!["truth".into()],
+                    },
                     recorded_at: now,
                 });
             }
@@ -215,17 +271,27 @@ pub fn evaluate(project: &Project, store: &Store, truth: &Truth, now: DateTime<U
     };
     let from_store = with(&found);
     let from_truth = with(&truth_facts);
-    let web_items: BTreeSet<&str> = project.rules.rules.iter().map(|(_, r)| r.item.as_str()).collect();
+    let web_items: BTreeSet<&str> = project
+        .rules
+        .rules
+        .iter()
+        .map(|(_, r)| r.item.as_str())
+        .collect();
     let mut units = Vec::new();
     for u in &truth.units {
-        let (Some(a), Some(b)) = (from_store.unit(&u.id), from_truth.unit(&u.id)) else { continue };
+        let (Some(a), Some(b)) = (from_store.unit(&u.id), from_truth.unit(&u.id)) else {
+            continue;
+        };
         let mut diff = UnitDifference {
             unit: u.id.clone(),
             differing: Vec::new(),
             items_compared: 0,
         };
         for item in u.items.keys().filter(|i| web_items.contains(i.as_str())) {
-            let (x, y) = (a.item(item).and_then(|i| i.score), b.item(item).and_then(|i| i.score));
+            let (x, y) = (
+                a.item(item).and_then(|i| i.score),
+                b.item(item).and_then(|i| i.score),
+            );
             diff.items_compared += 1;
             let same = match (x, y) {
                 (Some(x), Some(y)) => (x - y).abs() < 1e-9,

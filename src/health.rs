@@ -36,11 +36,21 @@ impl Signal {
     /// The warning as a sentence.
     pub fn describe(&self) -> String {
         match self {
-            Signal::Stale { column, latest, age_days, max_age_days, rule } => {
+            Signal::Stale {
+                column,
+                latest,
+                age_days,
+                max_age_days,
+                rule,
+            } => {
                 format!("“{column}”栏目最近更新于 {latest}，已 {age_days} 天未更新（{rule}要求 {max_age_days} 天内）")
             }
-            Signal::Empty { column } => format!("未发现“{column}”栏目的任何文章（栏目为空或未更新）"),
-            Signal::Undated { count, example } => format!("{count} 篇文章无法识别发布日期（如 {example}）"),
+            Signal::Empty { column } => {
+                format!("未发现“{column}”栏目的任何文章（栏目为空或未更新）")
+            }
+            Signal::Undated { count, example } => {
+                format!("{count} 篇文章无法识别发布日期（如 {example}）")
+            }
         }
     }
 }
@@ -60,10 +70,16 @@ impl HealthReport {
     pub fn render(&self, project: &Project) -> String {
         let mut s = format!(
             "网站健康预警（检查日 {}；仅作预警，不计入得分）\n",
-            self.check_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+            self.check_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into())
         );
         for (unit, signals) in &self.units {
-            let name = project.roster.get(unit).map(|u| u.short.as_str()).unwrap_or(unit);
+            let name = project
+                .roster
+                .get(unit)
+                .map(|u| u.short.as_str())
+                .unwrap_or(unit);
             for sig in signals {
                 s.push_str(&format!("  {name}：{}\n", sig.describe()));
             }
@@ -79,17 +95,30 @@ impl HealthReport {
 }
 
 /// Computes the signals from the stored documents and pages.
-pub fn assess(project: &Project, settings: &HealthSettings, docs: &[Document], pages: &[PageRecord], check_date: NaiveDate) -> HealthReport {
+pub fn assess(
+    project: &Project,
+    settings: &HealthSettings,
+    docs: &[Document],
+    pages: &[PageRecord],
+    check_date: NaiveDate,
+) -> HealthReport {
     let mut latest: BTreeMap<(&str, &str), NaiveDate> = BTreeMap::new();
     let mut seen_units: BTreeSet<&str> = BTreeSet::new();
     let mut undated: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for d in docs.iter().filter(|d| d.kind == DocumentKind::Article) {
-        let Some(unit) = d.unit.as_deref() else { continue };
+        let Some(unit) = d.unit.as_deref() else {
+            continue;
+        };
         if project.roster.get(unit).is_none() {
             continue;
         }
         seen_units.insert(unit);
-        let column = d.fields.get("栏目").map(String::as_str).or(d.list.as_deref()).unwrap_or("");
+        let column = d
+            .fields
+            .get("栏目")
+            .map(String::as_str)
+            .or(d.list.as_deref())
+            .unwrap_or("");
         match d.published {
             Some(p) => {
                 let e = latest.entry((unit, column)).or_insert(p);
@@ -106,7 +135,9 @@ pub fn assess(project: &Project, settings: &HealthSettings, docs: &[Document], p
         let mut signals = Vec::new();
         for rule in &settings.freshness {
             if !has_column(&latest, unit, &rule.columns) {
-                signals.push(Signal::Empty { column: rule.columns.join("/") });
+                signals.push(Signal::Empty {
+                    column: rule.columns.join("/"),
+                });
                 continue;
             }
             for column in &rule.columns {
@@ -137,8 +168,14 @@ pub fn assess(project: &Project, settings: &HealthSettings, docs: &[Document], p
     }
     let mut dead_links: BTreeMap<String, Vec<(String, u16)>> = BTreeMap::new();
     for p in pages.iter().filter(|p| p.status >= 400) {
-        let host = url::Url::parse(&p.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-        dead_links.entry(host).or_default().push((p.url.clone(), p.status));
+        let host = url::Url::parse(&p.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        dead_links
+            .entry(host)
+            .or_default()
+            .push((p.url.clone(), p.status));
     }
     HealthReport {
         check_date: Some(check_date),
@@ -148,7 +185,9 @@ pub fn assess(project: &Project, settings: &HealthSettings, docs: &[Document], p
 }
 
 fn has_column(latest: &BTreeMap<(&str, &str), NaiveDate>, unit: &str, columns: &[String]) -> bool {
-    columns.iter().any(|c| latest.contains_key(&(unit, c.as_str())))
+    columns
+        .iter()
+        .any(|c| latest.contains_key(&(unit, c.as_str())))
 }
 
 #[cfg(test)]
@@ -174,7 +213,9 @@ mod tests {
             attachments: Vec::new(),
             unit: Some(unit.into()),
             unit_basis: None,
-            fields: [("栏目".to_string(), column.to_string())].into_iter().collect(),
+            fields: [("栏目".to_string(), column.to_string())]
+                .into_iter()
+                .collect(),
             run: 1,
             extracted_at: chrono::Utc::now(),
         }
@@ -182,7 +223,8 @@ mod tests {
 
     #[test]
     fn stale_empty_and_undated() {
-        let project = Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let project =
+            Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
         let docs = vec![
             doc("t-huaiyuan", "工作动态", Some("2024-01-10"), "a"),
             doc("t-huaiyuan", "通知公告", Some("2023-03-01"), "b"),
@@ -192,11 +234,28 @@ mod tests {
         let check = NaiveDate::from_ymd_opt(2024, 2, 1).unwrap_or_default();
         let r = assess(&project, &HealthSettings::default(), &docs, &[], check);
         let h = &r.units["t-huaiyuan"];
-        assert!(h.iter().any(|s| matches!(s, Signal::Stale { column, age_days: 22, .. } if column == "工作动态")), "{h:?}");
-        assert!(h.iter().any(|s| matches!(s, Signal::Stale { column, .. } if column == "通知公告")), "{h:?}");
-        assert!(h.iter().any(|s| matches!(s, Signal::Undated { count: 1, .. })), "{h:?}");
+        assert!(
+            h.iter().any(
+                |s| matches!(s, Signal::Stale { column, age_days: 22, .. } if column == "工作动态")
+            ),
+            "{h:?}"
+        );
+        assert!(
+            h.iter()
+                .any(|s| matches!(s, Signal::Stale { column, .. } if column == "通知公告")),
+            "{h:?}"
+        );
+        assert!(
+            h.iter()
+                .any(|s| matches!(s, Signal::Undated { count: 1, .. })),
+            "{h:?}"
+        );
         let c = &r.units["t-chengjiao"];
-        assert_eq!(c.len(), 1, "fresh news, but no notice or policy column: {c:?}");
+        assert_eq!(
+            c.len(),
+            1,
+            "fresh news, but no notice or policy column: {c:?}"
+        );
         assert!(matches!(&c[0], Signal::Empty { .. }));
     }
 }

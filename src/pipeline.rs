@@ -8,8 +8,8 @@ use crate::alert::{self, AlertOutcome};
 use crate::config::Project;
 use crate::crawl::{self, CrawlError};
 use crate::digest::{self, Digest};
-use crate::health::{self, HealthReport};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
+use crate::health::{self, HealthReport};
 use crate::score::{self, Scoreboard};
 use crate::store::facts::FactsError;
 use crate::store::runs::RunRecord;
@@ -42,13 +42,26 @@ pub struct PipelineOutcome {
 
 /// Crawls, classifies, scores, stores the run's change digest and sends its alerts (waiting for
 /// them at most `alerts.wait_ms`).
-pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: DateTime<Utc>) -> Result<PipelineOutcome, PipelineError> {
+pub async fn run(
+    project: &Project,
+    store: &Store,
+    opts: crawl::Options,
+    now: DateTime<Utc>,
+) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     let health = assess_store(project, store, run.id, run.started_at.date_naive())?;
     let board = score_store(project, store)?;
-    let digest = digest::record(project, store, run.id, &classify.changes, &before, &board, now)?;
+    let digest = digest::record(
+        project,
+        store,
+        run.id,
+        &classify.changes,
+        &before,
+        &board,
+        now,
+    )?;
     let alerts = alert::dispatch(project, store, &digest).await;
     Ok(PipelineOutcome {
         run,
@@ -61,10 +74,21 @@ pub async fn run(project: &Project, store: &Store, opts: crawl::Options, now: Da
 }
 
 /// Computes and stores the website-health report of a run.
-pub fn assess_store(project: &Project, store: &Store, run: u64, crawled_on: NaiveDate) -> Result<HealthReport, PipelineError> {
+pub fn assess_store(
+    project: &Project,
+    store: &Store,
+    run: u64,
+    crawled_on: NaiveDate,
+) -> Result<HealthReport, PipelineError> {
     let settings = &project.settings.health;
     let check = settings.check_date.unwrap_or(crawled_on);
-    let report = health::assess(project, settings, &store.documents(None)?, &store.pages()?, check);
+    let report = health::assess(
+        project,
+        settings,
+        &store.documents(None)?,
+        &store.pages()?,
+        check,
+    );
     store.put_health(run, &report)?;
     Ok(report)
 }

@@ -25,8 +25,8 @@ use crate::config::schedule::ScheduleSettings;
 use crate::config::Project;
 use crate::crawl;
 use crate::pipeline::{self, PipelineOutcome};
-use crate::report::archive::write_from_store;
 use crate::report;
+use crate::report::archive::write_from_store;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]

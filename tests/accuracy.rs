@@ -13,7 +13,8 @@ use govtrust::store::Store;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_findings_match_the_truth_under_mild_faults() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let project = Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let project =
+        Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
     let sim = simweb::start(SimOptions {
         seed: 7,
         scale: 200,
@@ -26,8 +27,13 @@ async fn web_findings_match_the_truth_under_mild_faults() {
     let truth = sim.truth();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    govtrust::submit::import_dir(&project, &store, Path::new("samples/submissions"), Utc::now())
-        .unwrap_or_else(|e| panic!("{e}"));
+    govtrust::submit::import_dir(
+        &project,
+        &store,
+        Path::new("samples/submissions"),
+        Utc::now(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let opts = govtrust::crawl::Options {
         port: Some(sim.addr().port()),
         polite: false,
@@ -37,13 +43,28 @@ async fn web_findings_match_the_truth_under_mild_faults() {
     sim.shutdown().await;
     let outcome = outcome.unwrap_or_else(|e| panic!("{e}"));
     println!("{:?}", outcome.run.summary);
-    assert!(outcome.classify.evidence > 100, "{:?}", outcome.classify.evidence);
+    assert!(
+        outcome.classify.evidence > 100,
+        "{:?}",
+        outcome.classify.evidence
+    );
 
-    let report = govtrust::eval::evaluate(&project, &store, &truth, Utc::now()).unwrap_or_else(|e| panic!("{e}"));
+    let report = govtrust::eval::evaluate(&project, &store, &truth, Utc::now())
+        .unwrap_or_else(|e| panic!("{e}"));
     println!("{}", report.render());
-    assert!(report.fields.len() >= 25, "fields measured: {}", report.fields.len());
+    assert!(
+        report.fields.len() >= 25,
+        "fields measured: {}",
+        report.fields.len()
+    );
     for f in &report.fields {
-        assert_eq!(f.precision(), 1.0, "{} {} precision: {f:?}", f.item, f.field);
+        assert_eq!(
+            f.precision(),
+            1.0,
+            "{} {} precision: {f:?}",
+            f.item,
+            f.field
+        );
         assert!(f.recall() >= 0.99, "{} {} recall: {f:?}", f.item, f.field);
     }
     for u in &report.units {

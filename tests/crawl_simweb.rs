@@ -28,7 +28,13 @@ fn small_roster(p: &Project) -> Roster {
 /// A seed under which the small county has a 权责清单 (night 2 revises the first one).
 fn seed(p: &Project) -> u64 {
     (1..50)
-        .find(|&s| simweb::SimWeb::new(small_roster(p), s, 40, 2).truth().documents.iter().any(|d| d.role == "T1"))
+        .find(|&s| {
+            simweb::SimWeb::new(small_roster(p), s, 40, 2)
+                .truth()
+                .documents
+                .iter()
+                .any(|d| d.role == "T1")
+        })
         .unwrap_or(1)
 }
 
@@ -45,14 +51,21 @@ async fn start(p: &Project, night: u32, faults: FaultProfile) -> SimHandle {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn crawl(p: &Project, store: &Store, sim: &SimHandle, polite: bool) -> govtrust::store::runs::RunRecord {
+async fn crawl(
+    p: &Project,
+    store: &Store,
+    sim: &SimHandle,
+    polite: bool,
+) -> govtrust::store::runs::RunRecord {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let opts = govtrust::crawl::Options {
         port: Some(sim.addr().port()),
         polite,
         ..Default::default()
     };
-    govtrust::crawl::run(p, store, opts).await.unwrap_or_else(|e| panic!("{e}"))
+    govtrust::crawl::run(p, store, opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn assert_reaches_truth(store: &Store, truth: &Truth) {
@@ -63,14 +76,33 @@ fn assert_reaches_truth(store: &Store, truth: &Truth) {
         .map(|p| (p.url, p.status))
         .collect();
     // 304: unchanged since the previous night, answered to a conditional request.
-    let missing: Vec<&String> = truth.urls.iter().filter(|u| !matches!(pages.get(*u), Some(200 | 304))).collect();
-    assert!(missing.is_empty(), "{} of {} truth URLs not fetched: {:?}", missing.len(), truth.urls.len(), &missing[..missing.len().min(10)]);
+    let missing: Vec<&String> = truth
+        .urls
+        .iter()
+        .filter(|u| !matches!(pages.get(*u), Some(200 | 304)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} truth URLs not fetched: {:?}",
+        missing.len(),
+        truth.urls.len(),
+        &missing[..missing.len().min(10)]
+    );
     let docs = store.documents(None).unwrap_or_else(|e| panic!("{e}"));
-    let by_url: BTreeMap<&str, &govtrust::extract::Document> = docs.iter().map(|d| (d.url.as_str(), d)).collect();
+    let by_url: BTreeMap<&str, &govtrust::extract::Document> =
+        docs.iter().map(|d| (d.url.as_str(), d)).collect();
     for t in &truth.documents {
-        let d = by_url.get(t.url.as_str()).unwrap_or_else(|| panic!("planted document not extracted: {}", t.url));
+        let d = by_url
+            .get(t.url.as_str())
+            .unwrap_or_else(|| panic!("planted document not extracted: {}", t.url));
         assert_eq!(d.title.as_deref(), Some(t.title.as_str()), "{}", t.url);
-        assert_eq!(d.published, Some(t.published_on), "{} (URL date {})", t.url, t.url_date);
+        assert_eq!(
+            d.published,
+            Some(t.published_on),
+            "{} (URL date {})",
+            t.url,
+            t.url_date
+        );
         if let Some(unit) = &t.unit {
             if t.role != "notice" {
                 assert_eq!(d.unit.as_ref(), Some(unit), "{}", t.url);
@@ -92,15 +124,33 @@ async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
     sim.shutdown().await;
     let disallowed = ["/search/", "/admin/", "/was5/", "/sgs/print/", "/captcha/"];
     for e in &log {
-        assert!(!disallowed.iter().any(|d| e.path.starts_with(d)), "robots-disallowed request {} {}", e.host, e.path);
-        assert!(e.host.ends_with(".sim"), "request to another host: {}", e.host);
+        assert!(
+            !disallowed.iter().any(|d| e.path.starts_with(d)),
+            "robots-disallowed request {} {}",
+            e.host,
+            e.path
+        );
+        assert!(
+            e.host.ends_with(".sim"),
+            "request to another host: {}",
+            e.host
+        );
     }
     // Configured rate per host (crawl-config/simweb.toml), with one request of slack per window.
-    let limits: BTreeMap<&str, f64> = [("www.tongbai.sim", 50.0), ("www.nanyang.sim", 50.0), ("credit.nanyang.sim", 50.0), ("zxgk.court.sim", 10.0)].into();
+    let limits: BTreeMap<&str, f64> = [
+        ("www.tongbai.sim", 50.0),
+        ("www.nanyang.sim", 50.0),
+        ("credit.nanyang.sim", 50.0),
+        ("zxgk.court.sim", 10.0),
+    ]
+    .into();
     let mut times: BTreeMap<&str, Vec<DateTime<Utc>>> = BTreeMap::new();
     for e in &log {
         if let Ok(t) = DateTime::parse_from_rfc3339(&e.at) {
-            times.entry(e.host.as_str()).or_default().push(t.with_timezone(&Utc));
+            times
+                .entry(e.host.as_str())
+                .or_default()
+                .push(t.with_timezone(&Utc));
         }
     }
     for (host, ts) in &mut times {
@@ -112,14 +162,20 @@ async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
                 start += 1;
             }
             let in_window = (end - start + 1) as f64;
-            assert!(in_window <= limit + 1.0, "{host}: {in_window} requests within one second (limit {limit}/s)");
+            assert!(
+                in_window <= limit + 1.0,
+                "{host}: {in_window} requests within one second (limit {limit}/s)"
+            );
         }
     }
     // Every 429 was waited out: the next request for that path came after its Retry-After (1 s mild).
     let mut by_path: BTreeMap<(&str, &str), Vec<(DateTime<Utc>, u16)>> = BTreeMap::new();
     for e in &log {
         if let Ok(t) = DateTime::parse_from_rfc3339(&e.at) {
-            by_path.entry((e.host.as_str(), e.path.as_str())).or_default().push((t.with_timezone(&Utc), e.status));
+            by_path
+                .entry((e.host.as_str(), e.path.as_str()))
+                .or_default()
+                .push((t.with_timezone(&Utc), e.status));
         }
     }
     let mut throttled = 0;
@@ -127,11 +183,18 @@ async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
         for w in reqs.windows(2) {
             if w[0].1 == 429 {
                 throttled += 1;
-                assert!(w[1].0 - w[0].0 >= chrono::Duration::milliseconds(950), "retried {:?} after a 429 too soon", w);
+                assert!(
+                    w[1].0 - w[0].0 >= chrono::Duration::milliseconds(950),
+                    "retried {:?} after a 429 too soon",
+                    w
+                );
             }
         }
     }
-    assert!(throttled > 0, "the mild profile answers some requests with 429");
+    assert!(
+        throttled > 0,
+        "the mild profile answers some requests with 429"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +204,12 @@ async fn night_two_re_extracts_exactly_what_changed() {
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let sim = start(&p, 1, FaultProfile::None).await;
     crawl(&p, &store, &sim, false).await;
-    let night1: BTreeSet<String> = sim.truth().documents.iter().map(|d| d.url.clone()).collect();
+    let night1: BTreeSet<String> = sim
+        .truth()
+        .documents
+        .iter()
+        .map(|d| d.url.clone())
+        .collect();
     sim.shutdown().await;
 
     let sim2 = start(&p, 2, FaultProfile::None).await;
@@ -152,21 +220,50 @@ async fn night_two_re_extracts_exactly_what_changed() {
     assert_reaches_truth(&store, &truth2);
 
     let events = store.run_events(run2.id).unwrap_or_else(|e| panic!("{e}"));
-    let changed: BTreeSet<&str> = events.iter().filter(|e| e.change == Change::Changed && e.url.ends_with(".html") && e.url.contains("/20")).map(|e| e.url.as_str()).collect();
-    let new: BTreeSet<&str> = events.iter().filter(|e| e.change == Change::New).map(|e| e.url.as_str()).collect();
-    let new_docs: BTreeSet<&str> = truth2.documents.iter().filter(|d| !night1.contains(&d.url)).map(|d| d.url.as_str()).collect();
+    let changed: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| {
+            e.change == Change::Changed && e.url.ends_with(".html") && e.url.contains("/20")
+        })
+        .map(|e| e.url.as_str())
+        .collect();
+    let new: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e.change == Change::New)
+        .map(|e| e.url.as_str())
+        .collect();
+    let new_docs: BTreeSet<&str> = truth2
+        .documents
+        .iter()
+        .filter(|d| !night1.contains(&d.url))
+        .map(|d| d.url.as_str())
+        .collect();
     for u in &new_docs {
         assert!(new.contains(u), "new document {u} not reported new");
     }
     // The one revised article (a 权责清单) is reported changed; no other article is.
     assert_eq!(changed.len(), 1, "changed articles: {changed:?}");
-    let power_lists: BTreeSet<&str> = truth2.documents.iter().filter(|d| d.role == "T1").map(|d| d.url.as_str()).collect();
-    assert!(changed.iter().all(|u| power_lists.contains(u)), "{changed:?} is not a 权责清单");
+    let power_lists: BTreeSet<&str> = truth2
+        .documents
+        .iter()
+        .filter(|d| d.role == "T1")
+        .map(|d| d.url.as_str())
+        .collect();
+    assert!(
+        changed.iter().all(|u| power_lists.contains(u)),
+        "{changed:?} is not a 权责清单"
+    );
     // Every request for an article already seen was conditional.
-    for e in log.iter().filter(|e| e.path.starts_with("/20") && e.path.ends_with(".html")) {
+    for e in log
+        .iter()
+        .filter(|e| e.path.starts_with("/20") && e.path.ends_with(".html"))
+    {
         let url = format!("http://{}{}", e.host, e.path);
         if night1.contains(&url) {
-            assert!(e.if_none_match.is_some() || e.if_modified_since.is_some(), "unconditional request for {url}");
+            assert!(
+                e.if_none_match.is_some() || e.if_modified_since.is_some(),
+                "unconditional request for {url}"
+            );
         }
     }
 }

@@ -442,7 +442,13 @@ fn health_warnings_appear_in_an_appendix_escaped() {
     let mut inp = input(&fx);
     inp.health = Some(&health);
     let html = report::html(&inp);
-    assert!(html.contains("附录三 网站健康预警（检查日 2024-02-01"), "no health appendix");
+    assert!(
+        html.contains("附录三 网站健康预警（检查日 2024-02-01"),
+        "no health appendix"
+    );
     assert!(html.contains("2 篇文章无法识别发布日期"));
-    assert!(!html.contains(SCRIPT), "a crawled URL reached the HTML unescaped");
+    assert!(
+        !html.contains(SCRIPT),
+        "a crawled URL reached the HTML unescaped"
+    );
 }

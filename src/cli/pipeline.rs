@@ -33,7 +33,9 @@ pub struct DemoArgs {
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 pub fn demo(config: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -56,9 +58,20 @@ pub fn demo(config: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
     );
     super::crawl::print_run(&o.pipeline.run);
     let c = &o.pipeline.classify;
-    println!("分类 {} 篇文档：证据 {} 条（待分析师确认 {} 条），网络监测事实 {} 条", c.documents, c.evidence, c.candidates, c.facts);
+    println!(
+        "分类 {} 篇文档：证据 {} 条（待分析师确认 {} 条），网络监测事实 {} 条",
+        c.documents, c.evidence, c.candidates, c.facts
+    );
     if !c.unresolved.is_empty() {
-        println!("通报中未能对应名册的名称 {} 个：{}", c.unresolved.len(), c.unresolved.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join("、"));
+        println!(
+            "通报中未能对应名册的名称 {} 个：{}",
+            c.unresolved.len(),
+            c.unresolved
+                .iter()
+                .map(|u| u.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        );
     }
     println!();
     print!("{}", render::table(&o.pipeline.board));
@@ -78,7 +91,10 @@ pub fn run(config: &Path, store: &Path, args: super::crawl::CrawlArgs) -> anyhow
     let opts = super::crawl::options(args);
     let o = runtime()?.block_on(govtrust::pipeline::run(&project, &store, opts, Utc::now()))?;
     super::crawl::print_run(&o.run);
-    println!("分类：证据 {} 条（待确认 {}），网络监测事实 {} 条", o.classify.evidence, o.classify.candidates, o.classify.facts);
+    println!(
+        "分类：证据 {} 条（待确认 {}），网络监测事实 {} 条",
+        o.classify.evidence, o.classify.candidates, o.classify.facts
+    );
     print!("{}", render::table(&o.board));
     let d = &o.digest;
     let alerts = if project.settings.alerts.is_some() {
@@ -89,7 +105,10 @@ pub fn run(config: &Path, store: &Path, args: super::crawl::CrawlArgs) -> anyhow
             o.alerts.pending + o.alerts.deliveries.iter().filter(|x| !x.ok).count()
         )
     } else {
-        format!("提醒 {} 条（未配置 [alerts]，未发送）", o.alerts.events.len())
+        format!(
+            "提醒 {} 条（未配置 [alerts]，未发送）",
+            o.alerts.events.len()
+        )
     };
     println!(
         "变化摘要（govtrust digest --run {}）：证据新增 {}、变化 {}、消失 {}，得分变动 {} 项；{alerts}",

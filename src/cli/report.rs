@@ -12,7 +12,12 @@ use govtrust::report::archive::write_from_store;
 
 use super::open_store;
 
-pub fn report(config: &Path, store: &Path, out: PathBuf, run: Option<u64>) -> anyhow::Result<ExitCode> {
+pub fn report(
+    config: &Path,
+    store: &Path,
+    out: PathBuf,
+    run: Option<u64>,
+) -> anyhow::Result<ExitCode> {
     let project = Project::load(config)?;
     let store = open_store(store)?;
     let w = write_from_store(&project, &store, &out, run, Utc::now())?;
@@ -20,11 +25,20 @@ pub fn report(config: &Path, store: &Path, out: PathBuf, run: Option<u64>) -> an
     println!("  {}", w.files.html.display());
     println!("  {}", w.files.xlsx.display());
     println!("  {}", w.files.markdown.display());
-    println!("  {}（{} 个存档快照）", out.join("snapshots").display(), w.snapshots);
+    println!(
+        "  {}（{} 个存档快照）",
+        out.join("snapshots").display(),
+        w.snapshots
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn discrepancies(config: &Path, store: &Path, unit: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+pub fn discrepancies(
+    config: &Path,
+    store: &Path,
+    unit: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let project = Project::load(config)?;
     let store = open_store(store)?;
     let board = score_store(&project, &store)?;
@@ -32,11 +46,19 @@ pub fn discrepancies(config: &Path, store: &Path, unit: Option<String>, json: bo
         Some(n) => Some(project.roster.resolve(&n)?.id.clone()),
         None => None,
     };
-    let sheets: Vec<_> = board.units.iter().filter(|u| only.as_ref().is_none_or(|id| &u.id == id)).collect();
+    let sheets: Vec<_> = board
+        .units
+        .iter()
+        .filter(|u| only.as_ref().is_none_or(|id| &u.id == id))
+        .collect();
     if json {
         let rows: Vec<_> = sheets
             .iter()
-            .flat_map(|u| u.discrepancies.iter().map(move |d| serde_json::json!({"unit": u.id, "name": u.short, "discrepancy": d})))
+            .flat_map(|u| {
+                u.discrepancies.iter().map(
+                    move |d| serde_json::json!({"unit": u.id, "name": u.short, "discrepancy": d}),
+                )
+            })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);

@@ -7,8 +7,8 @@
 
 pub mod alerts;
 pub mod catalog;
-pub mod health;
 pub mod crawl;
+pub mod health;
 pub mod roster;
 pub mod rules;
 pub mod schedule;

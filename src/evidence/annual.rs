@@ -45,7 +45,11 @@ fn re(p: &str) -> Regex {
 
 /// The last integer of the first table row (a line with `|` cells) carrying the row label. Prose
 /// lines are skipped: "上年结转3件，按期答复8件，…结转下年度继续办理2件" ends with another figure.
-fn row_total(text: &str, label: &Regex, name: &'static str) -> Result<Option<u64>, AnnualReportError> {
+fn row_total(
+    text: &str,
+    label: &Regex,
+    name: &'static str,
+) -> Result<Option<u64>, AnnualReportError> {
     for line in text.lines().filter(|l| l.contains('|')) {
         if let Some(m) = label.find(line) {
             let rest = &line[m.end()..];
@@ -72,12 +76,23 @@ fn prose_figure(text: &str, pattern: &str) -> Option<u64> {
 pub fn request_figures(text: &str) -> Result<RequestFigures, AnnualReportError> {
     let received = row_total(text, &re(r"本年新收[^|\d]*(?:数量)?"), "本年新收")?;
     let carried_in = row_total(text, &re(r"上年结转[^|\d]*(?:数量)?"), "上年结转")?;
-    let concluded = row_total(text, &re(r"[（(]七[)）]\s*总计|办理结果\s*总计|^\s*总计"), "总计")?;
+    let concluded = row_total(
+        text,
+        &re(r"[（(]七[)）]\s*总计|办理结果\s*总计|^\s*总计"),
+        "总计",
+    )?;
     let carried_out = row_total(text, &re(r"结转下年度继续办理"), "结转下年度继续办理")?;
-    let received = received.or_else(|| prose_figure(text, r"共收到(?:依申请公开|政府信息公开申请)[^0-9，。]{0,4}(\d+)\s*件"));
-    let carried_in = carried_in.or_else(|| prose_figure(text, r"上年结转[^0-9，。]{0,4}(\d+)\s*件"));
+    let received = received.or_else(|| {
+        prose_figure(
+            text,
+            r"共收到(?:依申请公开|政府信息公开申请)[^0-9，。]{0,4}(\d+)\s*件",
+        )
+    });
+    let carried_in =
+        carried_in.or_else(|| prose_figure(text, r"上年结转[^0-9，。]{0,4}(\d+)\s*件"));
     let concluded = concluded.or_else(|| prose_figure(text, r"办结[^0-9，。]{0,4}(\d+)\s*件"));
-    let carried_out = carried_out.or_else(|| prose_figure(text, r"结转下年度(?:继续办理)?[^0-9，。]{0,4}(\d+)\s*件"));
+    let carried_out = carried_out
+        .or_else(|| prose_figure(text, r"结转下年度(?:继续办理)?[^0-9，。]{0,4}(\d+)\s*件"));
     match (received, concluded) {
         (Some(received), Some(concluded)) => {
             let f = RequestFigures {
@@ -145,7 +160,15 @@ mod tests {
         let text = format!("（二）依申请公开。2023年，共收到依申请公开7件，上年结转1件，按期答复8件，办结6件，结转下年度继续办理2件。\n{TABLE}");
         assert_eq!(request_figures(&text).unwrap().carried_in, 1);
         let prose = "2023年，共收到依申请公开7件，上年结转1件，按期答复8件，办结6件，结转下年度继续办理2件。";
-        assert_eq!(request_figures(prose).unwrap(), RequestFigures { received: 7, carried_in: 1, concluded: 6, carried_out: 2 });
+        assert_eq!(
+            request_figures(prose).unwrap(),
+            RequestFigures {
+                received: 7,
+                carried_in: 1,
+                concluded: 6,
+                carried_out: 2
+            }
+        );
     }
 
     #[test]

@@ -460,12 +460,12 @@ impl<'a> Ctx<'a> {
                     exclude: exclude.clone(),
                 };
                 let mut seen_any = false;
-                for d in docs
-                    .iter()
-                    .filter(|d| d.fields.contains_key(party_field))
-                {
+                for d in docs.iter().filter(|d| d.fields.contains_key(party_field)) {
                     seen_any = true;
-                    let dishonest = d.column.as_ref().is_some_and(|c| dishonest_lists.contains(c))
+                    let dishonest = d
+                        .column
+                        .as_ref()
+                        .is_some_and(|c| dishonest_lists.contains(c))
                         || dishonest_urls.iter().any(|u| d.url.contains(u.as_str()));
                     let listed_text = dishonest_listed_field
                         .as_ref()

@@ -41,7 +41,10 @@ pub fn web_facts(
         Mode::Measure => e.status != Status::Rejected,
     };
     let mut by_rule_unit: BTreeMap<(&str, &str), Vec<&Evidence>> = BTreeMap::new();
-    for e in evidence.iter().filter(|e| counts(e) && e.period == project.period.id) {
+    for e in evidence
+        .iter()
+        .filter(|e| counts(e) && e.period == project.period.id)
+    {
         by_rule_unit
             .entry((e.rule.as_str(), e.unit.as_str()))
             .or_default()

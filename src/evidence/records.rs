@@ -172,7 +172,10 @@ mod tests {
             &WorkCalendar::official(),
             7,
         );
-        assert!(!c.compliant, "decision after publication is never compliant");
+        assert!(
+            !c.compliant,
+            "decision after publication is never compliant"
+        );
         assert!(c.timely, "but it was not late");
     }
 }

@@ -61,9 +61,15 @@ pub fn doc_input(d: &Document) -> DocInput {
 }
 
 /// Classifies every stored document and refreshes the web facts.
-pub fn classify_store(project: &Project, store: &Store, now: DateTime<Utc>) -> Result<ClassifyOutcome, EvidenceError> {
+pub fn classify_store(
+    project: &Project,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<ClassifyOutcome, EvidenceError> {
     if project.rules.rules.is_empty() {
-        return Err(EvidenceError::NoRules(project.settings_path.display().to_string()));
+        return Err(EvidenceError::NoRules(
+            project.settings_path.display().to_string(),
+        ));
     }
     let docs: Vec<DocInput> = store.documents(None)?.iter().map(doc_input).collect();
     let period = &project.period.id;
@@ -82,7 +88,11 @@ pub fn classify_store(project: &Project, store: &Store, now: DateTime<Utc>) -> R
     Ok(ClassifyOutcome {
         documents: docs.len(),
         evidence: c.evidence.len(),
-        candidates: c.evidence.iter().filter(|e| e.status == super::model::Status::Candidate).count(),
+        candidates: c
+            .evidence
+            .iter()
+            .filter(|e| e.status == super::model::Status::Candidate)
+            .count(),
         changes,
         unresolved: c.unresolved,
         unreadable: c.unreadable,
@@ -92,7 +102,11 @@ pub fn classify_store(project: &Project, store: &Store, now: DateTime<Utc>) -> R
 }
 
 /// Recomputes web facts from the stored evidence (after an analyst confirmed or rejected some).
-pub fn refresh_from_store(project: &Project, store: &Store, now: DateTime<Utc>) -> Result<(usize, usize), EvidenceError> {
+pub fn refresh_from_store(
+    project: &Project,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), EvidenceError> {
     let period = &project.period.id;
     let evidence = store.evidence_list(&EvidenceFilter {
         period: Some(period.clone()),
@@ -109,7 +123,14 @@ fn refresh_web_facts(
     coverage: &super::classify::Coverage,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), EvidenceError> {
-    let facts = web_facts(project, &project.rules, evidence, coverage, now, Mode::Score);
+    let facts = web_facts(
+        project,
+        &project.rules,
+        evidence,
+        coverage,
+        now,
+        Mode::Score,
+    );
     let mut by_unit: BTreeMap<&str, Vec<crate::fact::Fact>> = BTreeMap::new();
     for f in &facts {
         by_unit.entry(f.unit.as_str()).or_default().push(f.clone());

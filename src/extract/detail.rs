@@ -32,7 +32,10 @@ pub struct DetailFields {
 fn body_text(ps: &[Probe], doc: &Html) -> Option<String> {
     // Paragraphs and table rows survive as lines: annual reports and notices are read by row.
     ps.iter().find_map(|p| match p {
-        Probe::Css { selector, attr: None } => doc.select(selector).next().map(super::text::block_text),
+        Probe::Css {
+            selector,
+            attr: None,
+        } => doc.select(selector).next().map(super::text::block_text),
         _ => None,
     })
 }

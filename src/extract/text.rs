@@ -9,8 +9,33 @@ use scraper::{ElementRef, Node};
 use super::probe::collapse;
 
 const BLOCKS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "tbody", "thead",
-    "tfoot", "blockquote", "pre", "dl", "dt", "dd", "center", "form", "header", "footer", "caption",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "form",
+    "header",
+    "footer",
+    "caption",
 ];
 
 struct Lines {

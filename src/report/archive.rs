@@ -42,7 +42,13 @@ pub struct WrittenReport {
 }
 
 /// Builds the report of the project's period from the store and writes it into `out`.
-pub fn write_from_store(project: &Project, store: &Store, out: &Path, run: Option<u64>, now: DateTime<Utc>) -> Result<WrittenReport, ArchiveError> {
+pub fn write_from_store(
+    project: &Project,
+    store: &Store,
+    out: &Path,
+    run: Option<u64>,
+    now: DateTime<Utc>,
+) -> Result<WrittenReport, ArchiveError> {
     let period = &project.period.id;
     let facts = store.facts()?.period_facts(period)?;
     let board = score::score(project, &facts);
@@ -52,7 +58,12 @@ pub fn write_from_store(project: &Project, store: &Store, out: &Path, run: Optio
     })?;
     let unresolved = store.unresolved(period)?;
     let pages = store.pages()?;
-    let cutoff = pages.iter().filter(|p| p.status == 200).map(|p| p.fetched_at).max().unwrap_or(now);
+    let cutoff = pages
+        .iter()
+        .filter(|p| p.status == 200)
+        .map(|p| p.fetched_at)
+        .max()
+        .unwrap_or(now);
     let mut input = ReportInput::new(project, &board, &evidence, &unresolved, cutoff, now);
     input.sources = coverage(project, store, &pages)?;
     input.run_id = run.or(store.last_run()?.map(|r| r.id));
@@ -60,28 +71,55 @@ pub fn write_from_store(project: &Project, store: &Store, out: &Path, run: Optio
     input.health = health.as_ref();
     let files = write_all(&input, out)?;
 
-    let by_hash: BTreeMap<&str, &PageRecord> = pages.iter().filter_map(|p| p.hash.as_deref().map(|h| (h, p))).collect();
-    let hashes: BTreeSet<&str> = evidence.iter().map(|e| e.snapshot.as_str()).filter(|h| !h.is_empty()).collect();
+    let by_hash: BTreeMap<&str, &PageRecord> = pages
+        .iter()
+        .filter_map(|p| p.hash.as_deref().map(|h| (h, p)))
+        .collect();
+    let hashes: BTreeSet<&str> = evidence
+        .iter()
+        .map(|e| e.snapshot.as_str())
+        .filter(|h| !h.is_empty())
+        .collect();
     let dir = out.join("snapshots");
-    std::fs::create_dir_all(&dir).map_err(|source| ArchiveError::Write { path: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| ArchiveError::Write {
+        path: dir.clone(),
+        source,
+    })?;
     let mut written = 0;
     for hash in hashes {
         // Hashes name files: only plain hex is accepted.
         if !hash.chars().all(|c| c.is_ascii_alphanumeric()) {
             continue;
         }
-        let Some(bytes) = store.snapshot(hash)? else { continue };
+        let Some(bytes) = store.snapshot(hash)? else {
+            continue;
+        };
         let page = by_hash.get(hash).copied();
         let raw = dir.join(format!("{hash}.raw"));
-        std::fs::write(&raw, &bytes).map_err(|source| ArchiveError::Write { path: raw.clone(), source })?;
+        std::fs::write(&raw, &bytes).map_err(|source| ArchiveError::Write {
+            path: raw.clone(),
+            source,
+        })?;
         let view = dir.join(format!("{hash}.html"));
-        std::fs::write(&view, snapshot_view(hash, &bytes, page)).map_err(|source| ArchiveError::Write { path: view.clone(), source })?;
+        std::fs::write(&view, snapshot_view(hash, &bytes, page)).map_err(|source| {
+            ArchiveError::Write {
+                path: view.clone(),
+                source,
+            }
+        })?;
         written += 1;
     }
-    Ok(WrittenReport { files, snapshots: written })
+    Ok(WrittenReport {
+        files,
+        snapshots: written,
+    })
 }
 
-fn coverage(project: &Project, store: &Store, pages: &[PageRecord]) -> Result<Vec<SourceCoverage>, ArchiveError> {
+fn coverage(
+    project: &Project,
+    store: &Store,
+    pages: &[PageRecord],
+) -> Result<Vec<SourceCoverage>, ArchiveError> {
     let mut docs: BTreeMap<String, u64> = BTreeMap::new();
     for d in store.documents(None)? {
         *docs.entry(d.source).or_default() += 1;
@@ -94,7 +132,11 @@ fn coverage(project: &Project, store: &Store, pages: &[PageRecord]) -> Result<Ve
             description: s.description.clone(),
             pages: mine.iter().filter(|p| p.status == 200).count() as u64,
             documents: docs.get(&s.name).copied().unwrap_or(0),
-            last_fetched: mine.iter().filter(|p| p.status == 200).map(|p| p.fetched_at).max(),
+            last_fetched: mine
+                .iter()
+                .filter(|p| p.status == 200)
+                .map(|p| p.fetched_at)
+                .max(),
         });
     }
     Ok(out)
@@ -102,10 +144,17 @@ fn coverage(project: &Project, store: &Store, pages: &[PageRecord]) -> Result<Ve
 
 /// A page that shows an archived page's source as escaped text: nothing in it can run or load.
 fn snapshot_view(hash: &str, bytes: &[u8], page: Option<&PageRecord>) -> String {
-    let host = page.and_then(|p| url::Url::parse(&p.url).ok()).and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+    let host = page
+        .and_then(|p| url::Url::parse(&p.url).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
     let decoded = decode(bytes, page.and_then(|p| p.content_type.as_deref()), &host);
     let (url, fetched, status) = match page {
-        Some(p) => (p.url.as_str(), p.fetched_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(), p.status.to_string()),
+        Some(p) => (
+            p.url.as_str(),
+            p.fetched_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            p.status.to_string(),
+        ),
         None => ("（未知）", String::from("（未知）"), String::from("—")),
     };
     format!(

@@ -370,7 +370,9 @@ fn health(out: &mut String, input: &ReportInput) {
     let _ = write!(
         out,
         "<h3>附录三 网站健康预警（检查日 {}，仅作预警，不计入得分）</h3>",
-        h.check_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+        h.check_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into())
     );
     if h.units.is_empty() && h.dead_links.is_empty() {
         out.push_str("<p class=\"muted\">未发现问题。</p>\n");
@@ -379,11 +381,21 @@ fn health(out: &mut String, input: &ReportInput) {
     out.push_str("<table><thead><tr><th>单位</th><th>预警</th></tr></thead><tbody>");
     for (unit, signals) in &h.units {
         for sig in signals {
-            let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", esc(&input.unit_short(unit)), esc(&sig.describe()));
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                esc(&input.unit_short(unit)),
+                esc(&sig.describe())
+            );
         }
     }
     for (host, links) in &h.dead_links {
-        let _ = write!(out, "<tr><td>{}</td><td>{} 个失效链接（4xx/5xx）</td></tr>", esc(host), links.len());
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{} 个失效链接（4xx/5xx）</td></tr>",
+            esc(host),
+            links.len()
+        );
     }
     out.push_str("</tbody></table>\n");
 }

@@ -7,7 +7,8 @@ use super::{decode, encode, Result, Store};
 
 impl Store {
     pub fn put_health(&self, run: u64, report: &HealthReport) -> Result<()> {
-        self.tree("health")?.insert(run.to_be_bytes(), encode(report))?;
+        self.tree("health")?
+            .insert(run.to_be_bytes(), encode(report))?;
         self.flush()
     }
 
