@@ -58,7 +58,12 @@ impl Store {
 
     /// Every page record, in URL order.
     pub fn pages(&self) -> Result<Vec<PageRecord>> {
+        self.pages_iter()?.collect()
+    }
+
+    /// Every page record, in URL order, one at a time (memory stays flat on large stores).
+    pub fn pages_iter(&self) -> Result<impl Iterator<Item = Result<PageRecord>>> {
         let t = self.tree("pages")?;
-        t.iter().values().map(|v| decode("pages", &v?)).collect()
+        Ok(t.iter().values().map(|v| decode("pages", &v?)))
     }
 }

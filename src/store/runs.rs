@@ -109,11 +109,15 @@ impl Store {
     }
 
     pub fn run_events(&self, run: u64) -> Result<Vec<RunEvent>> {
+        self.run_events_iter(run)?.collect()
+    }
+
+    /// The events of a run one at a time (memory stays flat on large runs).
+    pub fn run_events_iter(&self, run: u64) -> Result<impl Iterator<Item = Result<RunEvent>>> {
         let t = self.tree("events")?;
-        t.scan_prefix(prefix(&[run_key(run).as_str()]))
+        Ok(t.scan_prefix(prefix(&[run_key(run).as_str()]))
             .values()
-            .map(|v| decode("events", &v?))
-            .collect()
+            .map(|v| decode("events", &v?)))
     }
 
     /// Marks as gone every content page of `sources` that a complete run did not reach (no
@@ -122,7 +126,8 @@ impl Store {
         let events = self.tree("events")?;
         let rk = run_key(run);
         let mut n = 0;
-        for p in self.pages()? {
+        for p in self.pages_iter()? {
+            let p = p?;
             if p.role == Role::List
                 || p.hash.is_none()
                 || p.gone_run.is_some()
@@ -174,7 +179,8 @@ impl Store {
             ..RunSummary::default()
         };
         let mut span: BTreeMap<String, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
-        for e in self.run_events(run)? {
+        for e in self.run_events_iter(run)? {
+            let e = e?;
             s.urls += 1;
             *s.by_status.entry(e.status.clone()).or_default() += 1;
             let change = serde_json::to_value(e.change)
