@@ -11,6 +11,7 @@ pub mod documents;
 pub mod evidence;
 pub mod facts;
 pub mod frontier;
+pub mod index;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;
