@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod extract;
 pub mod fact;
 pub mod pipeline;
+pub mod query;
 pub mod report;
 pub mod score;
 pub mod simweb;

@@ -105,6 +105,8 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Search documents and their evidence (unit, item, kind, source, status, dates, keyword).
+    Query(cli::query::QueryArgs),
 }
 
 #[derive(Subcommand)]
@@ -168,5 +170,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)
         }
+        Command::Query(args) => cli::query::query(config, store, args),
     }
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod crawl;
 pub mod evidence;
 pub mod pipeline;
+pub mod query;
 pub mod score;
 pub mod simweb;
 pub mod submit;

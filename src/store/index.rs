@@ -368,6 +368,11 @@ impl Store {
         Ok(n)
     }
 
+    /// Documents are stored but none is indexed (a store written before the index existed).
+    pub fn index_missing(&self) -> Result<bool> {
+        Ok(!self.tree("documents")?.is_empty() && self.tree("doc_indexed")?.is_empty())
+    }
+
     /// Number of indexed documents.
     pub fn indexed_count(&self) -> Result<usize> {
         Ok(self.tree("doc_indexed")?.len())
@@ -462,7 +467,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::NaiveDate;
 
