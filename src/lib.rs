@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod query;
 pub mod report;
 pub mod score;
+pub mod serve;
 pub mod simweb;
 pub mod store;
 pub mod submit;

@@ -107,6 +107,8 @@ enum Command {
     },
     /// Search documents and their evidence (unit, item, kind, source, status, dates, keyword).
     Query(cli::query::QueryArgs),
+    /// Serve the JSON API and the analyst pages (loopback by default).
+    Serve(cli::serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -171,5 +173,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cli::score::score(config, store, kind, unit, &format)
         }
         Command::Query(args) => cli::query::query(config, store, args),
+        Command::Serve(args) => cli::serve::serve(config, store, args),
     }
 }

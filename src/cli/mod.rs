@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod pipeline;
 pub mod query;
 pub mod score;
+pub mod serve;
 pub mod simweb;
 pub mod submit;
 
