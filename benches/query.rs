@@ -87,7 +87,11 @@ fn document(rng: &mut Rng, n: u64, units: &[(String, String)], sentences: usize)
     let title = fill(*rng.pick::<&str>(TITLES), unit_name, topic);
     let mut body = String::new();
     for _ in 0..sentences {
-        body.push_str(&fill(*rng.pick::<&str>(SENTENCES), unit_name, *rng.pick::<&str>(TOPICS)));
+        body.push_str(&fill(
+            *rng.pick::<&str>(SENTENCES),
+            unit_name,
+            *rng.pick::<&str>(TOPICS),
+        ));
     }
     let start = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();
     let published = start + chrono::Days::new(rng.next() % (3 * 365));

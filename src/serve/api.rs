@@ -235,8 +235,13 @@ pub struct SnapshotParams {
     pub url: Option<String>,
 }
 
-/// A snapshot's bytes and the content type it was served with (from its page record).
-pub fn snapshot_bytes(st: &Shared, hash: &str, url: Option<&str>) -> ApiResult<(Vec<u8>, String)> {
+/// A snapshot's bytes, the content type it was served with and the charset the crawler
+/// detected (both from its page record).
+pub fn snapshot_bytes(
+    st: &Shared,
+    hash: &str,
+    url: Option<&str>,
+) -> ApiResult<(Vec<u8>, String, Option<String>)> {
     let valid = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
     let bytes = valid
         .then(|| st.store.snapshot(hash))
@@ -257,10 +262,11 @@ pub fn snapshot_bytes(st: &Shared, hash: &str, url: Option<&str>) -> ApiResult<(
             .into_iter()
             .find(|p| p.hash.as_deref() == Some(hash)),
     };
+    let charset = page.as_ref().and_then(|p| p.charset.clone());
     let ctype = page
         .and_then(|p| p.content_type)
         .unwrap_or_else(|| "application/octet-stream".into());
-    Ok((bytes, ctype))
+    Ok((bytes, ctype, charset))
 }
 
 pub async fn snapshot(
@@ -268,7 +274,7 @@ pub async fn snapshot(
     Path(hash): Path<String>,
     Query(p): Query<SnapshotParams>,
 ) -> ApiResult<Response> {
-    let (bytes, ctype) = snapshot_bytes(&st, &hash, p.url.as_deref())?;
+    let (bytes, ctype, _) = snapshot_bytes(&st, &hash, p.url.as_deref())?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(

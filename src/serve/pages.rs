@@ -22,18 +22,18 @@ use crate::score::UnitSheet;
 use crate::store::evidence::EvidenceFilter;
 
 const STYLE: &str = "\
-body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#f6f7f9}
+body{font-family:'Noto Sans CJK SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;margin:0;color:#222;background:#f6f7f9}
 header{background:#9b1c1c;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:baseline}
 header a{color:#fff;text-decoration:none}header strong{font-size:18px}
 main{padding:16px 24px;max-width:1400px}
 table{border-collapse:collapse;background:#fff;margin:8px 0 20px;font-size:14px}
 th,td{border:1px solid #d8dbe0;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#eef0f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef0f3;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .muted{color:#666;font-size:13px}.bad{color:#9b1c1c}.ok{color:#17663a}
 form.inline{display:inline}form.filters{background:#fff;padding:10px;border:1px solid #d8dbe0}
 form.filters label{margin-right:10px;display:inline-block}
 iframe{width:100%;height:70vh;border:1px solid #999;background:#fff}
-.title{word-break:break-all}
+.title{word-break:break-all}.nw{white-space:nowrap}
 ";
 
 pub async fn style() -> Response {
@@ -163,9 +163,9 @@ fn evidence_rows(out: &mut String, list: &[Evidence], writable: bool, back: &str
         let d = &e.document;
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td>\
+            "<tr><td class=\"nw\">{}</td><td class=\"nw {}\">{}</td><td>{}</td>\
              <td class=\"title\"><a href=\"{}\" rel=\"noreferrer noopener\" target=\"_blank\">{}</a></td>\
-             <td>{}</td><td><a href=\"/snapshots/{}?url={}\">查看快照</a></td><td>",
+             <td class=\"nw\">{}</td><td class=\"nw\"><a href=\"/snapshots/{}?url={}\">查看快照</a></td><td class=\"nw\">",
             esc(&e.item),
             status_class(e.status),
             e.status.label(),
@@ -364,7 +364,7 @@ pub async fn search(State(st): State<Shared>, Query(p): Query<QueryParams>) -> R
     for (r, full) in rows.iter().zip(&result.rows) {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"title\">\
+            "<tr><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"title\">\
              <a href=\"/snapshots/{}?url={}\">{}</a></td><td>{}</td><td>",
             r.published.map(|d| d.to_string()).unwrap_or_default(),
             esc(r.unit_name.as_deref().or(r.unit.as_deref()).unwrap_or("—")),
@@ -381,7 +381,7 @@ pub async fn search(State(st): State<Shared>, Query(p): Query<QueryParams>) -> R
         for e in &r.evidence {
             let _ = write!(
                 out,
-                "<div>{} <span class=\"{}\">{}</span></div>",
+                "<div class=\"nw\">{} <span class=\"{}\">{}</span></div>",
                 esc(&e.item),
                 status_class(e.status),
                 e.status.label()
@@ -403,7 +403,7 @@ pub async fn snapshot(
     Path(hash): Path<String>,
     Query(p): Query<SnapshotParams>,
 ) -> Response {
-    let (bytes, ctype) = match snapshot_bytes(&st, &hash, p.url.as_deref()) {
+    let (bytes, ctype, charset) = match snapshot_bytes(&st, &hash, p.url.as_deref()) {
         Ok(x) => x,
         Err(e) => return e.into(),
     };
@@ -413,10 +413,13 @@ pub async fn snapshot(
         .map(|u| format!("?url={}", url_encode(u)))
         .unwrap_or_default();
     let mut out = format!(
-        "<h1>快照查看</h1><p class=\"muted\">内容哈希 {}；类型 {}；{} 字节。存档页面在隔离框架中显示，脚本不会运行。\
+        "<h1>快照查看</h1><p class=\"muted\">内容哈希 {}；类型 {}{}；{} 字节。存档页面在隔离框架中显示，脚本不会运行。\
          <a href=\"/api/snapshots/{}{}\">下载原始文件</a></p>",
         esc(&hash),
         esc(&ctype),
+        charset
+            .map(|c| format!("（按检测到的 {} 显示）", esc(&c)))
+            .unwrap_or_default(),
         bytes.len(),
         esc(&hash),
         esc(&q)
@@ -445,10 +448,11 @@ pub async fn snapshot_raw(
     Path(hash): Path<String>,
     Query(p): Query<SnapshotParams>,
 ) -> Response {
-    let (bytes, ctype) = match snapshot_bytes(&st, &hash, p.url.as_deref()) {
+    let (bytes, ctype, charset) = match snapshot_bytes(&st, &hash, p.url.as_deref()) {
         Ok(x) => x,
         Err(e) => return e.into(),
     };
+    let ctype = display_type(&ctype, charset.as_deref());
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -461,6 +465,28 @@ pub async fn snapshot_raw(
         HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'"),
     );
     res
+}
+
+/// The content type for display: a text page gets the charset the crawler detected, which
+/// is right where the server's header was wrong (a GBK page declared as ISO-8859-1).
+fn display_type(ctype: &str, charset: Option<&str>) -> String {
+    let mime = ctype
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match charset {
+        Some(cs)
+            if mime.starts_with("text/")
+                && cs
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            format!("{mime}; charset={cs}")
+        }
+        _ => ctype.to_string(),
+    }
 }
 
 #[derive(Deserialize)]
