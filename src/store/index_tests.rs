@@ -141,3 +141,20 @@ fn date_ranges_are_inclusive() {
     };
     assert_eq!(ids(&s, &q), vec!["b", "a"]);
 }
+
+#[test]
+fn a_store_written_before_the_index_is_detected_and_rebuilt() {
+    let (_d, s) = store();
+    let d = doc("a", "t-1", (2023, 3, 1), "诚信教育", "");
+    let t = s.tree("documents").unwrap_or_else(|e| panic!("{e}"));
+    t.insert(d.id.as_bytes(), encode(&d))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.index_missing().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(s.reindex_documents().unwrap_or_else(|e| panic!("{e}")), 1);
+    assert!(!s.index_missing().unwrap_or_else(|e| panic!("{e}")));
+    let q = PostingQuery {
+        terms: vec!["诚信".into()],
+        ..Default::default()
+    };
+    assert_eq!(ids(&s, &q), vec!["a"]);
+}
