@@ -1,6 +1,6 @@
-//! `govtrust query` end to end: documents and evidence written through the store API (`put_documents`,
-//! `replace_evidence`), then the binary asked by unit, date range, keyword and evidence filters in each output
-//! format.
+//! `govtrust query` end to end: documents and evidence written through the store API
+//! (`put_documents`, `replace_evidence`), then the binary asked by unit, date range, keyword and
+//! evidence filters in each output format.
 
 use std::path::Path;
 
