@@ -134,6 +134,10 @@ enum Command {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Search documents and their evidence (unit, item, kind, source, status, dates, keyword).
+    Query(cli::query::QueryArgs),
+    /// Serve the JSON API and the analyst pages (loopback by default).
+    Serve(cli::serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -203,5 +207,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)
         }
+        Command::Query(args) => cli::query::query(config, store, args),
+        Command::Serve(args) => cli::serve::serve(config, store, args),
     }
 }

@@ -8,7 +8,9 @@ pub mod export;
 pub mod pipeline;
 pub mod report;
 pub mod schedule;
+pub mod query;
 pub mod score;
+pub mod serve;
 pub mod simweb;
 pub mod submit;
 

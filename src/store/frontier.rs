@@ -83,6 +83,8 @@ impl Store {
         let snapshots = self.tree("snapshots")?;
         let documents = self.tree("documents")?;
         let events = self.tree("events")?;
+        let ix = self.index_trees()?;
+        let indexed = super::index::entries(&c.documents);
         for e in &mut c.enqueue {
             e.seq = self.next_id()?;
         }
@@ -113,9 +115,20 @@ impl Store {
             })
             .collect();
         let r: std::result::Result<usize, TransactionError<StoreError>> = (
-            &frontier, &seen, &pages, &snapshots, &documents, &events,
+            &frontier,
+            &seen,
+            &pages,
+            &snapshots,
+            &documents,
+            &events,
+            &ix.date,
+            &ix.unit,
+            &ix.source,
+            &ix.kind,
+            &ix.terms,
+            &ix.indexed,
         )
-            .transaction(|(fr, se, pa, sn, dc, ev)| {
+            .transaction(|(fr, se, pa, sn, dc, ev, i1, i2, i3, i4, i5, i6)| {
                 if let Some(seq) = c.done {
                     fr.remove(&seq_key(seq))?;
                 }
@@ -130,6 +143,17 @@ impl Store {
                 for (id, v) in &docs {
                     dc.insert(id.as_bytes(), v.as_slice())?;
                 }
+                super::index::apply(
+                    &super::index::IndexTx {
+                        date: i1,
+                        unit: i2,
+                        source: i3,
+                        kind: i4,
+                        terms: i5,
+                        indexed: i6,
+                    },
+                    &indexed,
+                )?;
                 if let Some((k, v)) = &event {
                     ev.insert(k.as_slice(), v.as_slice())?;
                 }

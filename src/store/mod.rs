@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod facts;
 pub mod frontier;
 pub mod health;
+pub mod index;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;

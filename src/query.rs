@@ -1,0 +1,400 @@
+//! Querying documents and their evidence: what `govtrust query` and the HTTP API's `documents`
+//! and `evidence` routes answer. Document filters (unit, source, kind, date range, keyword) are
+//! answered from the posting lists of `store::index`, newest first, reading only as many
+//! documents as the limit needs; evidence filters (item, status) start from the evidence, which
+//! is small. A keyword narrows candidates by its index terms, then each candidate's title and
+//! body are checked for the exact phrase. Renderers give an aligned table, JSON and CSV.
+
+mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::evidence::model::{Evidence, Status};
+use crate::extract::{Document, DocumentKind};
+use crate::store::evidence::EvidenceFilter;
+use crate::store::index::{terms, PostingQuery};
+use crate::store::{Store, StoreError};
+
+pub use render::{csv, excerpt, flatten, json, table, FlatEvidence, FlatRow};
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("--from {from} is after --to {to}")]
+    Range { from: NaiveDate, to: NaiveDate },
+    #[error("{field} {value:?}: {why}")]
+    Param {
+        field: &'static str,
+        value: String,
+        why: String,
+    },
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// Default number of rows returned.
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// A query over documents and evidence. Every filter given must hold.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Roster unit id.
+    pub unit: Option<String>,
+    /// Only units in this set (e.g. every township); applied with `unit`.
+    pub units_in: Option<BTreeSet<String>>,
+    /// Indicator item id: only documents with evidence for it.
+    pub item: Option<String>,
+    pub kind: Option<DocumentKind>,
+    pub source: Option<String>,
+    /// Evidence status: only documents with evidence in this status.
+    pub status: Option<Status>,
+    /// Inclusive bounds on the publication date.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Keyword(s): every whitespace-separated phrase must occur in the title or body.
+    pub text: Option<String>,
+    /// The evaluation period whose evidence is attached (all periods when `None`).
+    pub period: Option<String>,
+    pub limit: usize,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            unit: None,
+            units_in: None,
+            item: None,
+            kind: None,
+            source: None,
+            status: None,
+            from: None,
+            to: None,
+            text: None,
+            period: None,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// One document with the evidence resting on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryRow {
+    pub document: Document,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryResult {
+    /// Newest first; undated documents last.
+    pub rows: Vec<QueryRow>,
+    /// More rows matched than `limit`.
+    pub truncated: bool,
+}
+
+impl Query {
+    pub(crate) fn phrases(&self) -> Vec<String> {
+        self.text
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// The index terms every match contains. A lone Chinese character is not used: it is only
+    /// indexed where it stands alone, so the phrase check alone decides for it.
+    fn index_terms(&self) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        for p in self.phrases() {
+            for t in terms(&p) {
+                let lone_han = t.chars().count() == 1 && !t.is_ascii();
+                if !lone_han {
+                    out.insert(t);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn document_matches(&self, d: &Document, phrases: &[String]) -> bool {
+        if self
+            .unit
+            .as_ref()
+            .is_some_and(|u| d.unit.as_ref() != Some(u))
+            || self.source.as_ref().is_some_and(|s| &d.source != s)
+            || self.kind.is_some_and(|k| d.kind != k)
+            || self.from.is_some_and(|f| d.published.is_none_or(|p| p < f))
+            || self.to.is_some_and(|t| d.published.is_none_or(|p| p > t))
+        {
+            return false;
+        }
+        if let Some(set) = &self.units_in {
+            if !d.unit.as_ref().is_some_and(|u| set.contains(u)) {
+                return false;
+            }
+        }
+        if phrases.is_empty() {
+            return true;
+        }
+        let mut text = d.title.as_deref().unwrap_or("").to_lowercase();
+        text.push('\n');
+        text.push_str(&d.body.to_lowercase());
+        phrases.iter().all(|p| text.contains(p.as_str()))
+    }
+
+    fn evidence_filter(&self) -> EvidenceFilter {
+        EvidenceFilter {
+            period: self.period.clone(),
+            unit: self.unit.clone(),
+            item: self.item.clone(),
+            status: self.status,
+            rule: None,
+        }
+    }
+}
+
+/// A query as the command line and the HTTP API spell it: names, labels and dates as text.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct QueryParams {
+    /// Unit id, name or alias.
+    pub unit: Option<String>,
+    pub item: Option<String>,
+    /// `article`/`record` (文章/记录) for documents, `township`/`department` for units.
+    pub kind: Option<String>,
+    pub source: Option<String>,
+    /// `candidate`/`confirmed`/`rejected` (待确认/已确认/已驳回).
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub text: Option<String>,
+    pub limit: Option<usize>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl QueryParams {
+    /// Resolves names against the project (unit names, item ids, unit kinds); the period's
+    /// evidence is attached.
+    pub fn resolve(&self, project: &crate::config::Project) -> Result<Query, QueryError> {
+        let bad = |field: &'static str, value: &str, why: String| QueryError::Param {
+            field,
+            value: value.to_string(),
+            why,
+        };
+        let mut q = Query {
+            period: Some(project.period.id.clone()),
+            limit: self.limit.unwrap_or(DEFAULT_LIMIT).max(1),
+            ..Query::default()
+        };
+        if let Some(u) = given(&self.unit) {
+            let unit = project
+                .roster
+                .resolve(u)
+                .map_err(|e| bad("unit", u, e.to_string()))?;
+            q.unit = Some(unit.id.clone());
+        }
+        if let Some(i) = given(&self.item) {
+            let known = project
+                .catalogs
+                .values()
+                .any(|c| c.items.iter().any(|it| it.id == i));
+            if !known {
+                return Err(bad("item", i, "指标库中没有这个指标".into()));
+            }
+            q.item = Some(i.to_string());
+        }
+        if let Some(k) = given(&self.kind) {
+            match k {
+                "article" | "文章" => q.kind = Some(DocumentKind::Article),
+                "record" | "记录" => q.kind = Some(DocumentKind::Record),
+                other => match crate::config::Kind::parse(other) {
+                    Some(kind) => {
+                        q.units_in =
+                            Some(project.roster.of_kind(kind).map(|u| u.id.clone()).collect())
+                    }
+                    None => {
+                        return Err(bad(
+                            "kind",
+                            k,
+                            "应为 article、record、township 或 department".into(),
+                        ))
+                    }
+                },
+            }
+        }
+        q.source = given(&self.source).map(str::to_string);
+        if let Some(s) = given(&self.status) {
+            q.status =
+                Some(Status::parse(s).ok_or_else(|| {
+                    bad("status", s, "应为 candidate、confirmed 或 rejected".into())
+                })?);
+        }
+        for (field, v, slot) in [
+            ("from", &self.from, &mut q.from),
+            ("to", &self.to, &mut q.to),
+        ] {
+            if let Some(t) = given(v) {
+                *slot = Some(
+                    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| bad(field, t, "日期应为 YYYY-MM-DD".into()))?,
+                );
+            }
+        }
+        q.text = given(&self.text).map(str::to_string);
+        Ok(q)
+    }
+}
+
+/// Answers `q`.
+pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from > to {
+            return Err(QueryError::Range { from, to });
+        }
+    }
+    let phrases = q.phrases();
+    if q.item.is_some() || q.status.is_some() {
+        return by_evidence(store, q, &phrases);
+    }
+    let mut docs = Vec::new();
+    let postings = PostingQuery {
+        unit: q.unit.clone(),
+        source: q.source.clone(),
+        kind: q.kind,
+        terms: q.index_terms(),
+        from: q.from,
+        to: q.to,
+    };
+    store.visit_postings(&postings, |id| {
+        if let Some(d) = store.document(id)? {
+            if q.document_matches(&d, &phrases) {
+                docs.push(d);
+            }
+        }
+        Ok(docs.len() <= q.limit)
+    })?;
+    let truncated = docs.len() > q.limit;
+    docs.truncate(q.limit);
+    let wanted: BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let mut by_doc: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+    if !docs.is_empty() {
+        let filter = EvidenceFilter {
+            item: None,
+            status: None,
+            ..q.evidence_filter()
+        };
+        for e in store.evidence_list(&filter)? {
+            if wanted.contains(e.document.id.as_str()) {
+                by_doc.entry(e.document.id.clone()).or_default().push(e);
+            }
+        }
+    }
+    let rows = docs
+        .into_iter()
+        .map(|d| QueryRow {
+            evidence: by_doc.remove(&d.id).unwrap_or_default(),
+            document: d,
+        })
+        .collect();
+    Ok(QueryResult { rows, truncated })
+}
+
+/// Item or status asked: the matching evidence decides which documents qualify.
+fn by_evidence(store: &Store, q: &Query, phrases: &[String]) -> Result<QueryResult, QueryError> {
+    let mut by_doc: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+    for e in store.evidence_list(&q.evidence_filter())? {
+        by_doc.entry(e.document.id.clone()).or_default().push(e);
+    }
+    let mut rows = Vec::new();
+    for (id, evidence) in by_doc {
+        if let Some(d) = store.document(&id)? {
+            if q.document_matches(&d, phrases) {
+                rows.push(QueryRow {
+                    document: d,
+                    evidence,
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (b.document.published, &b.document.id).cmp(&(a.document.published, &a.document.id))
+    });
+    let truncated = rows.len() > q.limit;
+    rows.truncate(q.limit);
+    Ok(QueryResult { rows, truncated })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::index::tests::doc;
+
+    #[test]
+    fn keyword_unit_and_dates_combine() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.put_documents(&[
+            doc(
+                "a",
+                "t-1",
+                (2023, 3, 1),
+                "工作动态",
+                "全镇开展诚信教育活动。",
+            ),
+            doc("b", "t-1", (2023, 5, 1), "诚信教育月", "内容"),
+            doc("c", "t-2", (2023, 4, 1), "诚信教育", "内容"),
+            doc("d", "t-1", (2023, 4, 1), "教育诚信", "信 教"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let ids = |q: Query| -> Vec<String> {
+            run(&s, &q)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .rows
+                .into_iter()
+                .map(|r| r.document.id)
+                .collect()
+        };
+        let kw = || Query {
+            text: Some("诚信教育".into()),
+            ..Query::default()
+        };
+        assert_eq!(ids(kw()), vec!["b", "c", "a"]);
+        assert_eq!(
+            ids(Query {
+                unit: Some("t-1".into()),
+                to: NaiveDate::from_ymd_opt(2023, 4, 30),
+                ..kw()
+            }),
+            vec!["a"]
+        );
+        let one = run(&s, &Query { limit: 1, ..kw() }).unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.truncated);
+        assert_eq!(one.rows.len(), 1);
+        // A single character is checked on the text, not looked up as an index term.
+        assert_eq!(
+            ids(Query {
+                text: Some("镇".into()),
+                ..Query::default()
+            }),
+            vec!["a"]
+        );
+        let rows = flatten(
+            &run(&s, &kw()).unwrap_or_else(|e| panic!("{e}")),
+            &kw(),
+            |_| None,
+        );
+        assert!(csv(&rows)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .starts_with("\u{feff}文档ID"));
+        let t = table(&rows, false);
+        assert!(t.contains("诚信教育月") && t.contains("共 3 条"));
+    }
+}

@@ -1,0 +1,471 @@
+//! The document indexes: posting lists that let a query over a million documents read only the
+//! keys it needs. Every list is sorted by the same suffix — `date NUL id`, `date` being
+//! `YYYYMMDD` (`00000000` when a document has no date) — so lists can be intersected newest
+//! first and bounded by a date range without loading a document:
+//!
+//! - `doc_by_date` (date, id), `doc_by_unit` (unit, date, id), `doc_by_source` (source, date,
+//!   id), `doc_by_kind` (kind, date, id);
+//! - `doc_terms` (term, date, id): the full-text inverted index. Terms are the bigrams of each
+//!   run of Chinese characters (a lone character stands for itself) and the lower-cased ASCII
+//!   words of title and body, since Chinese text has no spaces to split words on;
+//! - `doc_indexed` (id → what was indexed), so a re-extracted document's old postings are
+//!   removed before the new ones are written.
+//!
+//! The crawl commit calls [`apply`] inside its transaction, so a document and its postings are
+//! written together; [`Store::reindex_documents`] rebuilds everything from the `documents` tree.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::Transactional;
+
+use super::{decode, encode, key, prefix, Result, Store, StoreError};
+use crate::extract::{Document, DocumentKind};
+
+/// Date key of undated documents: sorts before every real date.
+pub const NO_DATE: &str = "00000000";
+
+/// Longest ASCII word indexed (longer ones are cut: URLs and hashes are not search words).
+const MAX_WORD: usize = 32;
+
+/// What one document contributed to the indexes; enough to rebuild every key it wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub id: String,
+    pub date: String,
+    pub unit: Option<String>,
+    pub source: String,
+    pub kind: String,
+    /// Space-separated (terms never contain whitespace); one string keeps the record small.
+    pub terms: String,
+}
+
+impl IndexEntry {
+    pub fn of(d: &Document) -> IndexEntry {
+        let mut text = d.title.clone().unwrap_or_default();
+        text.push('\n');
+        text.push_str(&d.body);
+        let terms: Vec<String> = terms(&text).into_iter().collect();
+        IndexEntry {
+            id: d.id.clone(),
+            date: date_key(d.published),
+            unit: d.unit.clone(),
+            source: d.source.clone(),
+            kind: kind_key(d.kind).to_string(),
+            terms: terms.join(" "),
+        }
+    }
+
+    fn keys(&self) -> Vec<(Tree, Vec<u8>)> {
+        let (date, id) = (self.date.as_str(), self.id.as_str());
+        let mut out = vec![
+            (Tree::Date, key(&[date, id])),
+            (Tree::Source, key(&[self.source.as_str(), date, id])),
+            (Tree::Kind, key(&[self.kind.as_str(), date, id])),
+        ];
+        if let Some(u) = &self.unit {
+            out.push((Tree::Unit, key(&[u.as_str(), date, id])));
+        }
+        for t in self.terms.split(' ').filter(|t| !t.is_empty()) {
+            out.push((Tree::Terms, key(&[t, date, id])));
+        }
+        out
+    }
+}
+
+pub fn kind_key(k: DocumentKind) -> &'static str {
+    match k {
+        DocumentKind::Article => "article",
+        DocumentKind::Record => "record",
+    }
+}
+
+pub fn date_key(d: Option<chrono::NaiveDate>) -> String {
+    d.map_or_else(|| NO_DATE.to_string(), |d| d.format("%Y%m%d").to_string())
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+/// The index terms of a text: Chinese bigrams (a lone character by itself) and lower-cased
+/// ASCII words.
+pub fn terms(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut han: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_han = |han: &mut Vec<char>, out: &mut BTreeSet<String>| {
+        match han.len() {
+            0 => {}
+            1 => {
+                out.insert(han[0].to_string());
+            }
+            _ => {
+                for w in han.windows(2) {
+                    out.insert(w.iter().collect());
+                }
+            }
+        }
+        han.clear();
+    };
+    let flush_word = |word: &mut String, out: &mut BTreeSet<String>| {
+        if !word.is_empty() {
+            out.insert(std::mem::take(word));
+        }
+    };
+    for c in text.chars() {
+        if is_han(c) {
+            flush_word(&mut word, &mut out);
+            han.push(c);
+        } else if c.is_ascii_alphanumeric() {
+            flush_han(&mut han, &mut out);
+            if word.len() < MAX_WORD {
+                word.push(c.to_ascii_lowercase());
+            }
+        } else {
+            flush_han(&mut han, &mut out);
+            flush_word(&mut word, &mut out);
+        }
+    }
+    flush_han(&mut han, &mut out);
+    flush_word(&mut word, &mut out);
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    Date,
+    Unit,
+    Source,
+    Kind,
+    Terms,
+}
+
+/// The index trees, opened once per commit.
+pub struct IndexTrees {
+    pub date: sled::Tree,
+    pub unit: sled::Tree,
+    pub source: sled::Tree,
+    pub kind: sled::Tree,
+    pub terms: sled::Tree,
+    pub indexed: sled::Tree,
+}
+
+/// The index trees as seen inside a transaction.
+pub struct IndexTx<'a> {
+    pub date: &'a TransactionalTree,
+    pub unit: &'a TransactionalTree,
+    pub source: &'a TransactionalTree,
+    pub kind: &'a TransactionalTree,
+    pub terms: &'a TransactionalTree,
+    pub indexed: &'a TransactionalTree,
+}
+
+impl IndexTx<'_> {
+    fn tree(&self, t: Tree) -> &TransactionalTree {
+        match t {
+            Tree::Date => self.date,
+            Tree::Unit => self.unit,
+            Tree::Source => self.source,
+            Tree::Kind => self.kind,
+            Tree::Terms => self.terms,
+        }
+    }
+}
+
+/// Index entries for documents about to be written (computed outside the transaction, whose
+/// closure may run more than once).
+pub fn entries(docs: &[Document]) -> Vec<IndexEntry> {
+    docs.iter().map(IndexEntry::of).collect()
+}
+
+/// Inside a transaction: replaces each document's postings (old ones removed first).
+pub fn apply(
+    tx: &IndexTx<'_>,
+    entries: &[IndexEntry],
+) -> std::result::Result<(), ConflictableTransactionError<StoreError>> {
+    for e in entries {
+        if let Some(old) = tx.indexed.get(e.id.as_bytes())? {
+            let old: IndexEntry =
+                decode("doc_indexed", &old).map_err(ConflictableTransactionError::Abort)?;
+            if &old == e {
+                continue;
+            }
+            for (t, k) in old.keys() {
+                tx.tree(t).remove(k)?;
+            }
+        }
+        for (t, k) in e.keys() {
+            tx.tree(t).insert(k, &[])?;
+        }
+        tx.indexed.insert(e.id.as_bytes(), encode(e))?;
+    }
+    Ok(())
+}
+
+fn tx_result<T>(
+    r: std::result::Result<T, sled::transaction::TransactionError<StoreError>>,
+) -> Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(sled::transaction::TransactionError::Abort(e)) => Err(e),
+        Err(sled::transaction::TransactionError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// One posting list: the keys of `tree` under `prefix`, each ending in the `date NUL id` suffix.
+pub(crate) struct Postings {
+    tree: sled::Tree,
+    prefix: Vec<u8>,
+}
+
+impl Postings {
+    /// The largest suffix in the list that is `<= hi` (or `< hi`) and `>= lo`.
+    fn seek_back(&self, lo: &[u8], hi: &[u8], inclusive: bool) -> Result<Option<Vec<u8>>> {
+        let mut start = self.prefix.clone();
+        start.extend_from_slice(lo);
+        let mut end = self.prefix.clone();
+        end.extend_from_slice(hi);
+        let upper = if inclusive {
+            Bound::Included(end)
+        } else {
+            Bound::Excluded(end)
+        };
+        match self
+            .tree
+            .range::<Vec<u8>, _>((Bound::Included(start), upper))
+            .next_back()
+        {
+            Some(kv) => {
+                let (k, _) = kv?;
+                Ok(Some(k[self.prefix.len()..].to_vec()))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Which lists a query intersects, and its date bounds.
+#[derive(Debug, Clone, Default)]
+pub struct PostingQuery {
+    pub unit: Option<String>,
+    pub source: Option<String>,
+    pub kind: Option<DocumentKind>,
+    /// Index terms every match must contain.
+    pub terms: Vec<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl Store {
+    pub(crate) fn index_trees(&self) -> Result<IndexTrees> {
+        Ok(IndexTrees {
+            date: self.tree("doc_by_date")?,
+            unit: self.tree("doc_by_unit")?,
+            source: self.tree("doc_by_source")?,
+            kind: self.tree("doc_by_kind")?,
+            terms: self.tree("doc_terms")?,
+            indexed: self.tree("doc_indexed")?,
+        })
+    }
+
+    /// Indexes one stored document (idempotent; a changed document loses its old postings).
+    pub fn index_document(&self, d: &Document) -> Result<()> {
+        self.index_entries(&[IndexEntry::of(d)])
+    }
+
+    fn index_entries(&self, entries: &[IndexEntry]) -> Result<()> {
+        let ix = self.index_trees()?;
+        tx_result(
+            (
+                &ix.date,
+                &ix.unit,
+                &ix.source,
+                &ix.kind,
+                &ix.terms,
+                &ix.indexed,
+            )
+                .transaction(|(date, unit, source, kind, terms, indexed)| {
+                    let tx = IndexTx {
+                        date,
+                        unit,
+                        source,
+                        kind,
+                        terms,
+                        indexed,
+                    };
+                    apply(&tx, entries)
+                }),
+        )
+    }
+
+    /// Stores documents and their postings together, in one transaction per call (bulk loads,
+    /// imports and benchmarks; the crawler writes through its frontier commit).
+    pub fn put_documents(&self, docs: &[Document]) -> Result<()> {
+        let documents = self.tree("documents")?;
+        let ix = self.index_trees()?;
+        let entries = entries(docs);
+        let encoded: Vec<(String, Vec<u8>)> =
+            docs.iter().map(|d| (d.id.clone(), encode(d))).collect();
+        tx_result(
+            (
+                &documents,
+                &ix.date,
+                &ix.unit,
+                &ix.source,
+                &ix.kind,
+                &ix.terms,
+                &ix.indexed,
+            )
+                .transaction(|(dc, date, unit, source, kind, terms, indexed)| {
+                    for (id, v) in &encoded {
+                        dc.insert(id.as_bytes(), v.as_slice())?;
+                    }
+                    let tx = IndexTx {
+                        date,
+                        unit,
+                        source,
+                        kind,
+                        terms,
+                        indexed,
+                    };
+                    apply(&tx, &entries)
+                }),
+        )
+    }
+
+    /// Drops every index and rebuilds it from the `documents` tree; returns the number indexed.
+    /// For stores written before the index existed, or after the tokenizer changed.
+    pub fn reindex_documents(&self) -> Result<usize> {
+        let ix = self.index_trees()?;
+        for t in [
+            &ix.date,
+            &ix.unit,
+            &ix.source,
+            &ix.kind,
+            &ix.terms,
+            &ix.indexed,
+        ] {
+            t.clear()?;
+        }
+        let documents = self.tree("documents")?;
+        let mut n = 0;
+        let mut batch = Vec::with_capacity(512);
+        for v in documents.iter().values() {
+            let d: Document = decode("documents", &v?)?;
+            batch.push(IndexEntry::of(&d));
+            if batch.len() == 512 {
+                n += batch.len();
+                self.index_entries(&batch)?;
+                batch.clear();
+            }
+        }
+        n += batch.len();
+        self.index_entries(&batch)?;
+        self.flush()?;
+        Ok(n)
+    }
+
+    /// Documents are stored but none is indexed (a store written before the index existed).
+    pub fn index_missing(&self) -> Result<bool> {
+        Ok(!self.tree("documents")?.is_empty() && self.tree("doc_indexed")?.is_empty())
+    }
+
+    /// Number of indexed documents.
+    pub fn indexed_count(&self) -> Result<usize> {
+        Ok(self.tree("doc_indexed")?.len())
+    }
+
+    /// Ids of documents matching every list of `q`, newest first (then by id, descending),
+    /// passed one by one to `visit` until it returns `false`. The lists are intersected by
+    /// leapfrogging: each list seeks to the current candidate, and a list that skips past it
+    /// proposes the next candidate, so the cost follows the shortest list, not the longest.
+    pub fn visit_postings(
+        &self,
+        q: &PostingQuery,
+        mut visit: impl FnMut(&str) -> Result<bool>,
+    ) -> Result<()> {
+        let mut lists = Vec::new();
+        if let Some(u) = &q.unit {
+            lists.push(Postings {
+                tree: self.tree("doc_by_unit")?,
+                prefix: prefix(&[u.as_str()]),
+            });
+        }
+        if let Some(s) = &q.source {
+            lists.push(Postings {
+                tree: self.tree("doc_by_source")?,
+                prefix: prefix(&[s.as_str()]),
+            });
+        }
+        if let Some(k) = q.kind {
+            lists.push(Postings {
+                tree: self.tree("doc_by_kind")?,
+                prefix: prefix(&[kind_key(k)]),
+            });
+        }
+        let terms_tree = self.tree("doc_terms")?;
+        for t in &q.terms {
+            lists.push(Postings {
+                tree: terms_tree.clone(),
+                prefix: prefix(&[t.as_str()]),
+            });
+        }
+        if lists.is_empty() {
+            lists.push(Postings {
+                tree: self.tree("doc_by_date")?,
+                prefix: Vec::new(),
+            });
+        }
+        let lo: Vec<u8> = q
+            .from
+            .map(|d| date_key(Some(d)).into_bytes())
+            .unwrap_or_default();
+        // Past every id of the last day: ids never contain 0xFF.
+        let mut hi: Vec<u8> = match q.to {
+            Some(d) => date_key(Some(d)).into_bytes(),
+            None => b"99999999".to_vec(),
+        };
+        hi.extend_from_slice(&[0, 0xFF]);
+
+        let n = lists.len();
+        let Some(mut cand) = lists[0].seek_back(&lo, &hi, true)? else {
+            return Ok(());
+        };
+        let mut agree = 1;
+        let mut i = 1 % n;
+        loop {
+            if agree == n {
+                let id = cand
+                    .iter()
+                    .position(|b| *b == 0)
+                    .map(|p| &cand[p + 1..])
+                    .unwrap_or(&[]);
+                if !visit(std::str::from_utf8(id).unwrap_or(""))? {
+                    return Ok(());
+                }
+                match lists[i].seek_back(&lo, &cand, false)? {
+                    Some(s) => cand = s,
+                    None => return Ok(()),
+                }
+                agree = 1;
+            } else {
+                match lists[i].seek_back(&lo, &cand, true)? {
+                    Some(s) if s == cand => agree += 1,
+                    Some(s) => {
+                        cand = s;
+                        agree = 1;
+                    }
+                    None => return Ok(()),
+                }
+            }
+            i = (i + 1) % n;
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+pub(crate) mod tests;
