@@ -3,7 +3,8 @@
 //! of dates, Chinese titles and bodies from a deterministic generator (`GOVTRUST_BENCH_BODY`
 //! sentences per body, default 1: about 40 characters; 5 gives about 200) plus 5,000 pieces of
 //! evidence — then runs 200 queries (unit + date range, item, keyword, keyword + unit) and
-//! prints median and p95 latency, overall and per kind.
+//! prints median and p95 latency, overall and per kind. `GOVTRUST_BENCH_STORE=DIR` keeps the
+//! built store in DIR and, when DIR already holds one, skips building (queries only).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -145,16 +146,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|u| (u.id.clone(), u.short.clone()))
         .collect();
-    let dir = tempfile::tempdir()?;
-    let store = Store::open(dir.path())?;
+    let temp = tempfile::tempdir()?;
+    let kept_dir = std::env::var_os("GOVTRUST_BENCH_STORE").map(std::path::PathBuf::from);
+    let reuse = kept_dir.as_ref().is_some_and(|d| d.join("conf").exists());
+    let store = Store::open(kept_dir.as_deref().unwrap_or(temp.path()))?;
+    let items = ["T1", "T5", "T14", "D3", "D7", "D13"];
+    if reuse {
+        println!("store: reusing {}", store.path().display());
+    } else {
+        build(&store, &project, &units, total, sentences, &items)?;
+    }
+    run_queries(&store, &units, &items)
+}
 
+fn build(
+    store: &Store,
+    project: &Project,
+    units: &[(String, String)],
+    total: u64,
+    sentences: usize,
+    items: &[&str],
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng(42);
     let build = Instant::now();
     let mut batch = Vec::with_capacity(1000);
     let mut kept: Vec<Document> = Vec::new();
     let mut chars = 0usize;
     for n in 0..total {
-        let d = document(&mut rng, n, &units, sentences);
+        let d = document(&mut rng, n, units, sentences);
         chars += d.body.chars().count();
         if n % 200 == 0 && kept.len() < 5000 {
             kept.push(d.clone());
@@ -169,7 +188,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     store.put_documents(&batch)?;
-    let items = ["T1", "T5", "T14", "D3", "D7", "D13"];
     let evidence: Vec<Evidence> = kept
         .iter()
         .enumerate()
@@ -208,13 +226,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         evidence.len(),
         build.elapsed()
     );
+    Ok(())
+}
 
+fn run_queries(
+    store: &Store,
+    units: &[(String, String)],
+    items: &[&str],
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut qs: Vec<(&str, Query)> = Vec::new();
     let mut rng = Rng(7);
     let day =
         |n: u64| NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default() + chrono::Days::new(n);
     for i in 0..200 {
-        let unit = rng.pick(&units).0.clone();
+        let unit = rng.pick(units).0.clone();
         let start = rng.next() % (3 * 365 - 90);
         let q = match i % 4 {
             0 => (
@@ -229,7 +254,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             1 => (
                 "item",
                 Query {
-                    item: Some(rng.pick(&items).to_string()),
+                    item: Some(rng.pick(items).to_string()),
                     ..Query::default()
                 },
             ),
@@ -256,7 +281,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = 0usize;
     for (kind, q) in &qs {
         let t = Instant::now();
-        let r = query::run(&store, q)?;
+        let r = query::run(store, q)?;
         let dt = t.elapsed();
         rows += r.rows.len();
         all.push(dt);
