@@ -203,7 +203,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Report { out, run } => cli::report::report(config, store, out, run),
         Command::Health { run } => cli::report::health(config, store, run),
-        Command::Discrepancies { unit, json } => cli::report::discrepancies(config, store, unit, json),
+        Command::Discrepancies { unit, json } => {
+            cli::report::discrepancies(config, store, unit, json)
+        }
         Command::Score { kind, unit, format } => {
             cli::score::score(config, store, kind, unit, &format)
         }

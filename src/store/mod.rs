@@ -126,7 +126,11 @@ fn open_with_retry(dir: &Path) -> std::result::Result<sled::Db, sled::Error> {
     loop {
         // sled's page cache defaults to 1 GiB; a bounded cache keeps a million-page store
         // within the crawler's memory budget (the OS page cache does the rest).
-        match sled::Config::new().path(dir).cache_capacity(STORE_CACHE_BYTES).open() {
+        match sled::Config::new()
+            .path(dir)
+            .cache_capacity(STORE_CACHE_BYTES)
+            .open()
+        {
             Err(sled::Error::Io(e)) if attempt < 40 && e.to_string().contains("lock") => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(50));
