@@ -49,6 +49,7 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> Result<PipelineOutcome, PipelineError> {
     let run = crawl::run(project, store, opts).await?;
+    store.index_pending()?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     let health = assess_store(project, store, run.id, run.started_at.date_naive())?;

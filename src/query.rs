@@ -260,6 +260,9 @@ pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
             return Err(QueryError::Range { from, to });
         }
     }
+    // Documents the crawl wrote since the last query are indexed first, so every reader sees
+    // the store as it is (a no-op when nothing is queued).
+    store.index_pending()?;
     let phrases = q.phrases();
     if q.item.is_some() || q.status.is_some() {
         return by_evidence(store, q, &phrases);

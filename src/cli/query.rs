@@ -65,6 +65,7 @@ pub fn query(config: &Path, store: &Path, a: QueryArgs) -> anyhow::Result<ExitCo
     };
     let q = params.resolve(&project)?;
     let store = open_store(store)?;
+    store.index_pending()?;
     if a.reindex || store.index_missing()? {
         let n = store.reindex_documents()?;
         eprintln!("已重建文档索引：{n} 篇");

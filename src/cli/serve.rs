@@ -25,6 +25,7 @@ pub struct ServeArgs {
 pub fn serve(config: &Path, store: &Path, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let project = Project::load(config)?;
     let store = open_store(store)?;
+    store.index_pending()?;
     if store.index_missing()? {
         let n = store.reindex_documents()?;
         eprintln!("已重建文档索引：{n} 篇");

@@ -83,8 +83,9 @@ impl Store {
         let snapshots = self.tree("snapshots")?;
         let documents = self.tree("documents")?;
         let events = self.tree("events")?;
-        let ix = self.index_trees()?;
-        let indexed = super::index::entries(&c.documents);
+        // Documents wait in `doc_unindexed` for the query index ([`Store::index_pending`]):
+        // their postings would multiply the cost of every URL's transaction.
+        let unindexed = self.tree(super::index::UNINDEXED)?;
         for e in &mut c.enqueue {
             e.seq = self.next_id()?;
         }
@@ -115,20 +116,9 @@ impl Store {
             })
             .collect();
         let r: std::result::Result<usize, TransactionError<StoreError>> = (
-            &frontier,
-            &seen,
-            &pages,
-            &snapshots,
-            &documents,
-            &events,
-            &ix.date,
-            &ix.unit,
-            &ix.source,
-            &ix.kind,
-            &ix.terms,
-            &ix.indexed,
+            &frontier, &seen, &pages, &snapshots, &documents, &events, &unindexed,
         )
-            .transaction(|(fr, se, pa, sn, dc, ev, i1, i2, i3, i4, i5, i6)| {
+            .transaction(|(fr, se, pa, sn, dc, ev, ux)| {
                 if let Some(seq) = c.done {
                     fr.remove(&seq_key(seq))?;
                 }
@@ -142,18 +132,8 @@ impl Store {
                 }
                 for (id, v) in &docs {
                     dc.insert(id.as_bytes(), v.as_slice())?;
+                    ux.insert(id.as_bytes(), &[])?;
                 }
-                super::index::apply(
-                    &super::index::IndexTx {
-                        date: i1,
-                        unit: i2,
-                        source: i3,
-                        kind: i4,
-                        terms: i5,
-                        indexed: i6,
-                    },
-                    &indexed,
-                )?;
                 if let Some((k, v)) = &event {
                     ev.insert(k.as_slice(), v.as_slice())?;
                 }

@@ -11,8 +11,12 @@
 //! - `doc_indexed` (id → what was indexed), so a re-extracted document's old postings are
 //!   removed before the new ones are written.
 //!
-//! The crawl commit calls [`apply`] inside its transaction, so a document and its postings are
-//! written together; [`Store::reindex_documents`] rebuilds everything from the `documents` tree.
+//! The crawl commit only queues a written document's id in `doc_unindexed` (one key, in the same
+//! transaction as the document): writing its 50–300 postings inside every URL's transaction made
+//! the crawl several times slower. [`Store::index_pending`] drains the queue in batches — the
+//! pipeline calls it after each crawl, `query` and `serve` before they read — and a crash in
+//! between only leaves ids queued, since indexing a document again replaces its postings.
+//! [`Store::reindex_documents`] rebuilds everything from the `documents` tree.
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -26,6 +30,9 @@ use crate::extract::{Document, DocumentKind};
 
 /// Date key of undated documents: sorts before every real date.
 pub const NO_DATE: &str = "00000000";
+
+/// The tree of document ids written since they were last indexed.
+pub const UNINDEXED: &str = "doc_unindexed";
 
 /// Longest ASCII word indexed (longer ones are cut: URLs and hashes are not search words).
 const MAX_WORD: usize = 32;
@@ -365,6 +372,39 @@ impl Store {
         n += batch.len();
         self.index_entries(&batch)?;
         self.flush()?;
+        Ok(n)
+    }
+
+    /// Indexes the documents queued by the crawl, in batches; returns how many.
+    pub fn index_pending(&self) -> Result<usize> {
+        let queue = self.tree(UNINDEXED)?;
+        let documents = self.tree("documents")?;
+        let mut n = 0;
+        loop {
+            let ids: Vec<sled::IVec> = queue
+                .iter()
+                .keys()
+                .take(512)
+                .collect::<std::result::Result<_, _>>()?;
+            if ids.is_empty() {
+                break;
+            }
+            let mut batch = Vec::with_capacity(ids.len());
+            for id in &ids {
+                if let Some(v) = documents.get(id)? {
+                    let d: Document = decode("documents", &v)?;
+                    batch.push(IndexEntry::of(&d));
+                }
+            }
+            self.index_entries(&batch)?;
+            for id in &ids {
+                queue.remove(id)?;
+            }
+            n += batch.len();
+        }
+        if n > 0 {
+            self.flush()?;
+        }
         Ok(n)
     }
 
