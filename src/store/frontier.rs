@@ -182,13 +182,26 @@ impl Store {
 
     /// Drops the seen-set of a finished run (the next run starts afresh).
     pub fn clear_seen(&self, run: u64) -> Result<()> {
+        // In chunks: one batch of a 200,000-page run's keys is held whole in memory by sled. The
+        // run is complete (nothing left to discover), so a crash between chunks leaves only
+        // stale keys that the next clear removes.
+        const CHUNK: usize = 10_000;
         let t = self.tree("seen")?;
-        let mut batch = sled::Batch::default();
-        for k in t.scan_prefix(prefix(&[run_key(run).as_str()])).keys() {
-            batch.remove(k?);
+        loop {
+            let keys: Vec<sled::IVec> = t
+                .scan_prefix(prefix(&[run_key(run).as_str()]))
+                .keys()
+                .take(CHUNK)
+                .collect::<std::result::Result<_, _>>()?;
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let mut batch = sled::Batch::default();
+            for k in keys {
+                batch.remove(k);
+            }
+            t.apply_batch(batch)?;
         }
-        t.apply_batch(batch)?;
-        Ok(())
     }
 
     /// Makes everything durable (after a batch of commits, on shutdown).
