@@ -230,7 +230,7 @@ fn alert_and_schedule_settings_are_validated_when_loading() {
     }
     let unknown = settings_with(
         dir.path(),
-        "[alerts]\n[[alerts.webhook]]\nurl = \"http://x.org/\"\nformat = \"json\"\nevents = [\"new_moon\"]\n",
+        "[alerts]\n[[alerts.webhook]]\nurl = \"http://example.org/\"\nformat = \"json\"\nevents = [\"new_moon\"]\n",
     );
     let e = govtrust::config::Project::load(&unknown)
         .err()
