@@ -318,10 +318,10 @@ fn sgs_rows_of_the_2021_standard() {
 [source]
 name = "sys"
 [scope]
-hosts = ["credit.example.cn"]
+hosts = ["credit.example.invalid"]
 [[list]]
 name = "行政处罚"
-entries = ["https://credit.example.cn/api/cf?page=1"]
+entries = ["https://credit.example.invalid/api/cf?page=1"]
 payload = { kind = "json" }
 items = "rows"
 records = true
@@ -330,7 +330,7 @@ title = "json:CF_WSH"
 date = "json:CF_JDRQ"
 "##,
     );
-    let url = Url::parse("https://credit.example.cn/api/cf?page=1").unwrap();
+    let url = Url::parse("https://credit.example.invalid/api/cf?page=1").unwrap();
     let page = extract_list(
         &s.lists[0],
         &url,
