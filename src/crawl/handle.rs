@@ -33,7 +33,8 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                 done: Some(e.seq),
                 ..Commit::default()
             },
-        );
+        )
+        .await;
     };
     let Ok(url) = Url::parse(&e.url) else {
         return finish(
@@ -42,7 +43,8 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                 done: Some(e.seq),
                 ..Commit::default()
             },
-        );
+        )
+        .await;
     };
     let now = Utc::now();
     let prev = store.page(&e.url)?;
@@ -71,7 +73,8 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                         event: Some(event),
                         ..Commit::default()
                     },
-                );
+                )
+                .await;
             }
         }
     }
@@ -202,7 +205,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     }
     event.documents = commit.documents.len() as u32;
     commit.event = Some(event);
-    finish(ctx, commit)
+    finish(ctx, commit).await
 }
 
 /// An unchanged detail is not re-extracted, but its attachments are still part of this run:
@@ -230,8 +233,8 @@ fn requeue_attachments(
 }
 
 /// Commits a completed entry and keeps the queue count in step.
-fn finish(ctx: &Ctx, commit: Commit) -> Result<(), CrawlError> {
-    let queued = ctx.store.commit(ctx.run, commit)?;
+async fn finish(ctx: &Ctx, commit: Commit) -> Result<(), CrawlError> {
+    let queued = ctx.writer.commit(commit).await?;
     ctx.counters
         .queue
         .fetch_add(queued as u64, Ordering::Relaxed);

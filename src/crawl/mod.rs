@@ -3,7 +3,8 @@
 //! [`run`] drives one run: the frontier lives in the store, [`fetch::Fetcher`] fetches with
 //! per-host politeness ([`host`]), robots ([`robots`]), retries ([`retry`]) and safety
 //! ([`scope`]); bodies are decoded ([`decode`]) and extracted (`crate::extract`); each URL's
-//! results are committed atomically with its removal from the frontier.
+//! results are committed atomically with its removal from the frontier, through one writer
+//! thread that groups concurrent commits ([`writer`]).
 
 pub mod decode;
 pub mod fetch;
@@ -14,5 +15,6 @@ pub mod robots;
 pub mod run;
 pub mod scope;
 pub mod url;
+mod writer;
 
 pub use run::{run, CrawlError, Options};

@@ -113,6 +113,7 @@ pub(super) struct Ctx {
     pub(super) project: Project,
     pub(super) store: Store,
     pub(super) fetcher: Fetcher,
+    pub(super) writer: super::writer::Writer,
     pub(super) run: u64,
     pub(super) counters: Counters,
 }
@@ -180,6 +181,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         project: project.clone(),
         store: store.clone(),
         fetcher,
+        writer: super::writer::Writer::start(store.clone(), record.id)?,
         run: record.id,
         counters: Counters::default(),
     });
@@ -195,6 +197,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     let mut tasks: JoinSet<(u64, Result<(), CrawlError>)> = JoinSet::new();
     let mut in_flight: HashSet<u64> = HashSet::new();
     let mut taken: u64 = 0;
+    // Entries are taken in queue order and new ones get higher keys, so everything at or below
+    // the last key taken is in flight or done: the next look starts after it.
+    let mut cursor: Option<u64> = None;
     let mut last_flush = Instant::now();
     let mut first_error: Option<CrawlError> = None;
     loop {
@@ -204,15 +209,13 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         let mut found = false;
         if !stopping && in_flight.len() < max_in_flight {
             let want = max_in_flight - in_flight.len();
-            for e in store.pending(None, want + in_flight.len())? {
-                if in_flight.contains(&e.seq) {
-                    continue;
-                }
-                if in_flight.len() >= max_in_flight || opts.max_pages.is_some_and(|m| taken >= m) {
+            for e in store.pending(cursor, want)? {
+                if opts.max_pages.is_some_and(|m| taken >= m) {
                     break;
                 }
                 found = true;
                 taken += 1;
+                cursor = Some(e.seq);
                 in_flight.insert(e.seq);
                 let c = ctx.clone();
                 tasks.spawn(async move {

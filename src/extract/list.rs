@@ -81,8 +81,10 @@ pub fn extract_list(
         Payload::ScriptXml { script, record } => {
             let doc = Html::parse_document(text);
             let mut page = ListPage::default();
-            let re = Regex::new(&format!(r"(?s)<{record}(?:\s[^>]*)?>(.*?)</{record}>"))
-                .map_err(|e| ExtractError::Json(e.to_string()))?;
+            let pattern = format!(r"(?s)<{record}(?:\s[^>]*)?>(.*?)</{record}>");
+            let re = super::probe::cached_regex(&pattern).ok_or_else(|| {
+                ExtractError::Json(format!("record tag {record:?} makes a bad pattern"))
+            })?;
             for s in doc.select(script) {
                 let code: String = s.text().collect();
                 for c in re.captures_iter(&code) {

@@ -66,6 +66,30 @@ pub fn element_text(el: ElementRef<'_>) -> String {
     collapse(&parts.join(" "))
 }
 
+/// [`element_text`] if it has at most `limit` characters besides whitespace, else `None`
+/// (without reading further).
+fn short_text(el: ElementRef<'_>, limit: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut seen = 0;
+    for node in el.descendants() {
+        if let Some(t) = node.value().as_text() {
+            let inside_code = node
+                .ancestors()
+                .filter_map(|a| a.value().as_element())
+                .any(|e| matches!(e.name(), "script" | "style"));
+            if !inside_code {
+                seen += t.chars().filter(|c| !c.is_whitespace()).count();
+                if seen > limit {
+                    return None;
+                }
+                parts.push(&**t);
+            }
+        }
+    }
+    let own = collapse(&parts.join(" "));
+    (own.chars().count() <= limit).then_some(own)
+}
+
 fn non_empty(s: String) -> Option<String> {
     let s = collapse(&s);
     (!s.is_empty()).then_some(s)
@@ -89,9 +113,14 @@ fn cell_selector() -> &'static Selector {
 /// (metadata tables, `<strong>发布机构：</strong><span>…</span>`), else inline in the text.
 fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
     let want = label_key(label);
+    let limit = want.chars().count() + 4;
     for cell in el.select(cell_selector()) {
-        let own = element_text(cell);
-        if own.chars().count() > want.chars().count() + 4 || label_key(&own) != want {
+        // Most cells (a page-wide `div`) are far longer than a label: stop reading them early
+        // rather than collecting the text of the whole page for every cell.
+        let Some(own) = short_text(cell, limit) else {
+            continue;
+        };
+        if label_key(&own) != want {
             continue;
         }
         let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
@@ -105,6 +134,21 @@ fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
     inline_label(text, label)
 }
 
+/// A compiled regex for a pattern built from configuration (labels, record tags), compiled once
+/// per process rather than once per page. The set of patterns is as small as the config.
+pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
+    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Option<Regex>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(re) = map.get(pattern) {
+        return re.clone();
+    }
+    let re = Regex::new(pattern).ok();
+    map.insert(pattern.to_string(), re.clone());
+    re
+}
+
 /// `标签：值` inside running text; the value ends at a space or at the next known label.
 pub fn inline_label(text: &str, label: &str) -> Option<String> {
     let pat: String = label
@@ -113,13 +157,15 @@ pub fn inline_label(text: &str, label: &str) -> Option<String> {
         .map(|c| regex::escape(&c.to_string()))
         .collect::<Vec<_>>()
         .join(r"\s*");
-    let re = Regex::new(&format!(r"{pat}\s*[:：]\s*")).ok()?;
+    let re = cached_regex(&format!(r"{pat}\s*[:：]\s*"))?;
     for m in re.find_iter(text) {
         let rest = &text[m.end()..];
         let mut end = rest.find(' ').unwrap_or(rest.len());
+        // A label can only cut the value short before its first space.
+        let window = &rest[..end];
         for stop in STOP_LABELS {
             let mut from = 0;
-            while let Some(i) = rest[from..].find(stop) {
+            while let Some(i) = window[from..].find(stop) {
                 let at = from + i;
                 let after = rest[at + stop.len()..].trim_start();
                 if after.starts_with([':', '：']) {

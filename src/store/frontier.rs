@@ -55,6 +55,48 @@ pub struct Commit {
     pub enqueue: Vec<FrontierEntry>,
 }
 
+/// A [`Commit`] encoded for the transaction (whose closure may run more than once).
+pub struct PreparedCommit {
+    done: Option<u64>,
+    page: Option<(String, Vec<u8>)>,
+    snapshot: Option<(String, Vec<u8>)>,
+    documents: Vec<(String, Vec<u8>)>,
+    event: Option<(Vec<u8>, Vec<u8>)>,
+    /// New frontier entries with their seen-set keys; numbered when committed.
+    enqueue: Vec<(Vec<u8>, FrontierEntry)>,
+}
+
+impl PreparedCommit {
+    /// Encodes and compresses a commit of `run`: the CPU work, done by each crawl worker so
+    /// the one writer mostly runs transactions.
+    pub fn new(run: u64, c: Commit) -> PreparedCommit {
+        let rk = run_key(run);
+        let rk = rk.as_str();
+        PreparedCommit {
+            done: c.done,
+            page: c.page.as_ref().map(|p| (p.url.clone(), encode(p))),
+            snapshot: c
+                .snapshot
+                .as_ref()
+                .map(|(h, raw)| (h.clone(), compress(raw))),
+            documents: c
+                .documents
+                .iter()
+                .map(|d| (d.id.clone(), encode(d)))
+                .collect(),
+            event: c
+                .event
+                .as_ref()
+                .map(|e| (key(&[rk, e.url.as_str()]), encode(e))),
+            enqueue: c
+                .enqueue
+                .into_iter()
+                .map(|e| (key(&[rk, e.url.as_str()]), e))
+                .collect(),
+        }
+    }
+}
+
 fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
@@ -76,7 +118,29 @@ impl Store {
     }
 
     /// Applies a [`Commit`] atomically; returns the number of entries newly queued.
-    pub fn commit(&self, run: u64, mut c: Commit) -> Result<usize> {
+    pub fn commit(&self, run: u64, c: Commit) -> Result<usize> {
+        Ok(self
+            .commit_many(run, vec![c])?
+            .first()
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// Applies several commits in one transaction (all or none); returns, per commit, the
+    /// number of entries it newly queued.
+    pub fn commit_many(&self, run: u64, commits: Vec<Commit>) -> Result<Vec<usize>> {
+        let prepared: Vec<PreparedCommit> = commits
+            .into_iter()
+            .map(|c| PreparedCommit::new(run, c))
+            .collect();
+        self.commit_prepared(&prepared)
+    }
+
+    /// Applies prepared commits in one transaction (all or none); returns, per commit, the
+    /// number of entries it newly queued. Each commit is complete on its own, so grouping them
+    /// changes nothing for a resumed run; it spares the crawl one transaction per URL, and sled
+    /// serialises transactions.
+    pub fn commit_prepared(&self, prepared: &[PreparedCommit]) -> Result<Vec<usize>> {
         let frontier = self.tree("frontier")?;
         let seen = self.tree("seen")?;
         let pages = self.tree("pages")?;
@@ -86,66 +150,55 @@ impl Store {
         // Documents wait in `doc_unindexed` for the query index ([`Store::index_pending`]):
         // their postings would multiply the cost of every URL's transaction.
         let unindexed = self.tree(super::index::UNINDEXED)?;
-        for e in &mut c.enqueue {
-            e.seq = self.next_id()?;
+        // Numbered here, at commit time and in commit order, so frontier keys become visible in
+        // increasing order: the crawl loop reads the frontier after the last key it took.
+        let mut queued: Vec<Vec<(&[u8], [u8; 8], Vec<u8>)>> = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            let mut q = Vec::with_capacity(p.enqueue.len());
+            for (sk, e) in &p.enqueue {
+                let seq = self.next_id()?;
+                let entry = FrontierEntry { seq, ..e.clone() };
+                q.push((sk.as_slice(), seq_key(seq), encode(&entry)));
+            }
+            queued.push(q);
         }
-        let snap = c
-            .snapshot
-            .as_ref()
-            .map(|(h, raw)| (h.clone(), compress(raw)));
-        let rk = run_key(run);
-        let page = c.page.as_ref().map(|p| (p.url.clone(), encode(p)));
-        let docs: Vec<(String, Vec<u8>)> = c
-            .documents
-            .iter()
-            .map(|d| (d.id.clone(), encode(d)))
-            .collect();
-        let event = c
-            .event
-            .as_ref()
-            .map(|e| (key(&[rk.as_str(), e.url.as_str()]), encode(e)));
-        let queued: Vec<(Vec<u8>, [u8; 8], Vec<u8>)> = c
-            .enqueue
-            .iter()
-            .map(|e| {
-                (
-                    key(&[rk.as_str(), e.url.as_str()]),
-                    seq_key(e.seq),
-                    encode(e),
-                )
-            })
-            .collect();
-        let r: std::result::Result<usize, TransactionError<StoreError>> = (
+        let r: std::result::Result<Vec<usize>, TransactionError<StoreError>> = (
             &frontier, &seen, &pages, &snapshots, &documents, &events, &unindexed,
         )
             .transaction(|(fr, se, pa, sn, dc, ev, ux)| {
-                if let Some(seq) = c.done {
-                    fr.remove(&seq_key(seq))?;
-                }
-                if let Some((url, v)) = &page {
-                    pa.insert(url.as_bytes(), v.as_slice())?;
-                }
-                if let Some((h, z)) = &snap {
-                    if sn.get(h.as_bytes())?.is_none() {
-                        sn.insert(h.as_bytes(), z.as_slice())?;
+                let mut counts = Vec::with_capacity(prepared.len());
+                for (p, queued) in prepared.iter().zip(&queued) {
+                    if let Some(seq) = p.done {
+                        fr.remove(&seq_key(seq))?;
                     }
-                }
-                for (id, v) in &docs {
-                    dc.insert(id.as_bytes(), v.as_slice())?;
-                    ux.insert(id.as_bytes(), &[])?;
-                }
-                if let Some((k, v)) = &event {
-                    ev.insert(k.as_slice(), v.as_slice())?;
-                }
-                let mut n = 0;
-                for (sk, seq, v) in &queued {
-                    if se.get(sk.as_slice())?.is_none() {
-                        se.insert(sk.as_slice(), &seq[..])?;
-                        fr.insert(&seq[..], v.as_slice())?;
-                        n += 1;
+                    if let Some((url, v)) = &p.page {
+                        pa.insert(url.as_bytes(), v.as_slice())?;
                     }
+                    if let Some((h, z)) = &p.snapshot {
+                        if sn.get(h.as_bytes())?.is_none() {
+                            sn.insert(h.as_bytes(), z.as_slice())?;
+                        }
+                    }
+                    for (id, v) in &p.documents {
+                        dc.insert(id.as_bytes(), v.as_slice())?;
+                        ux.insert(id.as_bytes(), &[])?;
+                    }
+                    if let Some((k, v)) = &p.event {
+                        ev.insert(k.as_slice(), v.as_slice())?;
+                    }
+                    // Reads see this transaction's own writes, so a URL found twice in one
+                    // batch is still queued once.
+                    let mut n = 0;
+                    for (sk, seq, v) in queued {
+                        if se.get(*sk)?.is_none() {
+                            se.insert(*sk, &seq[..])?;
+                            fr.insert(&seq[..], v.as_slice())?;
+                            n += 1;
+                        }
+                    }
+                    counts.push(n);
                 }
-                Ok::<usize, ConflictableTransactionError<StoreError>>(n)
+                Ok::<Vec<usize>, ConflictableTransactionError<StoreError>>(counts)
             });
         match r {
             Ok(n) => Ok(n),
@@ -208,5 +261,68 @@ impl Store {
     pub async fn flush_async(&self) -> Result<()> {
         self.db.flush_async().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str) -> FrontierEntry {
+        FrontierEntry {
+            seq: 0,
+            url: url.into(),
+            source: "s".into(),
+            role: Role::Detail,
+            list: None,
+            page_no: 0,
+            context: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_queues_each_url_once_and_keys_rise_in_commit_order() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let first = s
+            .commit_many(
+                1,
+                vec![
+                    Commit {
+                        enqueue: vec![entry("http://a/1"), entry("http://a/2")],
+                        ..Commit::default()
+                    },
+                    // Found again by another page of the same batch: not queued twice.
+                    Commit {
+                        enqueue: vec![entry("http://a/2"), entry("http://a/3")],
+                        ..Commit::default()
+                    },
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, vec![2, 1]);
+        let pending = s.pending(None, 10).unwrap_or_else(|e| panic!("{e}"));
+        let urls: Vec<&str> = pending.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(urls, ["http://a/1", "http://a/2", "http://a/3"]);
+        assert!(pending.windows(2).all(|w| w[0].seq < w[1].seq));
+
+        // Completing an entry and queueing a new one: the new key follows every earlier one,
+        // so a reader that continues after the last key it took misses nothing.
+        let last = pending[2].seq;
+        let n = s
+            .commit(
+                1,
+                Commit {
+                    done: Some(pending[0].seq),
+                    enqueue: vec![entry("http://a/1"), entry("http://a/4")],
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 1);
+        let after = s.pending(Some(last), 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].url, "http://a/4");
+        assert_eq!(s.frontier_len().unwrap_or_else(|e| panic!("{e}")), 3);
     }
 }

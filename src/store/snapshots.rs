@@ -17,7 +17,9 @@ pub fn content_hash(bytes: &[u8]) -> String {
 pub(crate) fn compress(bytes: &[u8]) -> Vec<u8> {
     let mut e = ZlibEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 16),
-        Compression::default(),
+        // Level 1: several times faster than the default and within a few per cent of its
+        // size on HTML; snapshots are written once per crawled page.
+        Compression::fast(),
     );
     // Writing into a Vec cannot fail.
     let _ = e.write_all(bytes);

@@ -1,0 +1,78 @@
+//! The crawl's one store writer. Workers prepare their finished URL's [`Commit`] (encoding,
+//! compression: the CPU work) and hand it to a dedicated thread, which applies whatever has
+//! queued up meanwhile in one sled transaction and answers each worker. sled serialises
+//! transactions, so one per URL left the fetch workers queueing on the store; one per batch keeps
+//! every guarantee of the per-URL commit (each commit is whole on its own, and a batch lands all
+//! or none) at a fraction of the cost.
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::frontier::{Commit, PreparedCommit};
+use crate::store::{Store, StoreError};
+
+/// Most commits applied in one transaction.
+const MAX_BATCH: usize = 64;
+
+struct Job {
+    commit: PreparedCommit,
+    reply: oneshot::Sender<Result<usize, StoreError>>,
+}
+
+/// Handle to the writer thread; the thread ends when the handle is dropped.
+pub(super) struct Writer {
+    run: u64,
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Writer {
+    pub(super) fn start(store: Store, run: u64) -> Result<Writer, StoreError> {
+        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+        std::thread::Builder::new()
+            .name("govtrust-writer".into())
+            .spawn(move || {
+                while let Some(first) = queue.blocking_recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match queue.try_recv() {
+                            Ok(j) => batch.push(j),
+                            Err(_) => break,
+                        }
+                    }
+                    let (commits, replies): (Vec<_>, Vec<_>) =
+                        batch.into_iter().map(|j| (j.commit, j.reply)).unzip();
+                    match store.commit_prepared(&commits) {
+                        Ok(counts) => {
+                            for (reply, n) in replies.into_iter().zip(counts) {
+                                let _ = reply.send(Ok(n));
+                            }
+                        }
+                        Err(e) => {
+                            let why = e.to_string();
+                            let mut replies = replies.into_iter();
+                            if let Some(r) = replies.next() {
+                                let _ = r.send(Err(e));
+                            }
+                            for r in replies {
+                                let _ = r.send(Err(StoreError::Aborted(why.clone())));
+                            }
+                        }
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Aborted(format!("cannot start the store writer: {e}")))?;
+        Ok(Writer { run, jobs })
+    }
+
+    /// Commits atomically (with whatever else is queued); returns the number of entries newly
+    /// queued. Returns once the commit is applied, so the frontier already shows its entries.
+    pub(super) async fn commit(&self, c: Commit) -> Result<usize, StoreError> {
+        let commit = PreparedCommit::new(self.run, c);
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { commit, reply })
+            .map_err(|_| StoreError::Aborted("the store writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Aborted("the store writer has stopped".into()))?
+    }
+}
