@@ -269,6 +269,69 @@ async fn night_two_re_extracts_exactly_what_changed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_recheck_skips_details_not_due_and_keeps_them_linked() {
+    let mut p = project();
+    if let Some(c) = p.crawl.as_mut() {
+        // As crawl-config/tongbai.toml: a detail fetched tonight is not due tomorrow night.
+        c.detail_min = std::time::Duration::from_secs(20 * 3600);
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let sim = start(&p, 1, FaultProfile::None).await;
+    crawl(&p, &store, &sim, false).await;
+    let content: BTreeSet<String> = store
+        .pages()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter(|pg| pg.role != govtrust::store::pages::Role::List && pg.hash.is_some())
+        .map(|pg| pg.url)
+        .collect();
+    let attachments = store
+        .pages()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .filter(|pg| pg.role == govtrust::store::pages::Role::Attachment && pg.hash.is_some())
+        .count();
+    assert!(attachments > 0, "the small county has attachments");
+    sim.shutdown().await;
+
+    // The same web the next night: lists are re-checked, no detail or attachment is requested,
+    // and every one of them is still part of the run (none reported gone).
+    let sim2 = start(&p, 1, FaultProfile::None).await;
+    let run2 = crawl(&p, &store, &sim2, false).await;
+    let log = sim2.log();
+    sim2.shutdown().await;
+    for e in &log {
+        let url = format!("http://{}{}", e.host, e.path);
+        assert!(
+            !content.contains(&url),
+            "{url} was requested although not due"
+        );
+    }
+    assert!(log.iter().any(|e| e.status == 304), "lists re-checked");
+    let events = store.run_events(run2.id).unwrap_or_else(|e| panic!("{e}"));
+    let not_due: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e.change == Change::NotDue)
+        .map(|e| e.url.as_str())
+        .collect();
+    let missing: Vec<&String> = content
+        .iter()
+        .filter(|u| !not_due.contains(u.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "not accounted for: {missing:?}");
+    assert!(
+        events.iter().all(|e| e.change != Change::Gone),
+        "nothing vanished"
+    );
+    assert!(store
+        .pages()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .all(|pg| pg.gone_run.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn harsh_faults_still_reach_every_reachable_page() {
     let p = project();
     let sim = start(&p, 1, FaultProfile::Harsh).await;

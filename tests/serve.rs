@@ -59,6 +59,7 @@ fn plant_script_page(store: &Store, project: &Project) {
         unchanged_streak: 0,
         next_due: None,
         gone_run: None,
+        attachments: None,
     };
     let doc = Document {
         id: Document::id_for("sim-tongbai", XSS_PAGE_URL),

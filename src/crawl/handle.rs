@@ -66,15 +66,15 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
             if p.hash.is_some() && p.next_due.is_some_and(|d| d > now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
-                return finish(
-                    ctx,
-                    Commit {
-                        done: Some(e.seq),
-                        event: Some(event),
-                        ..Commit::default()
-                    },
-                )
-                .await;
+                let mut commit = Commit {
+                    done: Some(e.seq),
+                    event: Some(event),
+                    ..Commit::default()
+                };
+                if e.role == Role::Detail {
+                    account_attachments(ctx, source, &e, p, &mut commit)?;
+                }
+                return finish(ctx, commit).await;
             }
         }
     }
@@ -118,7 +118,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                     event.change = Change::Unchanged;
                     unchanged(ctx, &mut page);
                     if e.role == Role::Detail {
-                        requeue_attachments(ctx, source, &e, &mut commit)?;
+                        account_attachments(ctx, source, &e, &page, &mut commit)?;
                     }
                     if e.role == Role::List {
                         if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
@@ -138,7 +138,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                                     h,
                                     false,
                                     &mut commit,
-                                );
+                                )?;
                             }
                         }
                     }
@@ -182,11 +182,23 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                             &hash,
                             !same,
                             &mut commit,
-                        ),
+                        )?,
                         Role::Detail if !same => {
-                            detail_page(ctx, source, &e, &f.final_url, &d.text, &hash, &mut commit)
+                            if let Some(atts) = detail_page(
+                                ctx,
+                                source,
+                                &e,
+                                &f.final_url,
+                                &d.text,
+                                &hash,
+                                &mut commit,
+                            )? {
+                                page.attachments = Some(atts);
+                            }
                         }
-                        Role::Detail => requeue_attachments(ctx, source, &e, &mut commit)?,
+                        Role::Detail => {
+                            account_attachments(ctx, source, &e, &page, &mut commit)?
+                        }
                         _ => {}
                     }
                 }
@@ -208,27 +220,87 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     finish(ctx, commit).await
 }
 
-/// An unchanged detail is not re-extracted, but its attachments are still part of this run:
-/// they are queued again from the stored document (and answer 304 in their turn).
-fn requeue_attachments(
+/// An unchanged or not re-fetched detail is not re-extracted, but its attachments are still
+/// part of this run: from the page record's list, or (records written before it was kept) from
+/// the stored document.
+fn account_attachments(
     ctx: &Ctx,
     source: &Source,
     e: &FrontierEntry,
+    page: &PageRecord,
     commit: &mut Commit,
 ) -> Result<(), CrawlError> {
-    let Some(doc) = ctx
-        .store
-        .document(&Document::id_for(&source.name, &e.url))?
-    else {
-        return Ok(());
+    let urls: Vec<String> = match &page.attachments {
+        Some(urls) => urls.clone(),
+        None => match ctx
+            .store
+            .document(&Document::id_for(&source.name, &e.url))?
+        {
+            Some(doc) => doc.attachments.into_iter().map(|a| a.url).collect(),
+            None => return Ok(()),
+        },
     };
-    for a in &doc.attachments {
-        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
+    for a in &urls {
+        if let Some(u) = ctx.fetcher.normalizer().parse(a) {
             if check_request(&source.scope, &u).is_ok() {
-                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
+                discover(ctx, source, e, &u, Role::Attachment, None, commit)?;
             }
         }
     }
+    Ok(())
+}
+
+/// The page record of `url` when its re-check is not due: fetched with content before, and
+/// its adaptive interval has not passed.
+fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageRecord>, CrawlError> {
+    if ctx.crawl.detail_min.is_zero() {
+        return Ok(None);
+    }
+    Ok(ctx
+        .store
+        .page(url)?
+        .filter(|p| p.hash.is_some() && p.next_due.is_some_and(|d| d > now)))
+}
+
+/// Queues a discovered detail or attachment — or, when its re-check is not due, records it as
+/// part of this run without a request or a frontier entry (a detail's attachments in turn). On
+/// a quiet night most details are not due: handling them here keeps the night short.
+fn discover(
+    ctx: &Ctx,
+    source: &Source,
+    parent: &FrontierEntry,
+    url: &Url,
+    role: Role,
+    context: Option<ItemContext>,
+    commit: &mut Commit,
+) -> Result<(), CrawlError> {
+    let now = Utc::now();
+    let Some(p) = not_due(ctx, url.as_str(), now)? else {
+        commit.enqueue.push(entry(parent, url, role, 0, context));
+        return Ok(());
+    };
+    if role == Role::Detail {
+        if p.attachments.is_none() {
+            // Its attachments are known only from its document: the frontier path reads it.
+            commit.enqueue.push(entry(parent, url, role, 0, context));
+            return Ok(());
+        }
+        let child = entry(parent, url, role, 0, None);
+        account_attachments(ctx, source, &child, &p, commit)?;
+    }
+    commit.skipped.push(RunEvent {
+        url: url.to_string(),
+        host: host_key(url),
+        source: parent.source.clone(),
+        role,
+        status: "not_due".into(),
+        change: Change::NotDue,
+        bytes: 0,
+        requests: 0,
+        retries: 0,
+        documents: 0,
+        at: now,
+    });
     Ok(())
 }
 
@@ -282,6 +354,7 @@ fn base_page(
             unchanged_streak: 0,
             next_due: None,
             gone_run: None,
+            attachments: None,
         },
     }
 }
@@ -331,17 +404,17 @@ fn list_page(
     hash: &str,
     changed: bool,
     commit: &mut Commit,
-) {
-    let Some(li) = e.list else { return };
+) -> Result<(), CrawlError> {
+    let Some(li) = e.list else { return Ok(()) };
     let Some(list) = source.lists.get(li) else {
-        return;
+        return Ok(());
     };
     let nz = ctx.fetcher.normalizer();
     let page = match extract_list(list, final_url, text, nz) {
         Ok(p) => p,
         Err(err) => {
             tracing::warn!(url = %e.url, error = %err, "list page does not parse");
-            return;
+            return Ok(());
         }
     };
     for item in page.items {
@@ -393,13 +466,13 @@ fn list_page(
                     date: item.date,
                     fields: item.fields,
                 };
-                commit
-                    .enqueue
-                    .push(entry(e, &link, Role::Detail, 0, Some(c)));
+                discover(ctx, source, e, &link, Role::Detail, Some(c), commit)?;
             }
         }
     }
-    let Some(p) = &list.pagination else { return };
+    let Some(p) = &list.pagination else {
+        return Ok(());
+    };
     let cap = p
         .max_pages()
         .unwrap_or(u32::MAX)
@@ -427,6 +500,7 @@ fn list_page(
             }
         }
     }
+    Ok(())
 }
 
 fn detail_page(
@@ -437,22 +511,24 @@ fn detail_page(
     text: &str,
     hash: &str,
     commit: &mut Commit,
-) {
+) -> Result<Option<Vec<String>>, CrawlError> {
     let Some((_, detail)) = source
         .detail_for(final_url)
         .or_else(|| Url::parse(&e.url).ok().and_then(|u| source.detail_for(&u)))
     else {
-        return;
+        return Ok(None);
     };
     let f = extract_detail(detail, final_url, text, ctx.fetcher.normalizer());
     let ctxi = e.context.clone().unwrap_or_default();
     let list = e.list.and_then(|i| source.lists.get(i));
     let mut fields = ctxi.fields;
     fields.extend(f.fields);
+    let mut attachments = Vec::new();
     for a in &f.attachments {
         if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
             if check_request(&source.scope, &u).is_ok() {
-                commit.enqueue.push(entry(e, &u, Role::Attachment, 0, None));
+                attachments.push(u.to_string());
+                discover(ctx, source, e, &u, Role::Attachment, None, commit)?;
             }
         }
     }
@@ -486,4 +562,5 @@ fn detail_page(
     }
     d.attribute(fixed, &from, &ctx.project.roster);
     commit.documents.push(d);
+    Ok(Some(attachments))
 }

@@ -53,6 +53,9 @@ pub struct Commit {
     pub event: Option<RunEvent>,
     /// Discovered entries; each is queued only if its URL was not yet seen in this run.
     pub enqueue: Vec<FrontierEntry>,
+    /// Discovered URLs accounted for without a request (their re-check is not due): each event
+    /// is recorded, and the URL marked seen, only if it was not yet seen in this run.
+    pub skipped: Vec<RunEvent>,
 }
 
 /// A [`Commit`] encoded for the transaction (whose closure may run more than once).
@@ -64,6 +67,8 @@ pub struct PreparedCommit {
     event: Option<(Vec<u8>, Vec<u8>)>,
     /// New frontier entries with their seen-set keys; numbered when committed.
     enqueue: Vec<(Vec<u8>, FrontierEntry)>,
+    /// Seen-set key (also the event key) and event of each skipped URL.
+    skipped: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl PreparedCommit {
@@ -92,6 +97,11 @@ impl PreparedCommit {
                 .enqueue
                 .into_iter()
                 .map(|e| (key(&[rk, e.url.as_str()]), e))
+                .collect(),
+            skipped: c
+                .skipped
+                .iter()
+                .map(|e| (key(&[rk, e.url.as_str()]), encode(e)))
                 .collect(),
         }
     }
@@ -194,6 +204,12 @@ impl Store {
                             se.insert(*sk, &seq[..])?;
                             fr.insert(&seq[..], v.as_slice())?;
                             n += 1;
+                        }
+                    }
+                    for (k, v) in &p.skipped {
+                        if se.get(k.as_slice())?.is_none() {
+                            se.insert(k.as_slice(), &[])?;
+                            ev.insert(k.as_slice(), v.as_slice())?;
                         }
                     }
                     counts.push(n);

@@ -46,6 +46,11 @@ pub struct PageRecord {
     /// The run that found it gone (404/410, or no longer linked); cleared when it is back.
     #[serde(default)]
     pub gone_run: Option<u64>,
+    /// A detail page's attachment URLs (normalised, in scope) as last extracted, so a night
+    /// that does not re-fetch the detail still accounts for them without reading its document.
+    /// `None` in records written before this was kept.
+    #[serde(default)]
+    pub attachments: Option<Vec<String>>,
 }
 
 impl Store {
