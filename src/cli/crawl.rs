@@ -30,6 +30,14 @@ pub struct CrawlArgs {
     /// Turn politeness and robots off (benchmarks against simweb only).
     #[arg(long)]
     pub impolite: bool,
+    /// Overrides `crawl.recheck.detail_min` for this invocation: `0s` re-checks every detail
+    /// tonight; `20h` skips details fetched in the last 20 hours.
+    #[arg(long, value_name = "DURATION", value_parser = parse_min)]
+    pub detail_min: Option<std::time::Duration>,
+}
+
+fn parse_min(s: &str) -> Result<std::time::Duration, String> {
+    govtrust::config::crawl::parse_duration(s)
 }
 
 fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
@@ -70,6 +78,7 @@ pub fn options(args: CrawlArgs) -> crawl::Options {
         port: args.resolve_port,
         resolve: args.resolve,
         polite: !args.impolite,
+        detail_min: args.detail_min,
         progress: true,
         stop: Arc::new(AtomicBool::new(false)),
     }

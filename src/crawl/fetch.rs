@@ -158,7 +158,9 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(crawl.connect_timeout)
             .timeout(crawl.total_timeout)
-            .pool_max_idle_per_host(8)
+            // Every connection that may be in flight stays pooled: a smaller pool closes and
+            // reopens connections all through a busy crawl.
+            .pool_max_idle_per_host(s.max_in_flight.max(1) as usize)
             .dns_resolver(Arc::new(PolicyResolver {
                 policy: policy.clone(),
             }));

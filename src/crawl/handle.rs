@@ -196,9 +196,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                                 page.attachments = Some(atts);
                             }
                         }
-                        Role::Detail => {
-                            account_attachments(ctx, source, &e, &page, &mut commit)?
-                        }
+                        Role::Detail => account_attachments(ctx, source, &e, &page, &mut commit)?,
                         _ => {}
                     }
                 }

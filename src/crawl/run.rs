@@ -55,6 +55,8 @@ pub struct Options {
     pub resolve: Vec<(String, SocketAddr)>,
     /// Politeness and robots; off only for benchmarks against simweb.
     pub polite: bool,
+    /// Replaces the configured `recheck.detail_min` for this invocation.
+    pub detail_min: Option<Duration>,
     /// Progress output on stderr (bar on a terminal, else a log line every `log_every`).
     pub progress: bool,
     /// Set to stop taking work (Ctrl-C).
@@ -69,6 +71,7 @@ impl Default for Options {
             port: None,
             resolve: Vec::new(),
             polite: true,
+            detail_min: None,
             progress: false,
             stop: Arc::new(AtomicBool::new(false)),
         }
@@ -120,7 +123,12 @@ pub(super) struct Ctx {
 
 /// Runs (or resumes) a crawl and returns the run record with its summary.
 pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunRecord, CrawlError> {
-    let crawl = Arc::new(project.crawl.clone().ok_or(CrawlError::NoCrawlSection)?);
+    let mut crawl = project.crawl.clone().ok_or(CrawlError::NoCrawlSection)?;
+    if let Some(min) = opts.detail_min {
+        crawl.detail_min = min;
+        crawl.detail_max = crawl.detail_max.max(min);
+    }
+    let crawl = Arc::new(crawl);
     let names: Vec<String> = crawl.sources.iter().map(|s| s.name.clone()).collect();
     for s in &opts.sources {
         if !names.contains(s) {

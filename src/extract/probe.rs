@@ -112,6 +112,10 @@ fn cell_selector() -> &'static Selector {
 /// Value after a label: the next sibling element of a cell whose whole text is the label
 /// (metadata tables, `<strong>发布机构：</strong><span>…</span>`), else inline in the text.
 fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
+    // Most probes ask for a label the page does not have: one scan of its text answers them.
+    if !cached_regex(&label_pattern(label)).is_none_or(|re| re.is_match(text)) {
+        return None;
+    }
     let want = label_key(label);
     let limit = want.chars().count() + 4;
     for cell in el.select(cell_selector()) {
@@ -135,29 +139,34 @@ fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
 }
 
 /// A compiled regex for a pattern built from configuration (labels, record tags), compiled once
-/// per process rather than once per page. The set of patterns is as small as the config.
-pub(crate) fn cached_regex(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Option<Regex>>>> =
-        OnceLock::new();
+/// per process rather than once per page. The set of patterns is as small as the config. Shared
+/// behind an `Arc`: a cloned `Regex` would start a fresh match-cache pool on every page.
+pub(crate) fn cached_regex(pattern: &str) -> Option<std::sync::Arc<Regex>> {
+    type Cache = std::collections::HashMap<String, Option<std::sync::Arc<Regex>>>;
+    static CACHE: OnceLock<std::sync::Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(re) = map.get(pattern) {
         return re.clone();
     }
-    let re = Regex::new(pattern).ok();
+    let re = Regex::new(pattern).ok().map(std::sync::Arc::new);
     map.insert(pattern.to_string(), re.clone());
     re
 }
 
-/// `标签：值` inside running text; the value ends at a space or at the next known label.
-pub fn inline_label(text: &str, label: &str) -> Option<String> {
-    let pat: String = label
+/// A label's characters with any whitespace between them (`索 引 号`).
+fn label_pattern(label: &str) -> String {
+    label
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| regex::escape(&c.to_string()))
         .collect::<Vec<_>>()
-        .join(r"\s*");
-    let re = cached_regex(&format!(r"{pat}\s*[:：]\s*"))?;
+        .join(r"\s*")
+}
+
+/// `标签：值` inside running text; the value ends at a space or at the next known label.
+pub fn inline_label(text: &str, label: &str) -> Option<String> {
+    let re = cached_regex(&format!(r"{}\s*[:：]\s*", label_pattern(label)))?;
     for m in re.find_iter(text) {
         let rest = &text[m.end()..];
         let mut end = rest.find(' ').unwrap_or(rest.len());
