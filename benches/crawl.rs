@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 }
 
 fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args([
             "simweb",
             "--listen",
@@ -46,6 +46,8 @@ fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("simweb did not start");
 }
 
@@ -180,8 +182,7 @@ fn main() {
         // `runs` prints every run so far: the last one is the night just crawled.
         let bytes = |s: &str| {
             s.lines()
-                .filter(|l| l.trim().starts_with("网址 "))
-                .last()
+                .rfind(|l| l.trim().starts_with("网址 "))
                 .and_then(|l| l.split("字节 ").nth(1))
                 .and_then(|r| r.split_whitespace().next())
                 .and_then(|n| n.parse::<f64>().ok())

@@ -85,13 +85,13 @@ fn fill(s: &str, unit: &str, topic: &str) -> String {
 fn document(rng: &mut Rng, n: u64, units: &[(String, String)], sentences: usize) -> Document {
     let (unit_id, unit_name) = rng.pick(units);
     let topic = rng.pick(TOPICS);
-    let title = fill(*rng.pick::<&str>(TITLES), unit_name, topic);
+    let title = fill(rng.pick::<&str>(TITLES), unit_name, topic);
     let mut body = String::new();
     for _ in 0..sentences {
         body.push_str(&fill(
-            *rng.pick::<&str>(SENTENCES),
+            rng.pick::<&str>(SENTENCES),
             unit_name,
-            *rng.pick::<&str>(TOPICS),
+            rng.pick::<&str>(TOPICS),
         ));
     }
     let start = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();

@@ -50,13 +50,26 @@ pub enum DemoError {
     #[error("sample submissions: {0}")]
     Import(#[from] ImportError),
     #[error(transparent)]
-    Pipeline(#[from] PipelineError),
+    Pipeline(#[from] Box<PipelineError>),
     #[error("evaluation: {0}")]
     Eval(#[from] EvalError),
     #[error("rendering scores: {0}")]
     Render(#[from] render::RenderError),
     #[error("report: {0}")]
-    Report(#[from] ArchiveError),
+    Report(#[from] Box<ArchiveError>),
+}
+
+// Boxed: the two large errors would otherwise make every demo `Result` several hundred bytes.
+impl From<PipelineError> for DemoError {
+    fn from(e: PipelineError) -> Self {
+        DemoError::Pipeline(Box::new(e))
+    }
+}
+
+impl From<ArchiveError> for DemoError {
+    fn from(e: ArchiveError) -> Self {
+        DemoError::Report(Box::new(e))
+    }
 }
 
 /// What the demo produced.

@@ -169,7 +169,8 @@ async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
         }
     }
     // Every 429 was waited out: the next request for that path came after its Retry-After (1 s mild).
-    let mut by_path: BTreeMap<(&str, &str), Vec<(DateTime<Utc>, u16)>> = BTreeMap::new();
+    type Hits = Vec<(DateTime<Utc>, u16)>;
+    let mut by_path: BTreeMap<(&str, &str), Hits> = BTreeMap::new();
     for e in &log {
         if let Ok(t) = DateTime::parse_from_rfc3339(&e.at) {
             by_path

@@ -232,7 +232,7 @@ fn score_sheet(
         let missing = u
             .items
             .iter()
-            .filter(|i| i.score.is_none() && category.map_or(true, |c| i.category == c))
+            .filter(|i| i.score.is_none() && category.is_none_or(|c| i.category == c))
             .count();
         ws.write_number(row, 5, missing as f64)?;
         for (j, (_, item)) in items.iter().enumerate() {

@@ -19,7 +19,7 @@ impl Store {
         let mut out = Vec::new();
         for v in t.iter().values() {
             let d: Document = decode("documents", &v?)?;
-            if source.map_or(true, |s| s == d.source) {
+            if source.is_none_or(|s| s == d.source) {
                 out.push(d);
             }
         }

@@ -587,7 +587,7 @@ impl FactStore {
         let all: Vec<AuditRecord> = Self::scan(&self.audit, AUDIT, &[])?;
         Ok(all
             .into_iter()
-            .filter(|r| r.period == period && unit.map_or(true, |u| r.unit == u))
+            .filter(|r| r.period == period && unit.is_none_or(|u| r.unit == u))
             .collect())
     }
 }

@@ -162,7 +162,9 @@ impl Store {
         let unindexed = self.tree(super::index::UNINDEXED)?;
         // Numbered here, at commit time and in commit order, so frontier keys become visible in
         // increasing order: the crawl loop reads the frontier after the last key it took.
-        let mut queued: Vec<Vec<(&[u8], [u8; 8], Vec<u8>)>> = Vec::with_capacity(prepared.len());
+        // Per commit: (seen-set key, frontier key, encoded entry).
+        type Queued<'a> = Vec<(&'a [u8], [u8; 8], Vec<u8>)>;
+        let mut queued: Vec<Queued> = Vec::with_capacity(prepared.len());
         for p in prepared {
             let mut q = Vec::with_capacity(p.enqueue.len());
             for (sk, e) in &p.enqueue {

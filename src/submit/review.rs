@@ -100,7 +100,7 @@ pub fn review_unit(
     for it in catalog
         .items
         .iter()
-        .filter(|i| only.as_ref().map_or(true, |o| *o == i.id))
+        .filter(|i| only.as_ref().is_none_or(|o| *o == i.id))
     {
         let web_checks = it.source != SourceKind::Sub;
         for f in &it.fields {
