@@ -20,6 +20,7 @@ struct Job {
 
 /// Handle to the writer thread; the thread ends when the handle is dropped.
 pub(super) struct Writer {
+    store: Store,
     run: u64,
     jobs: mpsc::UnboundedSender<Job>,
 }
@@ -27,9 +28,11 @@ pub(super) struct Writer {
 impl Writer {
     pub(super) fn start(store: Store, run: u64) -> Result<Writer, StoreError> {
         let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+        let db = store.clone();
         std::thread::Builder::new()
             .name("govtrust-writer".into())
             .spawn(move || {
+                let store = db;
                 while let Some(first) = queue.blocking_recv() {
                     let mut batch = vec![first];
                     while batch.len() < MAX_BATCH {
@@ -60,13 +63,13 @@ impl Writer {
                 }
             })
             .map_err(|e| StoreError::Aborted(format!("cannot start the store writer: {e}")))?;
-        Ok(Writer { run, jobs })
+        Ok(Writer { store, run, jobs })
     }
 
     /// Commits atomically (with whatever else is queued); returns the number of entries newly
     /// queued. Returns once the commit is applied, so the frontier already shows its entries.
     pub(super) async fn commit(&self, c: Commit) -> Result<usize, StoreError> {
-        let commit = PreparedCommit::new(self.run, c);
+        let commit = self.store.prepare(self.run, c)?;
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { commit, reply })

@@ -47,7 +47,9 @@ pub struct Commit {
     /// Frontier entry completed (removed).
     pub done: Option<u64>,
     pub page: Option<PageRecord>,
-    /// Raw bytes by content hash; stored only if the hash is new.
+    /// Raw bytes by content hash; dropped (not compressed, not written) when the hash is
+    /// already stored, so a snapshot is never rewritten. Two commits of one batch carrying the
+    /// same new hash write the same bytes.
     pub snapshot: Option<(String, Vec<u8>)>,
     pub documents: Vec<Document>,
     pub event: Option<RunEvent>,
@@ -72,9 +74,7 @@ pub struct PreparedCommit {
 }
 
 impl PreparedCommit {
-    /// Encodes and compresses a commit of `run`: the CPU work, done by each crawl worker so
-    /// the one writer mostly runs transactions.
-    pub fn new(run: u64, c: Commit) -> PreparedCommit {
+    fn new(run: u64, c: Commit) -> PreparedCommit {
         let rk = run_key(run);
         let rk = rk.as_str();
         PreparedCommit {
@@ -139,11 +139,22 @@ impl Store {
     /// Applies several commits in one transaction (all or none); returns, per commit, the
     /// number of entries it newly queued.
     pub fn commit_many(&self, run: u64, commits: Vec<Commit>) -> Result<Vec<usize>> {
-        let prepared: Vec<PreparedCommit> = commits
+        let prepared = commits
             .into_iter()
-            .map(|c| PreparedCommit::new(run, c))
-            .collect();
+            .map(|c| self.prepare(run, c))
+            .collect::<Result<Vec<_>>>()?;
         self.commit_prepared(&prepared)
+    }
+
+    /// Encodes and compresses a commit of `run` (a snapshot already stored is dropped): the CPU
+    /// work and the reads, done by each crawl worker so the one writer mostly writes.
+    pub fn prepare(&self, run: u64, mut c: Commit) -> Result<PreparedCommit> {
+        if let Some((h, _)) = &c.snapshot {
+            if self.has_snapshot(h)? {
+                c.snapshot = None;
+            }
+        }
+        Ok(PreparedCommit::new(run, c))
     }
 
     /// Applies prepared commits in one transaction (all or none); returns, per commit, the
@@ -187,9 +198,7 @@ impl Store {
                         pa.insert(url.as_bytes(), v.as_slice())?;
                     }
                     if let Some((h, z)) = &p.snapshot {
-                        if sn.get(h.as_bytes())?.is_none() {
-                            sn.insert(h.as_bytes(), z.as_slice())?;
-                        }
+                        sn.insert(h.as_bytes(), z.as_slice())?;
                     }
                     for (id, v) in &p.documents {
                         dc.insert(id.as_bytes(), v.as_slice())?;
@@ -342,5 +351,28 @@ mod tests {
         assert_eq!(after.len(), 1);
         assert_eq!(after[0].url, "http://a/4");
         assert_eq!(s.frontier_len().unwrap_or_else(|e| panic!("{e}")), 3);
+    }
+
+    #[test]
+    fn a_stored_snapshot_is_never_rewritten() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let put = |bytes: &[u8]| {
+            s.commit(
+                1,
+                Commit {
+                    snapshot: Some(("h1".into(), bytes.to_vec())),
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        };
+        put(b"first");
+        put(b"second");
+        assert_eq!(
+            s.snapshot("h1").unwrap_or_else(|e| panic!("{e}")),
+            Some(b"first".to_vec())
+        );
+        assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), 1);
     }
 }
