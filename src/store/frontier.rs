@@ -56,7 +56,7 @@ pub struct Commit {
     /// Discovered entries; each is queued only if its URL was not yet seen in this run.
     pub enqueue: Vec<FrontierEntry>,
     /// Discovered URLs accounted for without a request (their re-check is not due): each event
-    /// is recorded, and the URL marked seen, only if it was not yet seen in this run.
+    /// is recorded unless the URL was queued in this run (its fetch records the outcome).
     pub skipped: Vec<RunEvent>,
 }
 
@@ -217,9 +217,11 @@ impl Store {
                             n += 1;
                         }
                     }
+                    // Not added to the seen set: the event marks it done, and finding it again
+                    // (still not due) writes the same event. The seen set stays as small as
+                    // the night's real work, and so does clearing it.
                     for (k, v) in &p.skipped {
                         if se.get(k.as_slice())?.is_none() {
-                            se.insert(k.as_slice(), &[])?;
                             ev.insert(k.as_slice(), v.as_slice())?;
                         }
                     }
