@@ -286,19 +286,10 @@ pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
     })?;
     let truncated = docs.len() > q.limit;
     docs.truncate(q.limit);
-    let wanted: BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    let mut by_doc: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
-    if !docs.is_empty() {
-        let filter = EvidenceFilter {
-            item: None,
-            status: None,
-            ..q.evidence_filter()
-        };
-        for e in store.evidence_list(&filter)? {
-            if wanted.contains(e.document.id.as_str()) {
-                by_doc.entry(e.document.id.clone()).or_default().push(e);
-            }
-        }
+    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let mut by_doc = store.evidence_for_documents(q.period.as_deref(), &ids)?;
+    for list in by_doc.values_mut() {
+        list.sort_by(|a, b| (&a.unit, &a.item, &a.id).cmp(&(&b.unit, &b.item, &b.id)));
     }
     let rows = docs
         .into_iter()
@@ -310,14 +301,27 @@ pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
     Ok(QueryResult { rows, truncated })
 }
 
-/// Item or status asked: the matching evidence decides which documents qualify.
+/// Item or status asked: the matching evidence decides which documents qualify. Candidates are
+/// ordered by the publication date their evidence recorded, so only as many documents are read
+/// as the limit needs; rows are then ordered by the documents themselves.
 fn by_evidence(store: &Store, q: &Query, phrases: &[String]) -> Result<QueryResult, QueryError> {
     let mut by_doc: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
     for e in store.evidence_list(&q.evidence_filter())? {
         by_doc.entry(e.document.id.clone()).or_default().push(e);
     }
+    let mut candidates: Vec<(Option<NaiveDate>, String, Vec<Evidence>)> = by_doc
+        .into_iter()
+        .map(|(id, ev)| {
+            let date = ev.iter().filter_map(|e| e.document.published_on).max();
+            (date, id, ev)
+        })
+        .collect();
+    candidates.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
     let mut rows = Vec::new();
-    for (id, evidence) in by_doc {
+    for (_, id, evidence) in candidates {
+        if rows.len() > q.limit {
+            break;
+        }
         if let Some(d) = store.document(&id)? {
             if q.document_matches(&d, phrases) {
                 rows.push(QueryRow {
@@ -338,6 +342,8 @@ fn by_evidence(store: &Store, q: &Query, phrases: &[String]) -> Result<QueryResu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::classify::Coverage;
+    use crate::store::evidence::INDEXES;
     use crate::store::index::tests::doc;
 
     #[test]
@@ -399,5 +405,91 @@ mod tests {
             .starts_with("\u{feff}文档ID"));
         let t = table(&rows, false);
         assert!(t.contains("诚信教育月") && t.contains("共 3 条"));
+    }
+
+    fn evidence_on(d: &Document, id: &str, item: &str) -> Evidence {
+        use crate::evidence::model::{DocRef, Finding};
+        Evidence {
+            id: id.into(),
+            period: "2023".into(),
+            unit: d.unit.clone().unwrap_or_default(),
+            item: item.into(),
+            rule: "r".into(),
+            finding: Finding::Published,
+            document: DocRef {
+                id: d.id.clone(),
+                source: d.source.clone(),
+                title: d.title.clone().unwrap_or_default(),
+                url: d.url.clone(),
+                published_on: d.published,
+            },
+            snapshot: "h".into(),
+            fetched_at: None,
+            status: Status::Confirmed,
+            decision: None,
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn item_queries_read_newest_first_and_rows_carry_their_evidence() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let docs = vec![
+            doc("a", "t-1", (2023, 3, 1), "权责清单", "内容"),
+            doc("b", "t-1", (2023, 5, 1), "权责清单调整", "内容"),
+            doc("c", "t-2", (2023, 4, 1), "通知", "内容"),
+        ];
+        s.put_documents(&docs).unwrap_or_else(|e| panic!("{e}"));
+        let ev = vec![
+            evidence_on(&docs[0], "e1", "T1"),
+            evidence_on(&docs[1], "e2", "T1"),
+            evidence_on(&docs[2], "e3", "T5"),
+        ];
+        s.replace_evidence("2023", &ev, &Coverage::default(), &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let item = |limit| Query {
+            item: Some("T1".into()),
+            period: Some("2023".into()),
+            limit,
+            ..Query::default()
+        };
+        let r = run(&s, &item(1)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.truncated);
+        assert_eq!(r.rows[0].document.id, "b");
+        let r = run(&s, &item(10)).unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<&str> = r.rows.iter().map(|r| r.document.id.as_str()).collect();
+        assert_eq!((ids, r.truncated), (vec!["b", "a"], false));
+
+        // A plain query attaches each row's evidence, also on a store written before the
+        // per-document index existed (it is built on first use).
+        s.tree("evidence_meta")
+            .and_then(|t| Ok(t.remove(INDEXES)?))
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.tree("evidence_by_doc")
+            .and_then(|t| Ok(t.clear()?))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let r = run(
+            &s,
+            &Query {
+                period: Some("2023".into()),
+                ..Query::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let attached: Vec<(&str, Vec<&str>)> = r
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.document.id.as_str(),
+                    r.evidence.iter().map(|e| e.id.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            attached,
+            vec![("b", vec!["e2"]), ("c", vec!["e3"]), ("a", vec!["e1"])]
+        );
     }
 }

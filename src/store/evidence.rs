@@ -1,5 +1,6 @@
-//! The `evidence` tree (id → [`Evidence`]) with its index `evidence_by_unit`
-//! (period, unit, item, id), and per period the classification's coverage and unresolved names
+//! The `evidence` tree (id → [`Evidence`]) with its indexes `evidence_by_unit`
+//! (period, unit, item, id), `evidence_by_item` (period, item, unit, id) and `evidence_by_doc`
+//! (document id, id), and per period the classification's coverage and unresolved names
 //! (`evidence_meta`). A classification replaces a period's evidence in one transaction and says
 //! what changed; an analyst's decision updates one record.
 
@@ -41,6 +42,10 @@ impl EvidenceFilter {
             && self.rule.as_ref().is_none_or(|r| &e.rule == r)
     }
 }
+
+/// `evidence_meta` key whose presence says the item and document indexes are complete (stores
+/// written before they existed get them on first use).
+pub(crate) const INDEXES: &str = "indexes";
 
 fn tx_err(e: TransactionError<String>) -> StoreError {
     match e {
@@ -88,18 +93,33 @@ impl Store {
             .cloned()
             .collect();
 
+        self.ensure_evidence_indexes()?;
         let records = self.tree("evidence")?;
         let index = self.tree("evidence_by_unit")?;
+        let by_item = self.tree("evidence_by_item")?;
+        let by_doc = self.tree("evidence_by_doc")?;
         let meta = self.tree("evidence_meta")?;
-        (&records, &index, &meta)
-            .transaction(|(records, index, meta)| {
+        (&records, &index, &by_item, &by_doc, &meta)
+            .transaction(|(records, index, by_item, by_doc, meta)| {
                 for (id, o) in &old {
                     records.remove(id.as_bytes())?;
-                    index.remove(key(&[o.period.as_str(), &o.unit, &o.item, id]))?;
+                    for (k, tree) in [
+                        (key(&[o.period.as_str(), &o.unit, &o.item, id]), index),
+                        (key(&[o.period.as_str(), &o.item, &o.unit, id]), by_item),
+                        (key(&[o.document.id.as_str(), id]), by_doc),
+                    ] {
+                        tree.remove(k)?;
+                    }
                 }
                 for e in found {
                     records.insert(e.id.as_bytes(), encode(e))?;
-                    index.insert(key(&[e.period.as_str(), &e.unit, &e.item, &e.id]), &[])?;
+                    for (k, tree) in [
+                        (key(&[e.period.as_str(), &e.unit, &e.item, &e.id]), index),
+                        (key(&[e.period.as_str(), &e.item, &e.unit, &e.id]), by_item),
+                        (key(&[e.document.id.as_str(), &e.id]), by_doc),
+                    ] {
+                        tree.insert(k, &[])?;
+                    }
                 }
                 meta.insert(key(&["coverage", period]), encode(coverage))?;
                 meta.insert(key(&["unresolved", period]), encode(&unresolved))?;
@@ -117,17 +137,74 @@ impl Store {
         }
     }
 
-    /// Evidence matching `filter`, in (unit, item, id) order. With a period and unit the index is
-    /// read; otherwise the records are scanned.
+    /// Builds the item and document indexes when the store predates them (once).
+    pub fn ensure_evidence_indexes(&self) -> Result<()> {
+        let meta = self.tree("evidence_meta")?;
+        if meta.contains_key(INDEXES)? {
+            return Ok(());
+        }
+        let by_item = self.tree("evidence_by_item")?;
+        let by_doc = self.tree("evidence_by_doc")?;
+        by_item.clear()?;
+        by_doc.clear()?;
+        for v in self.tree("evidence")?.iter().values() {
+            let e: Evidence = decode("evidence", &v?)?;
+            by_item.insert(key(&[e.period.as_str(), &e.item, &e.unit, &e.id]), &[])?;
+            by_doc.insert(key(&[e.document.id.as_str(), &e.id]), &[])?;
+        }
+        meta.insert(INDEXES, &[])?;
+        self.flush()
+    }
+
+    /// The evidence resting on each of `documents` (of `period`, or every period), by document.
+    pub fn evidence_for_documents(
+        &self,
+        period: Option<&str>,
+        documents: &[&str],
+    ) -> Result<BTreeMap<String, Vec<Evidence>>> {
+        self.ensure_evidence_indexes()?;
+        let records = self.tree("evidence")?;
+        let by_doc = self.tree("evidence_by_doc")?;
+        let mut out: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
+        for d in documents {
+            for k in by_doc.scan_prefix(prefix(&[*d])).keys() {
+                let k = k?;
+                let id = k.rsplit(|b| *b == 0).next().unwrap_or(&[]);
+                if let Some(v) = records.get(id)? {
+                    let e: Evidence = decode("evidence", &v)?;
+                    if period.is_none_or(|p| e.period == p) {
+                        out.entry(d.to_string()).or_default().push(e);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Evidence matching `filter`, in (unit, item, id) order. With a period and a unit or an
+    /// item an index is read; otherwise the records are scanned.
     pub fn evidence_list(&self, filter: &EvidenceFilter) -> Result<Vec<Evidence>> {
         let records = self.tree("evidence")?;
         let mut out = Vec::new();
-        if let (Some(period), Some(unit)) = (&filter.period, &filter.unit) {
-            let index = self.tree("evidence_by_unit")?;
-            let pre = match &filter.item {
-                Some(item) => prefix(&[period.as_str(), unit, item]),
-                None => prefix(&[period.as_str(), unit]),
-            };
+        let indexed = match (&filter.period, &filter.unit, &filter.item) {
+            (Some(period), Some(unit), Some(item)) => Some((
+                self.tree("evidence_by_unit")?,
+                prefix(&[period.as_str(), unit, item]),
+            )),
+            (Some(period), Some(unit), None) => Some((
+                self.tree("evidence_by_unit")?,
+                prefix(&[period.as_str(), unit]),
+            )),
+            (Some(period), None, Some(item)) => {
+                self.ensure_evidence_indexes()?;
+                Some((
+                    self.tree("evidence_by_item")?,
+                    prefix(&[period.as_str(), item]),
+                ))
+            }
+            _ => None,
+        };
+        if let Some((index, pre)) = indexed {
             for k in index.scan_prefix(pre).keys() {
                 let k = k?;
                 let id = k.rsplit(|b| *b == 0).next().unwrap_or(&[]);

@@ -222,15 +222,60 @@ fn tx_result<T>(
     }
 }
 
-/// One posting list: the keys of `tree` under `prefix`, each ending in the `date NUL id` suffix.
+/// One posting list: the keys of `tree` under `prefix`, each ending in the `date NUL id` suffix,
+/// read newest first through one reverse iterator that is only re-created when a seek lands far
+/// away: leapfrogging over dense lists mostly moves a few keys, and a fresh sled range costs a
+/// descent from the root.
 pub(crate) struct Postings {
     tree: sled::Tree,
     prefix: Vec<u8>,
+    iter: Option<sled::Iter>,
+    /// The suffix the iterator returned last; every key it has left is smaller.
+    last: Option<Vec<u8>>,
 }
 
+/// Keys walked on the open iterator before a seek starts a fresh range instead.
+const WALK: usize = 8;
+
 impl Postings {
+    fn new(tree: sled::Tree, prefix: Vec<u8>) -> Postings {
+        Postings {
+            tree,
+            prefix,
+            iter: None,
+            last: None,
+        }
+    }
+
     /// The largest suffix in the list that is `<= hi` (or `< hi`) and `>= lo`.
-    fn seek_back(&self, lo: &[u8], hi: &[u8], inclusive: bool) -> Result<Option<Vec<u8>>> {
+    fn seek_back(&mut self, lo: &[u8], hi: &[u8], inclusive: bool) -> Result<Option<Vec<u8>>> {
+        let below = |k: &[u8]| k < hi || (inclusive && k == hi);
+        // The open iterator answers only for bounds below what it already returned: keys it
+        // skipped on the way were above an earlier, higher bound.
+        let walkable = self
+            .last
+            .as_deref()
+            .is_some_and(|last| hi < last || (!inclusive && hi == last));
+        if walkable {
+            if let Some(it) = self.iter.as_mut() {
+                for _ in 0..WALK {
+                    match it.next_back() {
+                        None => {
+                            self.iter = None;
+                            return Ok(None);
+                        }
+                        Some(kv) => {
+                            let (k, _) = kv?;
+                            let suffix = k[self.prefix.len()..].to_vec();
+                            self.last = Some(suffix.clone());
+                            if below(&suffix) {
+                                return Ok(Some(suffix));
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let mut start = self.prefix.clone();
         start.extend_from_slice(lo);
         let mut end = self.prefix.clone();
@@ -240,16 +285,22 @@ impl Postings {
         } else {
             Bound::Excluded(end)
         };
-        match self
+        let mut it = self
             .tree
-            .range::<Vec<u8>, _>((Bound::Included(start), upper))
-            .next_back()
-        {
+            .range::<Vec<u8>, _>((Bound::Included(start), upper));
+        match it.next_back() {
             Some(kv) => {
                 let (k, _) = kv?;
-                Ok(Some(k[self.prefix.len()..].to_vec()))
+                let suffix = k[self.prefix.len()..].to_vec();
+                self.last = Some(suffix.clone());
+                self.iter = Some(it);
+                Ok(Some(suffix))
             }
-            None => Ok(None),
+            None => {
+                self.iter = None;
+                self.last = None;
+                Ok(None)
+            }
         }
     }
 }
@@ -429,35 +480,29 @@ impl Store {
     ) -> Result<()> {
         let mut lists = Vec::new();
         if let Some(u) = &q.unit {
-            lists.push(Postings {
-                tree: self.tree("doc_by_unit")?,
-                prefix: prefix(&[u.as_str()]),
-            });
+            lists.push(Postings::new(
+                self.tree("doc_by_unit")?,
+                prefix(&[u.as_str()]),
+            ));
         }
         if let Some(s) = &q.source {
-            lists.push(Postings {
-                tree: self.tree("doc_by_source")?,
-                prefix: prefix(&[s.as_str()]),
-            });
+            lists.push(Postings::new(
+                self.tree("doc_by_source")?,
+                prefix(&[s.as_str()]),
+            ));
         }
         if let Some(k) = q.kind {
-            lists.push(Postings {
-                tree: self.tree("doc_by_kind")?,
-                prefix: prefix(&[kind_key(k)]),
-            });
+            lists.push(Postings::new(
+                self.tree("doc_by_kind")?,
+                prefix(&[kind_key(k)]),
+            ));
         }
         let terms_tree = self.tree("doc_terms")?;
         for t in &q.terms {
-            lists.push(Postings {
-                tree: terms_tree.clone(),
-                prefix: prefix(&[t.as_str()]),
-            });
+            lists.push(Postings::new(terms_tree.clone(), prefix(&[t.as_str()])));
         }
         if lists.is_empty() {
-            lists.push(Postings {
-                tree: self.tree("doc_by_date")?,
-                prefix: Vec::new(),
-            });
+            lists.push(Postings::new(self.tree("doc_by_date")?, Vec::new()));
         }
         let lo: Vec<u8> = q
             .from

@@ -158,3 +158,76 @@ fn a_store_written_before_the_index_is_detected_and_rebuilt() {
     };
     assert_eq!(ids(&s, &q), vec!["a"]);
 }
+
+/// The leapfrog (with its walking iterators) against a brute-force filter, over dense and sparse
+/// lists, shared dates and date bounds.
+#[test]
+fn intersections_match_a_brute_force_filter() {
+    let (_d, s) = store();
+    let mut x: u64 = 99;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % m
+    };
+    let words = [
+        "诚信", "教育", "公开", "许可", "处罚", "承诺", "修复", "清单",
+    ];
+    let mut docs = Vec::new();
+    for n in 0..600 {
+        let unit = format!("u{}", next(4));
+        let day = 1 + next(28) as u32;
+        let mut body = String::new();
+        for _ in 0..(1 + next(3)) {
+            body.push_str(words[next(words.len() as u64) as usize]);
+            body.push('。');
+        }
+        docs.push(doc(
+            &format!("d{n:04}"),
+            &unit,
+            (2023, 2, day),
+            "标题",
+            &body,
+        ));
+    }
+    s.put_documents(&docs).unwrap_or_else(|e| panic!("{e}"));
+    let day = |d: u32| NaiveDate::from_ymd_opt(2023, 2, d);
+    for q in 0..60 {
+        let unit = (q % 3 != 0).then(|| format!("u{}", next(4)));
+        let mut terms = vec![words[next(words.len() as u64) as usize].to_string()];
+        if q % 2 == 0 {
+            terms.push(words[next(words.len() as u64) as usize].to_string());
+        }
+        let (from, to) = match q % 4 {
+            0 => (None, None),
+            1 => (day(5), day(20)),
+            2 => (None, day(9)),
+            _ => (day(27), None),
+        };
+        let pq = PostingQuery {
+            unit: unit.clone(),
+            terms: terms.clone(),
+            from,
+            to,
+            ..PostingQuery::default()
+        };
+        let mut want: Vec<&Document> = docs
+            .iter()
+            .filter(|d| {
+                let t = super::terms(&format!(
+                    "{}\n{}",
+                    d.title.clone().unwrap_or_default(),
+                    d.body
+                ));
+                unit.as_ref().is_none_or(|u| d.unit.as_ref() == Some(u))
+                    && terms.iter().all(|w| t.contains(w))
+                    && from.is_none_or(|f| d.published >= Some(f))
+                    && to.is_none_or(|t| d.published <= Some(t))
+            })
+            .collect();
+        want.sort_by(|a, b| (b.published, &b.id).cmp(&(a.published, &a.id)));
+        let want: Vec<String> = want.iter().map(|d| d.id.clone()).collect();
+        assert_eq!(ids(&s, &pq), want, "query {q}: {pq:?}");
+    }
+}
