@@ -49,21 +49,21 @@ pub fn collapse(s: &str) -> String {
     joined.trim_matches(|c: char| c.is_whitespace()).to_string()
 }
 
+/// The text nodes of an element outside script/style, in document order.
+fn visible_text(el: ElementRef<'_>) -> impl Iterator<Item = &str> {
+    el.descendants().filter_map(|node| {
+        let t = node.value().as_text()?;
+        let inside_code = node
+            .ancestors()
+            .filter_map(|a| a.value().as_element())
+            .any(|e| matches!(e.name(), "script" | "style"));
+        (!inside_code).then_some(&**t)
+    })
+}
+
 /// The visible text of an element: text nodes outside script/style, space-separated.
 pub fn element_text(el: ElementRef<'_>) -> String {
-    let mut parts = Vec::new();
-    for node in el.descendants() {
-        if let Some(t) = node.value().as_text() {
-            let inside_code = node
-                .ancestors()
-                .filter_map(|a| a.value().as_element())
-                .any(|e| matches!(e.name(), "script" | "style"));
-            if !inside_code {
-                parts.push(t.to_string());
-            }
-        }
-    }
-    collapse(&parts.join(" "))
+    collapse(&visible_text(el).collect::<Vec<_>>().join(" "))
 }
 
 /// [`element_text`] if it has at most `limit` characters besides whitespace, else `None`
@@ -71,20 +71,12 @@ pub fn element_text(el: ElementRef<'_>) -> String {
 fn short_text(el: ElementRef<'_>, limit: usize) -> Option<String> {
     let mut parts = Vec::new();
     let mut seen = 0;
-    for node in el.descendants() {
-        if let Some(t) = node.value().as_text() {
-            let inside_code = node
-                .ancestors()
-                .filter_map(|a| a.value().as_element())
-                .any(|e| matches!(e.name(), "script" | "style"));
-            if !inside_code {
-                seen += t.chars().filter(|c| !c.is_whitespace()).count();
-                if seen > limit {
-                    return None;
-                }
-                parts.push(&**t);
-            }
+    for t in visible_text(el) {
+        seen += t.chars().filter(|c| !c.is_whitespace()).count();
+        if seen > limit {
+            return None;
         }
+        parts.push(t);
     }
     let own = collapse(&parts.join(" "));
     (own.chars().count() <= limit).then_some(own)
