@@ -179,6 +179,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (config, store) = (cli.config.as_path(), cli.store.as_path());
+    let long_running = matches!(
+        cli.command,
+        Command::Crawl(_)
+            | Command::Run(_)
+            | Command::Demo(_)
+            | Command::Schedule(_)
+            | Command::Serve(_)
+            | Command::Simweb(_)
+    );
+    cli::init_logging(if long_running { "info" } else { "warn" });
     match cli.command {
         Command::CheckConfig => cli::check::check_config(config),
         Command::Demo(args) => cli::pipeline::demo(config, args),

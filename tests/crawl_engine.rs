@@ -710,3 +710,27 @@ async fn max_pages_stops_and_the_same_command_resumes() {
     assert_eq!((second.id, second.status), (first.id, RunStatus::Complete));
     assert_eq!(store.documents(None).unwrap().len(), 8);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_terminal_progress_is_logged_to_stderr() {
+    let (addr, _server) = start_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = write_config(dir.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govtrust"))
+        .args(["--store"])
+        .arg(dir.path().join("store"))
+        .args(["--config"])
+        .arg(&settings)
+        .args(["crawl", "--resolve-port", &addr.port().to_string()])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("INFO") && stderr.contains("run 1:") && stderr.contains("queue"),
+        "no progress line on a piped stderr: {stderr}"
+    );
+    // The run summary goes to stdout.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("抓取 #1"));
+}

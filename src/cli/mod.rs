@@ -22,6 +22,19 @@ use govtrust::store::Store;
 
 pub use crate::FactAction;
 
+/// `tracing` to stderr, filtered by `RUST_LOG`; without it, `default` (e.g. `info` for the
+/// long-running commands, whose progress lines are log lines when stderr is not a terminal).
+pub fn init_logging(default: &str) {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
+        .try_init();
+}
+
 pub fn open_store(path: &Path) -> anyhow::Result<Store> {
     Store::open(path).with_context(|| format!("opening store {}", path.display()))
 }

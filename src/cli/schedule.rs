@@ -27,14 +27,6 @@ pub struct ScheduleArgs {
 }
 
 pub fn schedule(config: &Path, store: &Path, args: ScheduleArgs) -> anyhow::Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
     let project = Project::load(config)?;
     let store = open_store(store)?;
     let plan = match args.every {

@@ -18,21 +18,33 @@ struct Job {
     reply: oneshot::Sender<Result<usize, StoreError>>,
 }
 
-/// Handle to the writer thread; the thread ends when the handle is dropped.
+/// Handle to the writer thread; dropping it lets the thread finish what is queued and waits.
 pub(super) struct Writer {
     store: Store,
     run: u64,
-    jobs: mpsc::UnboundedSender<Job>,
+    jobs: Option<mpsc::UnboundedSender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Writer {
     pub(super) fn start(store: Store, run: u64) -> Result<Writer, StoreError> {
         let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
         let db = store.clone();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("govtrust-writer".into())
             .spawn(move || {
                 let store = db;
+                let (mut batches, mut commits_done) = (0u64, 0u64);
+                let mut busy = std::time::Duration::ZERO;
                 while let Some(first) = queue.blocking_recv() {
                     let mut batch = vec![first];
                     while batch.len() < MAX_BATCH {
@@ -43,7 +55,12 @@ impl Writer {
                     }
                     let (commits, replies): (Vec<_>, Vec<_>) =
                         batch.into_iter().map(|j| (j.commit, j.reply)).unzip();
-                    match store.commit_prepared(&commits) {
+                    let started = std::time::Instant::now();
+                    let result = store.commit_prepared(&commits);
+                    busy += started.elapsed();
+                    batches += 1;
+                    commits_done += commits.len() as u64;
+                    match result {
                         Ok(counts) => {
                             for (reply, n) in replies.into_iter().zip(counts) {
                                 let _ = reply.send(Ok(n));
@@ -61,9 +78,20 @@ impl Writer {
                         }
                     }
                 }
+                tracing::debug!(
+                    batches,
+                    commits = commits_done,
+                    busy_s = busy.as_secs_f64(),
+                    "store writer done"
+                );
             })
             .map_err(|e| StoreError::Aborted(format!("cannot start the store writer: {e}")))?;
-        Ok(Writer { store, run, jobs })
+        Ok(Writer {
+            store,
+            run,
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
     }
 
     /// Commits atomically (with whatever else is queued); returns the number of entries newly
@@ -72,6 +100,8 @@ impl Writer {
         let commit = self.store.prepare(self.run, c)?;
         let (reply, answer) = oneshot::channel();
         self.jobs
+            .as_ref()
+            .ok_or_else(|| StoreError::Aborted("the store writer has stopped".into()))?
             .send(Job { commit, reply })
             .map_err(|_| StoreError::Aborted("the store writer has stopped".into()))?;
         answer
