@@ -126,16 +126,21 @@ impl Store {
         let events = self.tree("events")?;
         let rk = run_key(run);
         let mut n = 0;
-        for p in self.pages_iter()? {
-            let p = p?;
+        for kv in self.tree("pages")?.iter() {
+            let (url, v) = kv?;
+            // Most pages were reached: the event lookup is cheaper than decoding the record.
+            let Ok(url) = std::str::from_utf8(&url) else {
+                continue;
+            };
+            if events.contains_key(super::key(&[rk.as_str(), url]))? {
+                continue;
+            }
+            let p: super::pages::PageRecord = decode("pages", &v)?;
             if p.role == Role::List
                 || p.hash.is_none()
                 || p.gone_run.is_some()
                 || !sources.contains(&p.source)
             {
-                continue;
-            }
-            if events.contains_key(super::key(&[rk.as_str(), p.url.as_str()]))? {
                 continue;
             }
             let host = url::Url::parse(&p.url)
