@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::evidence::model::{Evidence, Status};
 use crate::extract::{Document, DocumentKind};
 use crate::store::evidence::EvidenceFilter;
-use crate::store::index::{terms, PostingQuery};
+use crate::store::index::{is_han, terms, PostingQuery};
 use crate::store::{Store, StoreError};
 
 pub use render::{csv, excerpt, flatten, json, table, FlatEvidence, FlatRow};
@@ -107,17 +107,42 @@ impl Query {
             .collect()
     }
 
-    /// The index terms every match contains. A lone Chinese character is not used: it is only
+    /// Index terms every match contains, enough to narrow candidates before the phrase check:
+    /// ASCII words, and of each run of Chinese characters the bigrams that cover it without
+    /// overlap (`社会信用体系` → 社会, 信用, 体系; an odd run adds its last bigram). The
+    /// overlapping bigrams are implied by the phrase check, and every extra list costs the
+    /// intersection a seek per candidate. A lone Chinese character is not used: it is only
     /// indexed where it stands alone, so the phrase check alone decides for it.
     fn index_terms(&self) -> Vec<String> {
         let mut out = BTreeSet::new();
         for p in self.phrases() {
             for t in terms(&p) {
-                let lone_han = t.chars().count() == 1 && !t.is_ascii();
-                if !lone_han {
+                if t.is_ascii() {
                     out.insert(t);
                 }
             }
+            let mut run: Vec<char> = Vec::new();
+            let mut flush = |run: &mut Vec<char>| {
+                if run.len() >= 2 {
+                    let mut i = 0;
+                    while i + 1 < run.len() {
+                        out.insert(run[i..i + 2].iter().collect::<String>());
+                        i += 2;
+                    }
+                    if run.len() % 2 == 1 {
+                        out.insert(run[run.len() - 2..].iter().collect::<String>());
+                    }
+                }
+                run.clear();
+            };
+            for c in p.chars() {
+                if is_han(c) {
+                    run.push(c);
+                } else {
+                    flush(&mut run);
+                }
+            }
+            flush(&mut run);
         }
         out.into_iter().collect()
     }
@@ -345,6 +370,22 @@ mod tests {
     use crate::evidence::classify::Coverage;
     use crate::store::evidence::INDEXES;
     use crate::store::index::tests::doc;
+
+    #[test]
+    fn phrase_terms_cover_each_run_without_overlap() {
+        let q = |t: &str| Query {
+            text: Some(t.into()),
+            ..Query::default()
+        };
+        assert_eq!(
+            q("社会信用体系建设").index_terms(),
+            ["体系", "信用", "建设", "社会"]
+        );
+        assert_eq!(q("诚信教育").index_terms(), ["教育", "诚信"]);
+        assert_eq!(q("守信践诺").index_terms(), ["守信", "践诺"]);
+        assert_eq!(q("营商环 境").index_terms(), ["商环", "营商"]);
+        assert_eq!(q("PDF版 镇").index_terms(), ["pdf"]);
+    }
 
     #[test]
     fn keyword_unit_and_dates_combine() {

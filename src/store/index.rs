@@ -93,7 +93,8 @@ pub fn date_key(d: Option<chrono::NaiveDate>) -> String {
     d.map_or_else(|| NO_DATE.to_string(), |d| d.format("%Y%m%d").to_string())
 }
 
-fn is_han(c: char) -> bool {
+/// A Chinese character (the CJK blocks the tokenizer splits into bigrams).
+pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
