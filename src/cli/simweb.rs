@@ -52,7 +52,12 @@ pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
         if let Some(path) = &args.truth {
             let truth = handle.truth();
             let json = serde_json::to_vec_pretty(&truth)?;
-            std::fs::write(path, json).map_err(|e| anyhow::anyhow!("cannot write truth {}: {e}", path.display()))?;
+            // Written beside and renamed into place: whoever waits for the file (a benchmark,
+            // a script) never reads half of it.
+            let tmp = path.with_extension("json.partial");
+            std::fs::write(&tmp, json)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|e| anyhow::anyhow!("cannot write truth {}: {e}", path.display()))?;
             println!("truth: {} ({} URLs)", path.display(), truth.urls.len());
         }
         let port = handle.addr().port();
