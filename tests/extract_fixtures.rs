@@ -398,11 +398,11 @@ fn a_bad_source_reports_every_problem_with_its_key() {
 [source]
 name = "bad name"
 [scope]
-hosts = ["www.x.cn"]
+hosts = ["www.x.invalid"]
 allow = ["("]
 [[list]]
 name = "l"
-entries = ["http://www.other.cn/a/", "notaurl"]
+entries = ["http://www.other.invalid/a/", "notaurl"]
 item = "[[["
 date = "xpath://span"
 unit = "d-nonexistent"
