@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::evidence::model::{Evidence, Status};
 use crate::extract::{Document, DocumentKind};
 use crate::store::evidence::EvidenceFilter;
-use crate::store::index::{is_han, terms, PostingQuery};
+use crate::store::index::{phrase_terms, PostingQuery};
 use crate::store::{Store, StoreError};
 
 pub use render::{csv, excerpt, flatten, json, table, FlatEvidence, FlatRow};
@@ -107,42 +107,12 @@ impl Query {
             .collect()
     }
 
-    /// Index terms every match contains, enough to narrow candidates before the phrase check:
-    /// ASCII words, and of each run of Chinese characters the bigrams that cover it without
-    /// overlap (`社会信用体系` → 社会, 信用, 体系; an odd run adds its last bigram). The
-    /// overlapping bigrams are implied by the phrase check, and every extra list costs the
-    /// intersection a seek per candidate. A lone Chinese character is not used: it is only
-    /// indexed where it stands alone, so the phrase check alone decides for it.
+    /// Index terms every match contains, enough to narrow candidates before the phrase check
+    /// ([`phrase_terms`]).
     fn index_terms(&self) -> Vec<String> {
         let mut out = BTreeSet::new();
         for p in self.phrases() {
-            for t in terms(&p) {
-                if t.is_ascii() {
-                    out.insert(t);
-                }
-            }
-            let mut run: Vec<char> = Vec::new();
-            let mut flush = |run: &mut Vec<char>| {
-                if run.len() >= 2 {
-                    let mut i = 0;
-                    while i + 1 < run.len() {
-                        out.insert(run[i..i + 2].iter().collect::<String>());
-                        i += 2;
-                    }
-                    if run.len() % 2 == 1 {
-                        out.insert(run[run.len() - 2..].iter().collect::<String>());
-                    }
-                }
-                run.clear();
-            };
-            for c in p.chars() {
-                if is_han(c) {
-                    run.push(c);
-                } else {
-                    flush(&mut run);
-                }
-            }
-            flush(&mut run);
+            out.extend(phrase_terms(&p));
         }
         out.into_iter().collect()
     }

@@ -63,7 +63,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     };
     if e.role != Role::List {
         if let Some(p) = &prev {
-            if p.hash.is_some() && p.next_due.is_some_and(|d| d > now) {
+            if waits(p, now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
                 let mut commit = Commit {
@@ -228,17 +228,22 @@ fn account_attachments(
     page: &PageRecord,
     commit: &mut Commit,
 ) -> Result<(), CrawlError> {
-    let urls: Vec<String> = match &page.attachments {
-        Some(urls) => urls.clone(),
+    let urls: std::borrow::Cow<[String]> = match &page.attachments {
+        Some(urls) => urls.into(),
         None => match ctx
             .store
             .document(&Document::id_for(&source.name, &e.url))?
         {
-            Some(doc) => doc.attachments.into_iter().map(|a| a.url).collect(),
+            Some(doc) => doc
+                .attachments
+                .into_iter()
+                .map(|a| a.url)
+                .collect::<Vec<_>>()
+                .into(),
             None => return Ok(()),
         },
     };
-    for a in &urls {
+    for a in urls.iter() {
         if let Some(u) = ctx.fetcher.normalizer().parse(a) {
             if check_request(&source.scope, &u).is_ok() {
                 discover(ctx, source, e, &u, Role::Attachment, None, commit)?;
@@ -248,16 +253,17 @@ fn account_attachments(
     Ok(())
 }
 
-/// The page record of `url` when its re-check is not due: fetched with content before, and
-/// its adaptive interval has not passed.
+/// The page record of `url` when its re-check is not due ([`waits`]).
 fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageRecord>, CrawlError> {
     if ctx.crawl.detail_min.is_zero() {
         return Ok(None);
     }
-    Ok(ctx
-        .store
-        .page(url)?
-        .filter(|p| p.hash.is_some() && p.next_due.is_some_and(|d| d > now)))
+    Ok(ctx.store.page(url)?.filter(|p| waits(p, now)))
+}
+
+/// Fetched with content before, and its re-check interval has not passed.
+fn waits(p: &PageRecord, now: DateTime<Utc>) -> bool {
+    p.hash.is_some() && p.next_due.is_some_and(|d| d > now)
 }
 
 /// Queues a discovered detail or attachment — or, when its re-check is not due, records it as

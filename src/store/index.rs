@@ -93,26 +93,52 @@ pub fn date_key(d: Option<chrono::NaiveDate>) -> String {
     d.map_or_else(|| NO_DATE.to_string(), |d| d.format("%Y%m%d").to_string())
 }
 
-/// A Chinese character (the CJK blocks the tokenizer splits into bigrams).
-pub fn is_han(c: char) -> bool {
+fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
 /// The index terms of a text: Chinese bigrams (a lone character by itself) and lower-cased
 /// ASCII words.
 pub fn terms(text: &str) -> BTreeSet<String> {
+    tokens(text, Bigrams::All)
+}
+
+/// The terms a search phrase is looked up by: ASCII words, and of each run of Chinese
+/// characters the bigrams that cover it without overlap (`社会信用体系` → 社会, 信用, 体系; an
+/// odd run adds its last bigram). A text containing the phrase has all of them; the overlapping
+/// ones add nothing the phrase check does not decide, and every list costs the intersection a
+/// seek per candidate. A lone character is left out: it is indexed only where it stands alone.
+pub fn phrase_terms(phrase: &str) -> BTreeSet<String> {
+    tokens(phrase, Bigrams::Cover)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Bigrams {
+    All,
+    Cover,
+}
+
+fn tokens(text: &str, bigrams: Bigrams) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut han: Vec<char> = Vec::new();
     let mut word = String::new();
     let flush_han = |han: &mut Vec<char>, out: &mut BTreeSet<String>| {
-        match han.len() {
-            0 => {}
-            1 => {
+        match (han.len(), bigrams) {
+            (0, _) | (1, Bigrams::Cover) => {}
+            (1, Bigrams::All) => {
                 out.insert(han[0].to_string());
             }
-            _ => {
+            (_, Bigrams::All) => {
                 for w in han.windows(2) {
                     out.insert(w.iter().collect());
+                }
+            }
+            (n, Bigrams::Cover) => {
+                for w in han.chunks_exact(2) {
+                    out.insert(w.iter().collect());
+                }
+                if n % 2 == 1 {
+                    out.insert(han[n - 2..].iter().collect());
                 }
             }
         }
