@@ -612,6 +612,83 @@ fn contents(store: &Store) -> (Vec<String>, Vec<String>) {
     (pages, docs)
 }
 
+/// What a run recorded per URL (times and byte counts left out: they differ between fetches).
+fn events(store: &Store) -> Vec<String> {
+    let Some(run) = store.last_run().unwrap() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = store
+        .run_events(run.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{} {:?} {} {:?} {}",
+                e.url, e.role, e.status, e.change, e.documents
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_torn_after_any_step_resumes_to_the_same_store() {
+    let (addr, _server) = start_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = write_config(dir.path());
+    let project = Project::load(&settings).unwrap();
+    let reference = Store::open(&dir.path().join("reference")).unwrap();
+    crawl::run(&project, &reference, opts(addr.port()))
+        .await
+        .unwrap();
+    let want = (contents(&reference), events(&reference));
+    drop(reference);
+
+    let bin = env!("CARGO_BIN_EXE_govtrust");
+    for step in ["content", "queued", "seen", "pages"] {
+        let store = dir.path().join(step);
+        let run = |crash: Option<&str>| {
+            let mut cmd = std::process::Command::new(bin);
+            cmd.arg("--store")
+                .arg(&store)
+                .arg("--config")
+                .arg(&settings)
+                .args(["crawl", "--resolve-port", &addr.port().to_string()])
+                .env("RUST_LOG", "warn")
+                .env_remove("GOVTRUST_CRASH_AFTER");
+            if let Some(c) = crash {
+                cmd.env("GOVTRUST_CRASH_AFTER", c);
+            }
+            cmd.output().unwrap()
+        };
+        // The third commit stops right after `step`: mid-run, with later steps not written.
+        let torn = run(Some(&format!("{step}@3")));
+        assert!(
+            !torn.status.success(),
+            "{step}: the crash hook did not fire"
+        );
+        let s = Store::open(&store).unwrap();
+        assert_ne!(
+            s.last_run().unwrap().map(|r| r.status),
+            Some(RunStatus::Complete),
+            "{step}: the run finished before the crash"
+        );
+        drop(s);
+        let resumed = run(None);
+        assert!(
+            resumed.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&resumed.stderr)
+        );
+        let s = Store::open(&store).unwrap();
+        assert_eq!(contents(&s), want.0, "{step}: pages or documents differ");
+        assert_eq!(events(&s), want.1, "{step}: run events differ");
+        assert_eq!(s.runs().unwrap().len(), 1, "{step}: resumed, not restarted");
+        assert_eq!(s.frontier_len().unwrap(), 0);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkilled_crawl_resumes_to_the_same_store() {
     let (addr, _server) = start_server().await;
@@ -624,6 +701,7 @@ async fn sigkilled_crawl_resumes_to_the_same_store() {
         .await
         .unwrap();
     let want = contents(&reference);
+    let want_events = events(&reference);
 
     let killed = dir.path().join("killed");
     let bin = env!("CARGO_BIN_EXE_govtrust");
@@ -680,6 +758,7 @@ async fn sigkilled_crawl_resumes_to_the_same_store() {
     let got = contents(&store);
     assert_eq!(got.0, want.0, "pages differ after kills");
     assert_eq!(got.1, want.1, "documents differ after kills");
+    assert_eq!(events(&store), want_events, "run events differ after kills");
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), 1, "the killed run was resumed, not restarted");
     assert_eq!(runs[0].status, RunStatus::Complete);

@@ -330,6 +330,30 @@ async fn adaptive_recheck_skips_details_not_due_and_keeps_them_linked() {
         .unwrap_or_else(|e| panic!("{e}"))
         .iter()
         .all(|pg| pg.gone_run.is_none()));
+
+    // `crawl --detail-min 0s` the night after: every detail and attachment is due again,
+    // whatever the schedule stored with it said, and asked for conditionally.
+    let sim3 = start(&p, 1, FaultProfile::None).await;
+    let opts = govtrust::crawl::Options {
+        port: Some(sim3.addr().port()),
+        polite: false,
+        detail_min: Some(std::time::Duration::ZERO),
+        ..Default::default()
+    };
+    let run3 = govtrust::crawl::run(&p, &store, opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let log = sim3.log();
+    sim3.shutdown().await;
+    let requested: BTreeSet<String> = log
+        .iter()
+        .filter(|e| e.if_none_match.is_some() || e.if_modified_since.is_some())
+        .map(|e| format!("http://{}{}", e.host, e.path))
+        .collect();
+    let skipped: Vec<&String> = content.iter().filter(|u| !requested.contains(*u)).collect();
+    assert!(skipped.is_empty(), "not re-checked: {skipped:?}");
+    let events = store.run_events(run3.id).unwrap_or_else(|e| panic!("{e}"));
+    assert!(events.iter().all(|e| e.change != Change::NotDue));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,6 +48,19 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     };
     let now = Utc::now();
     let prev = store.page(&e.url)?;
+    if prev.as_ref().is_some_and(|p| p.run == ctx.run) {
+        // Done earlier in this run: a page record is written after everything else its URL
+        // produced, and the run was interrupted before the entry left the frontier (or the URL
+        // was queued twice by an interrupted commit).
+        return finish(
+            ctx,
+            Commit {
+                done: Some(e.seq),
+                ..Commit::default()
+            },
+        )
+        .await;
+    }
     let mut event = RunEvent {
         url: e.url.clone(),
         host: host_key(&url),
@@ -63,7 +76,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     };
     if e.role != Role::List {
         if let Some(p) = &prev {
-            if waits(p, now) {
+            if waits(ctx, p, now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
                 let mut commit = Commit {
@@ -258,12 +271,16 @@ fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageRecord
     if ctx.crawl.detail_min.is_zero() {
         return Ok(None);
     }
-    Ok(ctx.store.page(url)?.filter(|p| waits(p, now)))
+    Ok(ctx.store.page(url)?.filter(|p| waits(ctx, p, now)))
 }
 
-/// Fetched with content before, and its re-check interval has not passed.
-fn waits(p: &PageRecord, now: DateTime<Utc>) -> bool {
-    p.hash.is_some() && p.next_due.is_some_and(|d| d > now)
+/// Fetched with content before, and its re-check has come neither by the schedule stored with
+/// it nor by tonight's policy: `crawl --detail-min` (or an edited `recheck`) shortens the wait of
+/// pages scheduled under a longer one, and `0s` makes every detail due.
+fn waits(ctx: &Ctx, p: &PageRecord, now: DateTime<Utc>) -> bool {
+    p.hash.is_some()
+        && p.next_due.is_some_and(|d| d > now)
+        && due(ctx, p.unchanged_streak, p.fetched_at).is_some_and(|d| d > now)
 }
 
 /// Queues a discovered detail or attachment — or, when its re-check is not due, records it as

@@ -3,8 +3,9 @@
 //! [`run`] drives one run: the frontier lives in the store, [`fetch::Fetcher`] fetches with
 //! per-host politeness ([`host`]), robots ([`robots`]), retries ([`retry`]) and safety
 //! ([`scope`]); bodies are decoded ([`decode`]) and extracted (`crate::extract`); each URL's
-//! results are committed atomically with its removal from the frontier, through one writer
-//! thread that groups concurrent commits ([`writer`]).
+//! results are committed together with its removal from the frontier, through one writer thread
+//! that groups concurrent commits ([`writer`]) and writes them in a crash-safe order
+//! (`Store::commit_prepared`).
 
 pub mod decode;
 pub mod fetch;

@@ -1,16 +1,15 @@
 //! The crawl's one store writer. Workers prepare their finished URL's [`Commit`] (encoding,
 //! compression: the CPU work) and hand it to a dedicated thread, which applies whatever has
-//! queued up meanwhile in one sled transaction and answers each worker. sled serialises
-//! transactions, so one per URL left the fetch workers queueing on the store; one per batch keeps
-//! every guarantee of the per-URL commit (each commit is whole on its own, and a batch lands all
-//! or none) at a fraction of the cost.
+//! queued up meanwhile with [`Store::commit_prepared`] and answers each worker. Being the only
+//! writer is what lets that commit check the seen set outside a transaction and order its writes
+//! so that an interrupted group resumes correctly.
 
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::frontier::{Commit, PreparedCommit};
 use crate::store::{Store, StoreError};
 
-/// Most commits applied in one transaction.
+/// Most commits applied in one group.
 const MAX_BATCH: usize = 64;
 
 struct Job {
@@ -94,7 +93,7 @@ impl Writer {
         })
     }
 
-    /// Commits atomically (with whatever else is queued); returns the number of entries newly
+    /// Commits (with whatever else is queued); returns the number of entries newly
     /// queued. Returns once the commit is applied, so the frontier already shows its entries.
     pub(super) async fn commit(&self, c: Commit) -> Result<usize, StoreError> {
         let commit = self.store.prepare(self.run, c)?;

@@ -1,19 +1,17 @@
-//! The crawl frontier and seen-set in sled (not RAM), and the one atomic commit that completes a
-//! frontier entry: the entry leaves the frontier in the same transaction that stores its page,
-//! snapshot, documents, run event and newly discovered entries. A process killed at any moment
-//! therefore leaves the entry either pending (it is fetched again on resume) or fully done —
-//! never half-stored, and never stored twice (every key is deterministic).
+//! The crawl frontier and seen-set in sled (not RAM), and the commit that completes a frontier
+//! entry: its page, snapshot, documents, run event and newly discovered entries are written in an
+//! order ([`Store::commit_prepared`]) that makes every interrupted commit either pending (the URL
+//! is fetched again on resume and writes the same keys) or done (its page record carries the
+//! run) — never lost, and never stored twice (every key is deterministic).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
 use super::pages::{PageRecord, Role};
 use super::runs::RunEvent;
 use super::snapshots::compress;
-use super::{decode, encode, key, prefix, Result, Store, StoreError};
+use super::{decode, encode, key, prefix, Result, Store};
 use crate::extract::Document;
 
 /// List-level fields carried from a list item to its detail page.
@@ -41,7 +39,7 @@ pub struct FrontierEntry {
     pub context: Option<ItemContext>,
 }
 
-/// Everything that completes one frontier entry; written in one transaction.
+/// Everything that completes one frontier entry.
 #[derive(Debug, Default)]
 pub struct Commit {
     /// Frontier entry completed (removed).
@@ -67,8 +65,8 @@ pub struct PreparedCommit {
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
     event: Option<(Vec<u8>, Vec<u8>)>,
-    /// New frontier entries with their seen-set keys; numbered when committed.
-    enqueue: Vec<(Vec<u8>, FrontierEntry)>,
+    /// Seen-set keys and encoded frontier entries; numbered (the key) when committed.
+    enqueue: Vec<(Vec<u8>, Vec<u8>)>,
     /// Seen-set key (also the event key) and event of each skipped URL.
     skipped: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -95,8 +93,8 @@ impl PreparedCommit {
                 .map(|e| (key(&[rk, e.url.as_str()]), encode(e))),
             enqueue: c
                 .enqueue
-                .into_iter()
-                .map(|e| (key(&[rk, e.url.as_str()]), e))
+                .iter()
+                .map(|e| (key(&[rk, e.url.as_str()]), encode(e)))
                 .collect(),
             skipped: c
                 .skipped
@@ -127,7 +125,8 @@ impl Store {
         )
     }
 
-    /// Applies a [`Commit`] atomically; returns the number of entries newly queued.
+    /// Applies a [`Commit`] ([`Store::commit_prepared`]); returns the number of entries newly
+    /// queued.
     pub fn commit(&self, run: u64, c: Commit) -> Result<usize> {
         Ok(self
             .commit_many(run, vec![c])?
@@ -136,8 +135,8 @@ impl Store {
             .unwrap_or(0))
     }
 
-    /// Applies several commits in one transaction (all or none); returns, per commit, the
-    /// number of entries it newly queued.
+    /// Applies several commits as one group ([`Store::commit_prepared`]); returns, per commit,
+    /// the number of entries it newly queued.
     pub fn commit_many(&self, run: u64, commits: Vec<Commit>) -> Result<Vec<usize>> {
         let prepared = commits
             .into_iter()
@@ -157,83 +156,120 @@ impl Store {
         Ok(PreparedCommit::new(run, c))
     }
 
-    /// Applies prepared commits in one transaction (all or none); returns, per commit, the
-    /// number of entries it newly queued. Each commit is complete on its own, so grouping them
-    /// changes nothing for a resumed run; it spares the crawl one transaction per URL, and sled
-    /// serialises transactions.
+    /// Applies prepared commits; returns, per commit, the number of entries it newly queued.
+    ///
+    /// Neither a sled transaction nor atomic batches: both make sled seal and write its I/O
+    /// buffer per call, and the transaction also copies every write into a write set; together
+    /// they cost the crawl a third of its time. Instead the writes go out in an order in which
+    /// every prefix is a state a resumed run handles (sled recovers a prefix of its log after a
+    /// crash):
+    ///
+    /// 1. snapshots, documents and their index queue, run events: keyed by content, document id
+    ///    and (run, URL), so a re-fetch after an interruption writes the same keys again;
+    /// 2. new frontier entries, then their seen-set keys: a URL seen is always queued (an entry
+    ///    whose seen key was lost can be queued twice, and the second is dropped, below);
+    /// 3. page records: a page record of the current run marks its URL done, and the crawl drops
+    ///    a frontier entry of such a URL without a request;
+    /// 4. removal of the completed frontier entries.
+    ///
+    /// The caller must be the only writer of these trees while a run is under way (the crawl's
+    /// writer thread is).
     pub fn commit_prepared(&self, prepared: &[PreparedCommit]) -> Result<Vec<usize>> {
         let frontier = self.tree("frontier")?;
         let seen = self.tree("seen")?;
-        let pages = self.tree("pages")?;
+        // Per commit: new seen keys with the frontier key each gets.
+        let mut queued: Vec<(&[u8], [u8; 8], &[u8])> = Vec::new();
+        let mut fresh: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+        let mut skipped: Vec<(&[u8], &[u8])> = Vec::new();
+        let mut counts = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            let mut n = 0;
+            for (sk, v) in &p.enqueue {
+                if fresh.contains(sk.as_slice()) || seen.contains_key(sk)? {
+                    continue;
+                }
+                // Numbered here, at commit time and in commit order, so frontier keys become
+                // visible in increasing order: the crawl loop reads after the last key it took.
+                fresh.insert(sk);
+                queued.push((sk, seq_key(self.next_id()?), v));
+                n += 1;
+            }
+            // Not added to the seen set: the event marks it done, and finding it again (still
+            // not due) writes the same event. The seen set stays as small as the night's real
+            // work, and so does clearing it.
+            for (k, v) in &p.skipped {
+                if !fresh.contains(k.as_slice()) && !seen.contains_key(k)? {
+                    skipped.push((k, v));
+                }
+            }
+            counts.push(n);
+        }
+
         let snapshots = self.tree("snapshots")?;
         let documents = self.tree("documents")?;
-        let events = self.tree("events")?;
         // Documents wait in `doc_unindexed` for the query index ([`Store::index_pending`]):
-        // their postings would multiply the cost of every URL's transaction.
+        // their postings would multiply the cost of every URL's commit.
         let unindexed = self.tree(super::index::UNINDEXED)?;
-        // Numbered here, at commit time and in commit order, so frontier keys become visible in
-        // increasing order: the crawl loop reads the frontier after the last key it took.
-        // Per commit: (seen-set key, frontier key, encoded entry).
-        type Queued<'a> = Vec<(&'a [u8], [u8; 8], Vec<u8>)>;
-        let mut queued: Vec<Queued> = Vec::with_capacity(prepared.len());
+        let events = self.tree("events")?;
         for p in prepared {
-            let mut q = Vec::with_capacity(p.enqueue.len());
-            for (sk, e) in &p.enqueue {
-                let seq = self.next_id()?;
-                let entry = FrontierEntry { seq, ..e.clone() };
-                q.push((sk.as_slice(), seq_key(seq), encode(&entry)));
+            if let Some((h, z)) = &p.snapshot {
+                snapshots.insert(h.as_bytes(), z.as_slice())?;
             }
-            queued.push(q);
+            for (id, v) in &p.documents {
+                documents.insert(id.as_bytes(), v.as_slice())?;
+                unindexed.insert(id.as_bytes(), &[])?;
+            }
+            if let Some((k, v)) = &p.event {
+                events.insert(k.as_slice(), v.as_slice())?;
+            }
         }
-        let r: std::result::Result<Vec<usize>, TransactionError<StoreError>> = (
-            &frontier, &seen, &pages, &snapshots, &documents, &events, &unindexed,
-        )
-            .transaction(|(fr, se, pa, sn, dc, ev, ux)| {
-                let mut counts = Vec::with_capacity(prepared.len());
-                for (p, queued) in prepared.iter().zip(&queued) {
-                    if let Some(seq) = p.done {
-                        fr.remove(&seq_key(seq))?;
-                    }
-                    if let Some((url, v)) = &p.page {
-                        pa.insert(url.as_bytes(), v.as_slice())?;
-                    }
-                    if let Some((h, z)) = &p.snapshot {
-                        sn.insert(h.as_bytes(), z.as_slice())?;
-                    }
-                    for (id, v) in &p.documents {
-                        dc.insert(id.as_bytes(), v.as_slice())?;
-                        ux.insert(id.as_bytes(), &[])?;
-                    }
-                    if let Some((k, v)) = &p.event {
-                        ev.insert(k.as_slice(), v.as_slice())?;
-                    }
-                    // Reads see this transaction's own writes, so a URL found twice in one
-                    // batch is still queued once.
-                    let mut n = 0;
-                    for (sk, seq, v) in queued {
-                        if se.get(*sk)?.is_none() {
-                            se.insert(*sk, &seq[..])?;
-                            fr.insert(&seq[..], v.as_slice())?;
-                            n += 1;
-                        }
-                    }
-                    // Not added to the seen set: the event marks it done, and finding it again
-                    // (still not due) writes the same event. The seen set stays as small as
-                    // the night's real work, and so does clearing it.
-                    for (k, v) in &p.skipped {
-                        if se.get(k.as_slice())?.is_none() {
-                            ev.insert(k.as_slice(), v.as_slice())?;
-                        }
-                    }
-                    counts.push(n);
-                }
-                Ok::<Vec<usize>, ConflictableTransactionError<StoreError>>(counts)
-            });
-        match r {
-            Ok(n) => Ok(n),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+        for (k, v) in skipped {
+            events.insert(k, v)?;
         }
+        self.crash_point("content")?;
+        for (_, seq, v) in &queued {
+            frontier.insert(&seq[..], *v)?;
+        }
+        self.crash_point("queued")?;
+        for (sk, seq, _) in &queued {
+            seen.insert(*sk, &seq[..])?;
+        }
+        self.crash_point("seen")?;
+        let pages = self.tree("pages")?;
+        for p in prepared {
+            if let Some((url, v)) = &p.page {
+                pages.insert(url.as_bytes(), v.as_slice())?;
+            }
+        }
+        self.crash_point("pages")?;
+        for p in prepared {
+            if let Some(seq) = p.done {
+                frontier.remove(seq_key(seq))?;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Test hook for the write order above: with `GOVTRUST_CRASH_AFTER=STEP@N` in the
+    /// environment, the N-th commit to finish STEP (`content`, `queued`, `seen`, `pages`) makes
+    /// what it wrote durable and aborts the process, leaving exactly that prefix of the commit —
+    /// the state a kill at the worst moment can leave. The resume tests start from each one.
+    fn crash_point(&self, step: &str) -> Result<()> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static AT: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+        static REACHED: AtomicU64 = AtomicU64::new(0);
+        let at = AT.get_or_init(|| {
+            let v = std::env::var("GOVTRUST_CRASH_AFTER").ok()?;
+            let (s, n) = v.split_once('@')?;
+            Some((s.to_string(), n.parse().ok()?))
+        });
+        if let Some((s, n)) = at {
+            if s == step && REACHED.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+                self.flush()?;
+                std::process::abort();
+            }
+        }
+        Ok(())
     }
 
     /// Pending entries with a key above `after` (in queue order), at most `limit`.
@@ -245,8 +281,13 @@ impl Store {
         };
         let mut out = Vec::new();
         for kv in iter.take(limit) {
-            let (_, v) = kv?;
-            out.push(decode("frontier", &v)?);
+            let (k, v) = kv?;
+            let mut e: FrontierEntry = decode("frontier", &v)?;
+            // The key is the number (entries are encoded before they get one).
+            if let Ok(seq) = <[u8; 8]>::try_from(&k[..]) {
+                e.seq = u64::from_be_bytes(seq);
+            }
+            out.push(e);
         }
         Ok(out)
     }
