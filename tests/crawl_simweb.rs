@@ -366,3 +366,102 @@ async fn harsh_faults_still_reach_every_reachable_page() {
     assert_reaches_truth(&store, &sim.truth());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_answered_304_is_followed_from_its_kept_extraction_while_it_is_current() {
+    use govtrust::store::frontier::Commit;
+    use govtrust::store::pages::Role;
+    let mut p = project();
+    if let Some(c) = p.crawl.as_mut() {
+        c.detail_min = std::time::Duration::from_secs(20 * 3600);
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let sim = start(&p, 1, FaultProfile::None).await;
+    crawl(&p, &store, &sim, false).await;
+    sim.shutdown().await;
+
+    // A list page with a detail that no other list page links.
+    let lists: Vec<String> = store
+        .pages()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter(|pg| pg.role == Role::List && pg.hash.is_some())
+        .map(|pg| pg.url)
+        .collect();
+    let kept: Vec<_> = lists
+        .iter()
+        .filter_map(|u| store.list_extract(u).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        lists.len(),
+        "every list page's extraction is kept"
+    );
+    let linked = |url: &str| {
+        kept.iter()
+            .flat_map(|x| &x.page.items)
+            .filter(|i| i.link.as_ref().is_some_and(|l| l.as_str() == url))
+            .count()
+    };
+    let (list_url, mut extract, detail) = lists
+        .iter()
+        .zip(&kept)
+        .find_map(|(u, x)| {
+            let d = x.page.items.iter().find_map(|i| {
+                let l = i.link.as_ref()?.to_string();
+                (l.contains("/20") && linked(&l) == 1).then_some(l)
+            })?;
+            Some((u.clone(), x.clone(), d))
+        })
+        .unwrap_or_else(|| panic!("no list page links a detail of its own"));
+    let put = |x: govtrust::store::list_extracts::ListExtract| {
+        store
+            .commit(
+                0,
+                Commit {
+                    list_extract: Some((list_url.clone(), x)),
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    // Drop the detail from the kept extraction: the unchanged list page (304) is followed from
+    // it, so tonight the detail is not reached and the complete run reports it gone.
+    extract.page.items.retain(|i| {
+        i.link
+            .as_ref()
+            .is_none_or(|l| l.as_str() != detail.as_str())
+    });
+    put(extract.clone());
+    let sim2 = start(&p, 1, FaultProfile::None).await;
+    let run2 = crawl(&p, &store, &sim2, false).await;
+    sim2.shutdown().await;
+    let event = |run: u64| {
+        store
+            .run_events(run)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .find(|e| e.url == detail)
+    };
+    assert_eq!(event(run2.id).map(|e| e.change), Some(Change::Gone));
+
+    // Under another list definition the kept extraction is stale: the stored snapshot is
+    // extracted again and the detail is back in the run.
+    extract.fingerprint = "another definition".into();
+    put(extract);
+    let sim3 = start(&p, 1, FaultProfile::None).await;
+    let run3 = crawl(&p, &store, &sim3, false).await;
+    sim3.shutdown().await;
+    assert_eq!(event(run3.id).map(|e| e.change), Some(Change::NotDue));
+    let fresh = store
+        .list_extract(&list_url)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("kept again"));
+    assert_eq!(linked(&detail), 1);
+    assert!(fresh
+        .page
+        .items
+        .iter()
+        .any(|i| i.link.as_ref().is_some_and(|l| l.as_str() == detail)));
+}

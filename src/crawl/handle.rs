@@ -12,12 +12,14 @@ use super::decode::decode;
 use super::fetch::{host_key, Validators};
 use super::run::{CrawlError, Ctx};
 use super::scope::{check_follow, check_request};
-use crate::config::source::Source;
+use super::url::Normalizer;
+use crate::config::source::{List, Source};
 use crate::extract::detail::extract_detail;
 use crate::extract::list::extract_list;
 use crate::extract::pager::later_pages;
 use crate::extract::{Document, DocumentKind};
 use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
+use crate::store::list_extracts::ListExtract;
 use crate::store::pages::{PageRecord, Role};
 use crate::store::runs::{Change, RunEvent};
 use crate::store::snapshots::content_hash;
@@ -135,24 +137,26 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                     }
                     if e.role == Role::List {
                         if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
-                            if let Some(raw) = store.snapshot(h)? {
-                                let text = decode(
-                                    &raw,
-                                    page.content_type.as_deref(),
-                                    url.host_str().unwrap_or(""),
-                                )
-                                .text;
-                                list_page(
-                                    ctx,
-                                    source,
-                                    &e,
-                                    &f.final_url,
-                                    &text,
-                                    h,
-                                    false,
-                                    &mut commit,
-                                )?;
-                            }
+                            let stored = || -> Result<Option<String>, CrawlError> {
+                                Ok(store.snapshot(h)?.map(|raw| {
+                                    decode(
+                                        &raw,
+                                        page.content_type.as_deref(),
+                                        url.host_str().unwrap_or(""),
+                                    )
+                                    .text
+                                }))
+                            };
+                            list_page(
+                                ctx,
+                                source,
+                                &e,
+                                &f.final_url,
+                                ListText::Stored(&stored),
+                                h,
+                                false,
+                                &mut commit,
+                            )?;
                         }
                     }
                 }
@@ -191,7 +195,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                             source,
                             &e,
                             &f.final_url,
-                            &d.text,
+                            ListText::Fresh(&d.text),
                             &hash,
                             !same,
                             &mut commit,
@@ -416,12 +420,30 @@ fn entry(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Where a list page's text comes from.
+enum ListText<'a> {
+    /// The body just fetched.
+    Fresh(&'a str),
+    /// The stored snapshot (a 304), read only when its extraction is not kept.
+    Stored(&'a dyn Fn() -> Result<Option<String>, CrawlError>),
+}
+
+/// What a list's extraction depends on besides the page: its compiled definition, the URL
+/// normaliser and the extractor's code. A kept extraction with another fingerprint is stale.
+fn list_fingerprint(list: &List, nz: &Normalizer) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(format!("{list:?}\0{nz:?}").as_bytes());
+    h.finalize().to_hex().to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn list_page(
     ctx: &Ctx,
     source: &Source,
     e: &FrontierEntry,
     final_url: &Url,
-    text: &str,
+    text: ListText,
     hash: &str,
     changed: bool,
     commit: &mut Commit,
@@ -431,11 +453,45 @@ fn list_page(
         return Ok(());
     };
     let nz = ctx.fetcher.normalizer();
-    let page = match extract_list(list, final_url, text, nz) {
-        Ok(p) => p,
-        Err(err) => {
-            tracing::warn!(url = %e.url, error = %err, "list page does not parse");
-            return Ok(());
+    let fingerprint = list_fingerprint(list, nz);
+    let kept = if changed {
+        None
+    } else {
+        ctx.store.list_extract(&e.url)?.filter(|x| {
+            x.hash == hash && x.fingerprint == fingerprint && x.final_url == final_url.as_str()
+        })
+    };
+    let page = match (kept, text) {
+        (Some(x), _) => x.page,
+        (None, text) => {
+            let stored;
+            let text = match text {
+                ListText::Fresh(t) => t,
+                ListText::Stored(load) => match load()? {
+                    Some(t) => {
+                        stored = t;
+                        stored.as_str()
+                    }
+                    None => return Ok(()),
+                },
+            };
+            let page = match extract_list(list, final_url, text, nz) {
+                Ok(p) => p,
+                Err(err) => {
+                    tracing::warn!(url = %e.url, error = %err, "list page does not parse");
+                    return Ok(());
+                }
+            };
+            commit.list_extract = Some((
+                e.url.clone(),
+                ListExtract {
+                    hash: hash.to_string(),
+                    fingerprint,
+                    final_url: final_url.to_string(),
+                    page: page.clone(),
+                },
+            ));
+            page
         }
     };
     for item in page.items {

@@ -19,7 +19,7 @@ use crate::config::source::{List, Pagination, Payload, Probe};
 use crate::crawl::url::Normalizer;
 
 /// One item of a list page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListItem {
     pub link: Option<Url>,
     pub title: Option<String>,
@@ -30,7 +30,7 @@ pub struct ListItem {
 }
 
 /// What a list page yields.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListPage {
     pub items: Vec<ListItem>,
     /// Pages the list declares (template and query pagination).

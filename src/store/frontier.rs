@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::list_extracts::ListExtract;
 use super::pages::{PageRecord, Role};
-use super::runs::RunEvent;
+use super::runs::{encode_event, RunEvent};
 use super::snapshots::compress;
 use super::{decode, encode, key, prefix, Result, Store};
 use crate::extract::Document;
@@ -50,6 +51,8 @@ pub struct Commit {
     /// same new hash write the same bytes.
     pub snapshot: Option<(String, Vec<u8>)>,
     pub documents: Vec<Document>,
+    /// A list page's extraction, keyed by its URL (written when it was extracted afresh).
+    pub list_extract: Option<(String, ListExtract)>,
     pub event: Option<RunEvent>,
     /// Discovered entries; each is queued only if its URL was not yet seen in this run.
     pub enqueue: Vec<FrontierEntry>,
@@ -64,6 +67,7 @@ pub struct PreparedCommit {
     page: Option<(String, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
+    list_extract: Option<(String, Vec<u8>)>,
     event: Option<(Vec<u8>, Vec<u8>)>,
     /// Seen-set keys and encoded frontier entries; numbered (the key) when committed.
     enqueue: Vec<(Vec<u8>, Vec<u8>)>,
@@ -87,10 +91,11 @@ impl PreparedCommit {
                 .iter()
                 .map(|d| (d.id.clone(), encode(d)))
                 .collect(),
+            list_extract: c.list_extract.as_ref().map(|(u, x)| (u.clone(), encode(x))),
             event: c
                 .event
                 .as_ref()
-                .map(|e| (key(&[rk, e.url.as_str()]), encode(e))),
+                .map(|e| (key(&[rk, e.url.as_str()]), encode_event(e))),
             enqueue: c
                 .enqueue
                 .iter()
@@ -99,7 +104,7 @@ impl PreparedCommit {
             skipped: c
                 .skipped
                 .iter()
-                .map(|e| (key(&[rk, e.url.as_str()]), encode(e)))
+                .map(|e| (key(&[rk, e.url.as_str()]), encode_event(e)))
                 .collect(),
         }
     }
@@ -164,8 +169,9 @@ impl Store {
     /// every prefix is a state a resumed run handles (sled recovers a prefix of its log after a
     /// crash):
     ///
-    /// 1. snapshots, documents and their index queue, run events: keyed by content, document id
-    ///    and (run, URL), so a re-fetch after an interruption writes the same keys again;
+    /// 1. snapshots, documents and their index queue, list extracts, run events: keyed by
+    ///    content, document id, URL and (run, URL), so a re-fetch after an interruption writes the
+    ///    same keys again;
     /// 2. new frontier entries, then their seen-set keys: a URL seen is always queued (an entry
     ///    whose seen key was lost can be queued twice, and the second is dropped, below);
     /// 3. page records: a page record of the current run marks its URL done, and the crawl drops
@@ -211,7 +217,11 @@ impl Store {
         // their postings would multiply the cost of every URL's commit.
         let unindexed = self.tree(super::index::UNINDEXED)?;
         let events = self.tree("events")?;
+        let list_extracts = self.tree("list_extracts")?;
         for p in prepared {
+            if let Some((url, v)) = &p.list_extract {
+                list_extracts.insert(url.as_bytes(), v.as_slice())?;
+            }
             if let Some((h, z)) = &p.snapshot {
                 snapshots.insert(h.as_bytes(), z.as_slice())?;
             }

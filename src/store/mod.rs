@@ -14,6 +14,7 @@ pub mod facts;
 pub mod frontier;
 pub mod health;
 pub mod index;
+pub mod list_extracts;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;

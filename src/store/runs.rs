@@ -52,6 +52,93 @@ pub struct RunEvent {
     pub at: DateTime<Utc>,
 }
 
+/// A [`RunEvent`] as stored: its URL is the key's second part, and zero counts are left out
+/// (most of a quiet night's events are `not_due` ones with nothing to count).
+#[derive(Serialize)]
+struct StoredEvent<'a> {
+    host: &'a str,
+    source: &'a str,
+    role: Role,
+    status: &'a str,
+    change: Change,
+    #[serde(skip_serializing_if = "is_zero")]
+    bytes: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    requests: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    retries: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    documents: u64,
+    at: DateTime<Utc>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A stored event read back; `url` is present in records written before it moved to the key.
+#[derive(Deserialize)]
+struct LoadedEvent {
+    #[serde(default)]
+    url: Option<String>,
+    host: String,
+    source: String,
+    role: Role,
+    status: String,
+    change: Change,
+    #[serde(default)]
+    bytes: u64,
+    #[serde(default)]
+    requests: u32,
+    #[serde(default)]
+    retries: u32,
+    #[serde(default)]
+    documents: u32,
+    at: DateTime<Utc>,
+}
+
+pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
+    super::encode(&StoredEvent {
+        host: &e.host,
+        source: &e.source,
+        role: e.role,
+        status: &e.status,
+        change: e.change,
+        bytes: e.bytes,
+        requests: e.requests.into(),
+        retries: e.retries.into(),
+        documents: e.documents.into(),
+        at: e.at,
+    })
+}
+
+/// Decodes an event stored under `key` (run, NUL, URL).
+pub(crate) fn decode_event(key: &[u8], value: &[u8]) -> Result<RunEvent> {
+    let e: LoadedEvent = decode("events", value)?;
+    let url = match e.url {
+        Some(u) => u,
+        None => key
+            .iter()
+            .position(|b| *b == 0)
+            .and_then(|i| std::str::from_utf8(&key[i + 1..]).ok())
+            .unwrap_or_default()
+            .to_string(),
+    };
+    Ok(RunEvent {
+        url,
+        host: e.host,
+        source: e.source,
+        role: e.role,
+        status: e.status,
+        change: e.change,
+        bytes: e.bytes,
+        requests: e.requests,
+        retries: e.retries,
+        documents: e.documents,
+        at: e.at,
+    })
+}
+
 /// Requests and achieved rate of one host.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostSummary {
@@ -115,9 +202,10 @@ impl Store {
     /// The events of a run one at a time (memory stays flat on large runs).
     pub fn run_events_iter(&self, run: u64) -> Result<impl Iterator<Item = Result<RunEvent>>> {
         let t = self.tree("events")?;
-        Ok(t.scan_prefix(prefix(&[run_key(run).as_str()]))
-            .values()
-            .map(|v| decode("events", &v?)))
+        Ok(t.scan_prefix(prefix(&[run_key(run).as_str()])).map(|kv| {
+            let (k, v) = kv?;
+            decode_event(&k, &v)
+        }))
     }
 
     /// Marks as gone every content page of `sources` that a complete run did not reach (no
@@ -218,5 +306,46 @@ impl Store {
             }
         }
         Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(change: Change, bytes: u64) -> RunEvent {
+        RunEvent {
+            url: "http://www.tongbai.sim/2023/03-28/1.html".into(),
+            host: "www.tongbai.sim".into(),
+            source: "sim-tongbai".into(),
+            role: Role::Detail,
+            status: if bytes > 0 { "200" } else { "not_due" }.into(),
+            change,
+            bytes,
+            requests: u32::from(bytes > 0),
+            retries: 0,
+            documents: u32::from(bytes > 0),
+            at: "2026-11-26T01:02:03Z"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+
+    #[test]
+    fn events_keep_their_url_in_the_key_and_read_back_whole() {
+        for e in [event(Change::New, 2048), event(Change::NotDue, 0)] {
+            let key = super::super::key(&[run_key(7).as_str(), e.url.as_str()]);
+            let v = encode_event(&e);
+            let text = String::from_utf8_lossy(&v).to_string();
+            assert!(!text.contains("/2023/03-28/1.html"), "{text}");
+            assert_eq!(decode_event(&key, &v).unwrap_or_else(|x| panic!("{x}")), e);
+        }
+        // A not-due event is small: nothing to count, nothing repeated from the key.
+        assert!(encode_event(&event(Change::NotDue, 0)).len() < 140);
+        // Written before the URL moved to the key: the value's own URL is read.
+        let old = encode(&event(Change::Changed, 9));
+        let got = decode_event(b"00000000000000000007\0elsewhere", &old)
+            .unwrap_or_else(|x| panic!("{x}"));
+        assert_eq!(got, event(Change::Changed, 9));
     }
 }
