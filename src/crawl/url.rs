@@ -43,17 +43,26 @@ impl Normalizer {
         if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
             return None;
         }
-        u.set_fragment(None);
-        let _ = u.set_username("");
-        let _ = u.set_password(None);
-        let path = u.path().to_string();
-        let mut new_path = strip_session(&path);
-        new_path = normalize_percent(&new_path);
-        if new_path.is_empty() {
-            new_path.push('/');
+        // Each setter re-serialises the URL: only what needs changing is set (most links on a
+        // page need nothing).
+        if u.fragment().is_some() {
+            u.set_fragment(None);
         }
-        if new_path != path {
-            u.set_path(&new_path);
+        if !u.username().is_empty() || u.password().is_some() {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+        }
+        let path = u.path();
+        if path.is_empty() || path.contains(';') || path.contains('%') {
+            let path = path.to_string();
+            let mut new_path = strip_session(&path);
+            new_path = normalize_percent(&new_path);
+            if new_path.is_empty() {
+                new_path.push('/');
+            }
+            if new_path != path {
+                u.set_path(&new_path);
+            }
         }
         if let Some(q) = u.query() {
             let kept: Vec<String> = q
@@ -65,10 +74,11 @@ impl Normalizer {
                 })
                 .map(normalize_percent)
                 .collect();
+            let joined = kept.join("&");
             if kept.is_empty() {
                 u.set_query(None);
-            } else {
-                u.set_query(Some(&kept.join("&")));
+            } else if joined != q {
+                u.set_query(Some(&joined));
             }
         }
         Some(u)

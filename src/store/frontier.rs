@@ -46,9 +46,8 @@ pub struct Commit {
     /// Frontier entry completed (removed).
     pub done: Option<u64>,
     pub page: Option<PageRecord>,
-    /// Raw bytes by content hash; dropped (not compressed, not written) when the hash is
-    /// already stored, so a snapshot is never rewritten. Two commits of one batch carrying the
-    /// same new hash write the same bytes.
+    /// Raw bytes by content hash; written only when the hash is not stored yet, so a snapshot
+    /// is never rewritten.
     pub snapshot: Option<(String, Vec<u8>)>,
     pub documents: Vec<Document>,
     /// A list page's extraction, keyed by its URL (written when it was extracted afresh).
@@ -150,14 +149,11 @@ impl Store {
         self.commit_prepared(&prepared)
     }
 
-    /// Encodes and compresses a commit of `run` (a snapshot already stored is dropped): the CPU
-    /// work and the reads, done by each crawl worker so the one writer mostly writes.
-    pub fn prepare(&self, run: u64, mut c: Commit) -> Result<PreparedCommit> {
-        if let Some((h, _)) = &c.snapshot {
-            if self.has_snapshot(h)? {
-                c.snapshot = None;
-            }
-        }
+    /// Encodes and compresses a commit of `run`: the CPU work, done by each crawl worker so the
+    /// one writer mostly writes. Whether its snapshot is already stored is left to the writer's
+    /// insert-if-absent: a new body almost never has a stored hash, and a lookup here cost the
+    /// workers more than compressing the rare duplicate.
+    pub fn prepare(&self, run: u64, c: Commit) -> Result<PreparedCommit> {
         Ok(PreparedCommit::new(run, c))
     }
 
@@ -223,7 +219,12 @@ impl Store {
                 list_extracts.insert(url.as_bytes(), v.as_slice())?;
             }
             if let Some((h, z)) = &p.snapshot {
-                snapshots.insert(h.as_bytes(), z.as_slice())?;
+                // Never rewritten: the stored bytes are the proof a finding rests on.
+                let _ = snapshots.compare_and_swap(
+                    h.as_bytes(),
+                    None as Option<&[u8]>,
+                    Some(z.as_slice()),
+                )?;
             }
             for (id, v) in &p.documents {
                 documents.insert(id.as_bytes(), v.as_slice())?;
