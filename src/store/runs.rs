@@ -213,14 +213,18 @@ impl Store {
     pub fn mark_unlinked(&self, run: u64, sources: &[String], at: DateTime<Utc>) -> Result<usize> {
         let events = self.tree("events")?;
         let rk = run_key(run);
+        // The run's events and the pages both sort by URL: one merge of the two scans instead
+        // of an event lookup per page (most pages were reached, so most pages are never decoded).
+        let skip = rk.len() + 1;
+        let mut reached = events.scan_prefix(prefix(&[rk.as_str()])).keys();
+        let mut next_reached = reached.next().transpose()?;
         let mut n = 0;
         for kv in self.tree("pages")?.iter() {
             let (url, v) = kv?;
-            // Most pages were reached: the event lookup is cheaper than decoding the record.
-            let Ok(url) = std::str::from_utf8(&url) else {
-                continue;
-            };
-            if events.contains_key(super::key(&[rk.as_str(), url]))? {
+            while next_reached.as_ref().is_some_and(|k| k[skip..] < url[..]) {
+                next_reached = reached.next().transpose()?;
+            }
+            if next_reached.as_ref().is_some_and(|k| k[skip..] == url[..]) {
                 continue;
             }
             let p: super::pages::PageRecord = decode("pages", &v)?;
@@ -329,6 +333,89 @@ mod tests {
                 .parse()
                 .unwrap_or_else(|e| panic!("{e}")),
         }
+    }
+
+    #[test]
+    fn a_complete_run_marks_gone_exactly_the_content_pages_it_did_not_reach() {
+        use super::super::frontier::Commit;
+        use super::super::pages::PageRecord;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let at = event(Change::New, 1).at;
+        let page = |url: &str, role: Role| PageRecord {
+            url: url.into(),
+            final_url: url.into(),
+            source: "sim-tongbai".into(),
+            role,
+            status: 200,
+            error: None,
+            etag: None,
+            last_modified: None,
+            content_type: None,
+            hash: Some("h".into()),
+            charset: None,
+            bytes: 1,
+            fetched_at: at,
+            run: 1,
+            first_run: 1,
+            changed_run: 1,
+            changed_at: at,
+            unchanged_streak: 0,
+            next_due: None,
+            gone_run: None,
+            attachments: None,
+        };
+        let urls = [
+            "http://x/a",
+            "http://x/b",
+            "http://x/c",
+            "http://x/d",
+            "http://x/e",
+        ];
+        for (i, u) in urls.iter().enumerate() {
+            let role = if i == 4 { Role::List } else { Role::Detail };
+            s.commit(
+                1,
+                Commit {
+                    page: Some(page(u, role)),
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Run 2 reached b, d and a URL without a page record (sorting between b and c).
+        for u in ["http://x/b", "http://x/bb", "http://x/d"] {
+            let e = RunEvent {
+                url: u.into(),
+                ..event(Change::NotDue, 0)
+            };
+            s.commit(
+                2,
+                Commit {
+                    event: Some(e),
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let n = s
+            .mark_unlinked(2, &["sim-tongbai".to_string()], at)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 2);
+        let gone: Vec<String> = s
+            .pages()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .filter(|p| p.gone_run == Some(2))
+            .map(|p| p.url)
+            .collect();
+        // Not the list page: lists are re-checked every run, never "unlinked".
+        assert_eq!(gone, ["http://x/a", "http://x/c"]);
+        let events = s.run_events(2).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            events.iter().filter(|e| e.change == Change::Gone).count(),
+            2
+        );
     }
 
     #[test]
