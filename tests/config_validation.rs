@@ -282,3 +282,21 @@ fn shipped_configuration_loads_clean() {
         assert!((sum - 100.0).abs() < 1e-9);
     }
 }
+
+#[test]
+fn a_missing_settings_file_is_named_once_with_its_cause() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("nowhere.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govtrust"))
+        .arg("--store")
+        .arg(dir.path().join("store"))
+        .arg("--config")
+        .arg(&missing)
+        .arg("check-config")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&missing.display().to_string()), "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
