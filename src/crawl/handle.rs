@@ -20,7 +20,7 @@ use crate::extract::pager::later_pages;
 use crate::extract::{Document, DocumentKind};
 use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
 use crate::store::list_extracts::ListExtract;
-use crate::store::pages::{PageRecord, Role};
+use crate::store::pages::{PageRecord, PageSchedule, Role};
 use crate::store::runs::{Change, RunEvent};
 use crate::store::snapshots::content_hash;
 
@@ -78,7 +78,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     };
     if e.role != Role::List {
         if let Some(p) = &prev {
-            if waits(ctx, p, now) {
+            if waits(ctx, Due::of(p), now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
                 let mut commit = Commit {
@@ -87,7 +87,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                     ..Commit::default()
                 };
                 if e.role == Role::Detail {
-                    account_attachments(ctx, source, &e, p, &mut commit)?;
+                    account_attachments(ctx, source, &e, p.attachments.as_deref(), &mut commit)?;
                 }
                 return finish(ctx, commit).await;
             }
@@ -133,7 +133,13 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                     event.change = Change::Unchanged;
                     unchanged(ctx, &mut page);
                     if e.role == Role::Detail {
-                        account_attachments(ctx, source, &e, &page, &mut commit)?;
+                        account_attachments(
+                            ctx,
+                            source,
+                            &e,
+                            page.attachments.as_deref(),
+                            &mut commit,
+                        )?;
                     }
                     if e.role == Role::List {
                         if let Some(h) = &prev.as_ref().and_then(|p| p.hash.clone()) {
@@ -213,7 +219,13 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                                 page.attachments = Some(atts);
                             }
                         }
-                        Role::Detail => account_attachments(ctx, source, &e, &page, &mut commit)?,
+                        Role::Detail => account_attachments(
+                            ctx,
+                            source,
+                            &e,
+                            page.attachments.as_deref(),
+                            &mut commit,
+                        )?,
                         _ => {}
                     }
                 }
@@ -242,10 +254,10 @@ fn account_attachments(
     ctx: &Ctx,
     source: &Source,
     e: &FrontierEntry,
-    page: &PageRecord,
+    attachments: Option<&[String]>,
     commit: &mut Commit,
 ) -> Result<(), CrawlError> {
-    let urls: std::borrow::Cow<[String]> = match &page.attachments {
+    let urls: std::borrow::Cow<[String]> = match attachments {
         Some(urls) => urls.into(),
         None => match ctx
             .store
@@ -270,21 +282,52 @@ fn account_attachments(
     Ok(())
 }
 
-/// The page record of `url` when its re-check is not due ([`waits`]).
-fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageRecord>, CrawlError> {
+/// The re-check schedule of `url` when its re-check is not due ([`waits`]).
+fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageSchedule>, CrawlError> {
     if ctx.crawl.detail_min.is_zero() {
         return Ok(None);
     }
-    Ok(ctx.store.page(url)?.filter(|p| waits(ctx, p, now)))
+    Ok(ctx
+        .store
+        .page_schedule(url)?
+        .filter(|p| waits(ctx, Due::of_schedule(p), now)))
+}
+
+/// What decides whether a page waits, from a whole record or from its schedule.
+struct Due {
+    content: bool,
+    next_due: Option<DateTime<Utc>>,
+    streak: u32,
+    fetched_at: DateTime<Utc>,
+}
+
+impl Due {
+    fn of(p: &PageRecord) -> Due {
+        Due {
+            content: p.hash.is_some(),
+            next_due: p.next_due,
+            streak: p.unchanged_streak,
+            fetched_at: p.fetched_at,
+        }
+    }
+
+    fn of_schedule(p: &PageSchedule) -> Due {
+        Due {
+            content: p.hash.is_some(),
+            next_due: p.next_due,
+            streak: p.unchanged_streak,
+            fetched_at: p.fetched_at,
+        }
+    }
 }
 
 /// Fetched with content before, and its re-check has come neither by the schedule stored with
 /// it nor by tonight's policy: `crawl --detail-min` (or an edited `recheck`) shortens the wait of
 /// pages scheduled under a longer one, and `0s` makes every detail due.
-fn waits(ctx: &Ctx, p: &PageRecord, now: DateTime<Utc>) -> bool {
-    p.hash.is_some()
-        && p.next_due.is_some_and(|d| d > now)
-        && due(ctx, p.unchanged_streak, p.fetched_at).is_some_and(|d| d > now)
+fn waits(ctx: &Ctx, d: Due, now: DateTime<Utc>) -> bool {
+    d.content
+        && d.next_due.is_some_and(|t| t > now)
+        && due(ctx, d.streak, d.fetched_at).is_some_and(|t| t > now)
 }
 
 /// Queues a discovered detail or attachment — or, when its re-check is not due, records it as
@@ -311,7 +354,7 @@ fn discover(
             return Ok(());
         }
         let child = entry(parent, url, role, 0, None);
-        account_attachments(ctx, source, &child, &p, commit)?;
+        account_attachments(ctx, source, &child, p.attachments.as_deref(), commit)?;
     }
     commit.skipped.push(RunEvent {
         url: url.to_string(),

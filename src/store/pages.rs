@@ -53,7 +53,29 @@ pub struct PageRecord {
     pub attachments: Option<Vec<String>>,
 }
 
+/// The part of a [`PageRecord`] the crawl's re-check decision reads. It is read for every URL a
+/// list page links, most nights for nearly every page of the store: decoding only these fields
+/// skips the rest of the record without allocating it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PageSchedule {
+    pub hash: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub run: u64,
+    pub unchanged_streak: u32,
+    pub next_due: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub attachments: Option<Vec<String>>,
+}
+
 impl Store {
+    /// The re-check schedule of `url`'s page record.
+    pub fn page_schedule(&self, url: &str) -> Result<Option<PageSchedule>> {
+        match self.tree("pages")?.get(url.as_bytes())? {
+            Some(v) => Ok(Some(decode("pages", &v)?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
         match self.tree("pages")?.get(url.as_bytes())? {
             Some(v) => Ok(Some(decode("pages", &v)?)),
@@ -70,5 +92,60 @@ impl Store {
     pub fn pages_iter(&self) -> Result<impl Iterator<Item = Result<PageRecord>>> {
         let t = self.tree("pages")?;
         Ok(t.iter().values().map(|v| decode("pages", &v?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_record_reads_back_as_its_schedule() {
+        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let p = PageRecord {
+            url: "http://x/a".into(),
+            final_url: "http://x/a".into(),
+            source: "s".into(),
+            role: Role::Detail,
+            status: 200,
+            error: None,
+            etag: Some("\"e\"".into()),
+            last_modified: None,
+            content_type: Some("text/html".into()),
+            hash: Some("h".into()),
+            charset: Some("UTF-8".into()),
+            bytes: 10,
+            fetched_at: at,
+            run: 3,
+            first_run: 1,
+            changed_run: 2,
+            changed_at: at,
+            unchanged_streak: 4,
+            next_due: Some(at + chrono::Duration::hours(20)),
+            gone_run: None,
+            attachments: Some(vec!["http://x/a.pdf".into()]),
+        };
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.tree("pages")
+            .and_then(|t| Ok(t.insert("http://x/a", super::super::encode(&p))?))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let got = s
+            .page_schedule("http://x/a")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            got,
+            Some(PageSchedule {
+                hash: p.hash.clone(),
+                fetched_at: p.fetched_at,
+                run: p.run,
+                unchanged_streak: p.unchanged_streak,
+                next_due: p.next_due,
+                attachments: p.attachments.clone(),
+            })
+        );
+        assert_eq!(s.page_schedule("http://x/b").ok(), Some(None));
     }
 }

@@ -35,6 +35,20 @@ pub enum Change {
     Failed,
 }
 
+impl Change {
+    /// The name it is stored and reported under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Changed => "changed",
+            Change::Unchanged => "unchanged",
+            Change::Gone => "gone",
+            Change::NotDue => "not_due",
+            Change::Failed => "failed",
+        }
+    }
+}
+
 /// One URL handled in a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunEvent {
@@ -271,6 +285,16 @@ impl Store {
 
     /// The summary of a run, from its events.
     pub fn summarize(&self, run: u64, duration_s: f64) -> Result<RunSummary> {
+        // A key is allocated only the first time it is counted (a run has 200,000 events and a
+        // handful of distinct statuses).
+        fn count(m: &mut BTreeMap<String, u64>, k: &str) {
+            match m.get_mut(k) {
+                Some(n) => *n += 1,
+                None => {
+                    m.insert(k.to_string(), 1);
+                }
+            }
+        }
         let mut s = RunSummary {
             duration_s,
             ..RunSummary::default()
@@ -279,12 +303,8 @@ impl Store {
         for e in self.run_events_iter(run)? {
             let e = e?;
             s.urls += 1;
-            *s.by_status.entry(e.status.clone()).or_default() += 1;
-            let change = serde_json::to_value(e.change)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            *s.by_change.entry(change).or_default() += 1;
+            count(&mut s.by_status, &e.status);
+            count(&mut s.by_change, e.change.as_str());
             s.bytes += e.bytes;
             s.requests += u64::from(e.requests);
             s.retries += u64::from(e.retries);
@@ -293,10 +313,10 @@ impl Store {
                 s.robots_skips += 1;
             }
             if e.requests > 0 {
-                s.per_host.entry(e.host.clone()).or_default().requests += u64::from(e.requests);
                 let sp = span.entry(e.host.clone()).or_insert((e.at, e.at));
                 sp.0 = sp.0.min(e.at);
                 sp.1 = sp.1.max(e.at);
+                s.per_host.entry(e.host).or_default().requests += u64::from(e.requests);
             }
         }
         for (h, hs) in s.per_host.iter_mut() {
@@ -416,6 +436,14 @@ mod tests {
             events.iter().filter(|e| e.change == Change::Gone).count(),
             2
         );
+    }
+
+    #[test]
+    fn change_names_are_the_stored_ones() {
+        use Change::*;
+        for c in [New, Changed, Unchanged, Gone, NotDue, Failed] {
+            assert_eq!(serde_json::to_value(c).ok(), Some(c.as_str().into()));
+        }
     }
 
     #[test]
