@@ -42,6 +42,9 @@ pub enum CrawlError {
     Task(String),
 }
 
+/// Frontier entries read per scan of the frontier.
+const READ_AHEAD: usize = 256;
+
 /// How a crawl is run; the defaults crawl every source politely.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -208,6 +211,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     // Entries are taken in queue order and new ones get higher keys, so everything at or below
     // the last key taken is in flight or done: the next look starts after it.
     let mut cursor: Option<u64> = None;
+    // Entries read ahead of the cursor, not yet taken: one frontier scan per chunk instead of
+    // one per finished URL. Bounded, and safe to hold: new entries only ever get higher keys.
+    let mut ahead: std::collections::VecDeque<FrontierEntry> = std::collections::VecDeque::new();
     let mut last_flush = Instant::now();
     let mut first_error: Option<CrawlError> = None;
     loop {
@@ -215,22 +221,26 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             || opts.max_pages.is_some_and(|m| taken >= m)
             || first_error.is_some();
         let mut found = false;
-        if !stopping && in_flight.len() < max_in_flight {
-            let want = max_in_flight - in_flight.len();
-            for e in store.pending(cursor, want)? {
-                if opts.max_pages.is_some_and(|m| taken >= m) {
-                    break;
-                }
-                found = true;
-                taken += 1;
-                cursor = Some(e.seq);
-                in_flight.insert(e.seq);
-                let c = ctx.clone();
-                tasks.spawn(async move {
-                    let seq = e.seq;
-                    (seq, super::handle::process(&c, e).await)
-                });
+        while !stopping
+            && in_flight.len() < max_in_flight
+            && !opts.max_pages.is_some_and(|m| taken >= m)
+        {
+            if ahead.is_empty() {
+                // Everything read before was taken, so the cursor is where reading resumes.
+                ahead.extend(store.pending(cursor, READ_AHEAD)?);
             }
+            let Some(e) = ahead.pop_front() else {
+                break;
+            };
+            found = true;
+            taken += 1;
+            cursor = Some(e.seq);
+            in_flight.insert(e.seq);
+            let c = ctx.clone();
+            tasks.spawn(async move {
+                let seq = e.seq;
+                (seq, super::handle::process(&c, e).await)
+            });
         }
         if in_flight.is_empty() && !found {
             break;
