@@ -223,7 +223,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         let mut found = false;
         while !stopping
             && in_flight.len() < max_in_flight
-            && !opts.max_pages.is_some_and(|m| taken >= m)
+            && opts.max_pages.is_none_or(|m| taken < m)
         {
             if ahead.is_empty() {
                 // Everything read before was taken, so the cursor is where reading resumes.
