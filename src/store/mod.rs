@@ -4,7 +4,9 @@
 //! with [`key`] from parts joined by a NUL byte so they sort the way queries read them (period,
 //! unit, item, field, …). Values are JSON of typed records, and the `meta` tree carries the schema
 //! version, checked on open. Writes that belong together go through one sled transaction or
-//! batch and are flushed, so a killed process leaves the store as before or after, never between.
+//! batch and are flushed, so a killed process leaves the store as before or after, never between —
+//! except the crawl's per-URL commits, which are written in an order whose every prefix a resumed
+//! run completes ([`Store::commit_prepared`]): sled writes its I/O buffer per transaction.
 //! Sub-modules add typed access for one record family each.
 
 pub mod digests;
