@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate};
 use govtrust::config::Project;
 use govtrust::evidence::classify::Coverage;
 use govtrust::evidence::model::{DocRef, Evidence, Finding, Status};
+use govtrust::evidence::run::doc_input;
 use govtrust::extract::{Document, DocumentKind};
 use govtrust::query::{self, Query};
 use govtrust::store::Store;
@@ -231,13 +232,7 @@ fn build(
             finding: Finding::Activity {
                 title: d.title.clone().unwrap_or_default(),
             },
-            document: DocRef {
-                id: d.id.clone(),
-                source: d.source.clone(),
-                title: d.title.clone().unwrap_or_default(),
-                url: d.url.clone(),
-                published_on: d.published,
-            },
+            document: DocRef::from(&doc_input(d)),
             snapshot: d.snapshot.clone(),
             fetched_at: None,
             status: if i % 3 == 0 {

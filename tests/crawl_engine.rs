@@ -632,18 +632,24 @@ fn events(store: &Store) -> Vec<String> {
     out
 }
 
+/// Pages, documents and run events of an uninterrupted crawl with `settings`.
+async fn reference(
+    dir: &Path,
+    settings: &Path,
+    port: u16,
+) -> ((Vec<String>, Vec<String>), Vec<String>) {
+    let project = Project::load(settings).unwrap();
+    let store = Store::open(&dir.join("reference")).unwrap();
+    crawl::run(&project, &store, opts(port)).await.unwrap();
+    (contents(&store), events(&store))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_torn_after_any_step_resumes_to_the_same_store() {
     let (addr, _server) = start_server().await;
     let dir = tempfile::tempdir().unwrap();
     let settings = write_config(dir.path());
-    let project = Project::load(&settings).unwrap();
-    let reference = Store::open(&dir.path().join("reference")).unwrap();
-    crawl::run(&project, &reference, opts(addr.port()))
-        .await
-        .unwrap();
-    let want = (contents(&reference), events(&reference));
-    drop(reference);
+    let want = reference(dir.path(), &settings, addr.port()).await;
 
     let bin = env!("CARGO_BIN_EXE_govtrust");
     for step in ["content", "queued", "seen", "pages"] {
@@ -694,14 +700,7 @@ async fn sigkilled_crawl_resumes_to_the_same_store() {
     let (addr, _server) = start_server().await;
     let dir = tempfile::tempdir().unwrap();
     let settings = write_config(dir.path());
-    let project = Project::load(&settings).unwrap();
-
-    let reference = Store::open(&dir.path().join("reference")).unwrap();
-    crawl::run(&project, &reference, opts(addr.port()))
-        .await
-        .unwrap();
-    let want = contents(&reference);
-    let want_events = events(&reference);
+    let (want, want_events) = reference(dir.path(), &settings, addr.port()).await;
 
     let killed = dir.path().join("killed");
     let bin = env!("CARGO_BIN_EXE_govtrust");

@@ -57,15 +57,36 @@ async fn crawl(
     sim: &SimHandle,
     polite: bool,
 ) -> govtrust::store::runs::RunRecord {
+    crawl_with(p, store, sim, polite, None).await
+}
+
+/// A crawl with `crawl --detail-min` given.
+async fn crawl_with(
+    p: &Project,
+    store: &Store,
+    sim: &SimHandle,
+    polite: bool,
+    detail_min: Option<std::time::Duration>,
+) -> govtrust::store::runs::RunRecord {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let opts = govtrust::crawl::Options {
         port: Some(sim.addr().port()),
         polite,
+        detail_min,
         ..Default::default()
     };
     govtrust::crawl::run(p, store, opts)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// As crawl-config/tongbai.toml: a detail fetched tonight is not due tomorrow night.
+fn project_rechecking_details_after_20h() -> Project {
+    let mut p = project();
+    if let Some(c) = p.crawl.as_mut() {
+        c.detail_min = std::time::Duration::from_secs(20 * 3600);
+    }
+    p
 }
 
 fn assert_reaches_truth(store: &Store, truth: &Truth) {
@@ -271,11 +292,7 @@ async fn night_two_re_extracts_exactly_what_changed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adaptive_recheck_skips_details_not_due_and_keeps_them_linked() {
-    let mut p = project();
-    if let Some(c) = p.crawl.as_mut() {
-        // As crawl-config/tongbai.toml: a detail fetched tonight is not due tomorrow night.
-        c.detail_min = std::time::Duration::from_secs(20 * 3600);
-    }
+    let p = project_rechecking_details_after_20h();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let sim = start(&p, 1, FaultProfile::None).await;
@@ -334,15 +351,7 @@ async fn adaptive_recheck_skips_details_not_due_and_keeps_them_linked() {
     // `crawl --detail-min 0s` the night after: every detail and attachment is due again,
     // whatever the schedule stored with it said, and asked for conditionally.
     let sim3 = start(&p, 1, FaultProfile::None).await;
-    let opts = govtrust::crawl::Options {
-        port: Some(sim3.addr().port()),
-        polite: false,
-        detail_min: Some(std::time::Duration::ZERO),
-        ..Default::default()
-    };
-    let run3 = govtrust::crawl::run(&p, &store, opts)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let run3 = crawl_with(&p, &store, &sim3, false, Some(std::time::Duration::ZERO)).await;
     let log = sim3.log();
     sim3.shutdown().await;
     let requested: BTreeSet<String> = log
@@ -371,10 +380,7 @@ async fn harsh_faults_still_reach_every_reachable_page() {
 async fn a_list_answered_304_is_followed_from_its_kept_extraction_while_it_is_current() {
     use govtrust::store::frontier::Commit;
     use govtrust::store::pages::Role;
-    let mut p = project();
-    if let Some(c) = p.crawl.as_mut() {
-        c.detail_min = std::time::Duration::from_secs(20 * 3600);
-    }
+    let p = project_rechecking_details_after_20h();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let sim = start(&p, 1, FaultProfile::None).await;

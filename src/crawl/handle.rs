@@ -29,24 +29,10 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     let store = &ctx.store;
     let Some(source) = ctx.crawl.source(&e.source) else {
         // The source was removed from the configuration: drop its pending work.
-        return finish(
-            ctx,
-            Commit {
-                done: Some(e.seq),
-                ..Commit::default()
-            },
-        )
-        .await;
+        return drop_entry(ctx, e.seq).await;
     };
     let Ok(url) = Url::parse(&e.url) else {
-        return finish(
-            ctx,
-            Commit {
-                done: Some(e.seq),
-                ..Commit::default()
-            },
-        )
-        .await;
+        return drop_entry(ctx, e.seq).await;
     };
     let now = Utc::now();
     let prev = store.page(&e.url)?;
@@ -54,14 +40,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
         // Done earlier in this run: a page record is written after everything else its URL
         // produced, and the run was interrupted before the entry left the frontier (or the URL
         // was queued twice by an interrupted commit).
-        return finish(
-            ctx,
-            Commit {
-                done: Some(e.seq),
-                ..Commit::default()
-            },
-        )
-        .await;
+        return drop_entry(ctx, e.seq).await;
     }
     let mut event = RunEvent {
         url: e.url.clone(),
@@ -372,6 +351,18 @@ fn discover(
     Ok(())
 }
 
+/// Removes an entry that has nothing (more) to record.
+async fn drop_entry(ctx: &Ctx, seq: u64) -> Result<(), CrawlError> {
+    finish(
+        ctx,
+        Commit {
+            done: Some(seq),
+            ..Commit::default()
+        },
+    )
+    .await
+}
+
 /// Commits a completed entry and keeps the queue count in step.
 async fn finish(ctx: &Ctx, commit: Commit) -> Result<(), CrawlError> {
     let queued = ctx.writer.commit(commit).await?;
@@ -473,7 +464,7 @@ enum ListText<'a> {
 
 /// What a list's extraction depends on besides the page: its compiled definition, the URL
 /// normaliser and the extractor's code. A kept extraction with another fingerprint is stale.
-fn list_fingerprint(list: &List, nz: &Normalizer) -> String {
+pub(super) fn list_fingerprint(list: &List, nz: &Normalizer) -> String {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(format!("{list:?}\0{nz:?}").as_bytes());
@@ -496,7 +487,14 @@ fn list_page(
         return Ok(());
     };
     let nz = ctx.fetcher.normalizer();
-    let fingerprint = list_fingerprint(list, nz);
+    let fingerprint = match ctx
+        .list_fingerprints
+        .get(&source.name)
+        .and_then(|f| f.get(li))
+    {
+        Some(f) => f.clone(),
+        None => list_fingerprint(list, nz),
+    };
     let kept = if changed {
         None
     } else {

@@ -122,6 +122,9 @@ pub(super) struct Ctx {
     pub(super) writer: super::writer::Writer,
     pub(super) run: u64,
     pub(super) counters: Counters,
+    /// Per source name, the fingerprint of each of its lists (`handle::list_fingerprint`),
+    /// computed once per run rather than per list page.
+    pub(super) list_fingerprints: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Runs (or resumes) a crawl and returns the run record with its summary.
@@ -187,7 +190,20 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     record.status = RunStatus::Running;
     store.put_run(&record)?;
 
+    let list_fingerprints = crawl
+        .sources
+        .iter()
+        .map(|s| {
+            let fps = s
+                .lists
+                .iter()
+                .map(|l| super::handle::list_fingerprint(l, fetcher.normalizer()))
+                .collect();
+            (s.name.clone(), fps)
+        })
+        .collect();
     let ctx = Arc::new(Ctx {
+        list_fingerprints,
         crawl: crawl.clone(),
         project: project.clone(),
         store: store.clone(),

@@ -108,16 +108,6 @@ fn in_columns(doc: &DocInput, columns: &[String]) -> bool {
         })
 }
 
-fn docref(doc: &DocInput) -> DocRef {
-    DocRef {
-        id: doc.id.clone(),
-        source: doc.source.clone(),
-        title: doc.title.clone(),
-        url: doc.url.clone(),
-        published_on: doc.published,
-    }
-}
-
 impl<'a> Ctx<'a> {
     fn unit_of_kind(&self, doc: &DocInput) -> Option<&'a str> {
         let id = doc.unit.as_deref()?;
@@ -163,7 +153,7 @@ impl<'a> Ctx<'a> {
             item: self.rule.item.clone(),
             rule: self.rule.id.clone(),
             finding,
-            document: docref(doc),
+            document: DocRef::from(doc),
             snapshot: doc.snapshot.clone(),
             fetched_at: doc.fetched_at,
             status,

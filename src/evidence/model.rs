@@ -128,6 +128,18 @@ pub struct DocRef {
     pub published_on: Option<NaiveDate>,
 }
 
+impl From<&DocInput> for DocRef {
+    fn from(doc: &DocInput) -> DocRef {
+        DocRef {
+            id: doc.id.clone(),
+            source: doc.source.clone(),
+            title: doc.title.clone(),
+            url: doc.url.clone(),
+            published_on: doc.published,
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {

@@ -52,11 +52,6 @@ fn compress_fresh(bytes: &[u8]) -> Vec<u8> {
 }
 
 impl Store {
-    /// Is a snapshot with this content hash stored?
-    pub fn has_snapshot(&self, hash: &str) -> Result<bool> {
-        Ok(self.tree("snapshots")?.contains_key(hash.as_bytes())?)
-    }
-
     /// The raw bytes of a snapshot.
     pub fn snapshot(&self, hash: &str) -> Result<Option<Vec<u8>>> {
         let Some(v) = self.tree("snapshots")?.get(hash.as_bytes())? else {
