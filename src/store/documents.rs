@@ -1,5 +1,6 @@
 //! The `documents` tree: extracted [`Document`]s keyed by id, each linked to its page and
-//! snapshot. The evidence stage reads them from here.
+//! snapshot, their JSON in the value log ([`super::values`]). The evidence stage reads them from
+//! here.
 
 use crate::extract::Document;
 
@@ -8,17 +9,23 @@ use super::{decode, Result, Store};
 impl Store {
     pub fn document(&self, id: &str) -> Result<Option<Document>> {
         match self.tree("documents")?.get(id.as_bytes())? {
-            Some(v) => Ok(Some(decode("documents", &v)?)),
+            Some(v) => Ok(Some(self.decode_document(id.as_bytes(), &v)?)),
             None => Ok(None),
         }
+    }
+
+    /// A `documents` tree value (a value-log reference, or inline JSON) as a [`Document`].
+    pub(crate) fn decode_document(&self, id: &[u8], v: &[u8]) -> Result<Document> {
+        decode("documents", &self.resolve_value("documents", id, v)?)
     }
 
     /// Every document, in id order (optionally of one source).
     pub fn documents(&self, source: Option<&str>) -> Result<Vec<Document>> {
         let t = self.tree("documents")?;
         let mut out = Vec::new();
-        for v in t.iter().values() {
-            let d: Document = decode("documents", &v?)?;
+        for kv in t.iter() {
+            let (k, v) = kv?;
+            let d = self.decode_document(&k, &v)?;
             if source.is_none_or(|s| s == d.source) {
                 out.push(d);
             }

@@ -12,7 +12,7 @@ use super::list_extracts::ListExtract;
 use super::pages::{PageRecord, Role};
 use super::runs::{encode_event, RunEvent};
 use super::snapshots::compress;
-use super::{decode, encode, key, prefix, Result, Store};
+use super::{decode, encode, key, prefix, Result, Store, StoreError};
 use crate::extract::Document;
 
 /// List-level fields carried from a list item to its detail page.
@@ -214,21 +214,36 @@ impl Store {
         let unindexed = self.tree(super::index::UNINDEXED)?;
         let events = self.tree("events")?;
         let list_extracts = self.tree("list_extracts")?;
+        // The group's large values go to the value log in one write, ahead of their references.
+        let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
         for p in prepared {
-            if let Some((url, v)) = &p.list_extract {
-                list_extracts.insert(url.as_bytes(), v.as_slice())?;
-            }
             if let Some((h, z)) = &p.snapshot {
                 // Never rewritten: the stored bytes are the proof a finding rests on.
-                let _ = snapshots.compare_and_swap(
-                    h.as_bytes(),
-                    None as Option<&[u8]>,
-                    Some(z.as_slice()),
-                )?;
+                if !new_snapshots.iter().any(|(k, _)| k == h) && !snapshots.contains_key(h)? {
+                    new_snapshots.push((h, z));
+                }
             }
-            for (id, v) in &p.documents {
-                documents.insert(id.as_bytes(), v.as_slice())?;
+        }
+        let docs = prepared.iter().flat_map(|p| &p.documents);
+        let values: Vec<&[u8]> = new_snapshots
+            .iter()
+            .map(|(_, z)| *z)
+            .chain(docs.clone().map(|(_, v)| v.as_slice()))
+            .collect();
+        let refs = self.put_values(&values)?;
+        let keys = new_snapshots
+            .iter()
+            .map(|(h, _)| (&snapshots, h.as_bytes()))
+            .chain(docs.map(|(id, _)| (&documents, id.as_bytes())));
+        for ((tree, k), r) in keys.zip(&refs) {
+            tree.insert(k, &r.encode()[..])?;
+        }
+        for p in prepared {
+            for (id, _) in &p.documents {
                 unindexed.insert(id.as_bytes(), &[])?;
+            }
+            if let Some((url, v)) = &p.list_extract {
+                list_extracts.insert(url.as_bytes(), v.as_slice())?;
             }
             if let Some((k, v)) = &p.event {
                 events.insert(k.as_slice(), v.as_slice())?;
@@ -338,8 +353,13 @@ impl Store {
         }
     }
 
-    /// Makes everything durable (after a batch of commits, on shutdown).
+    /// Makes everything durable (after a batch of commits, on shutdown), the value log first
+    /// ([`Store::flush`]); its fsync runs off the async workers.
     pub async fn flush_async(&self) -> Result<()> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.sync_values())
+            .await
+            .map_err(|e| StoreError::Aborted(format!("value log sync: {e}")))??;
         self.db.flush_async().await?;
         Ok(())
     }

@@ -392,8 +392,13 @@ impl Store {
         let documents = self.tree("documents")?;
         let ix = self.index_trees()?;
         let entries = entries(docs);
-        let encoded: Vec<(String, Vec<u8>)> =
-            docs.iter().map(|d| (d.id.clone(), encode(d))).collect();
+        let json: Vec<Vec<u8>> = docs.iter().map(encode).collect();
+        let refs = self.put_values(&json.iter().map(Vec::as_slice).collect::<Vec<_>>())?;
+        let encoded: Vec<(&str, [u8; 17])> = docs
+            .iter()
+            .zip(&refs)
+            .map(|(d, r)| (d.id.as_str(), r.encode()))
+            .collect();
         tx_result(
             (
                 &documents,
@@ -405,8 +410,8 @@ impl Store {
                 &ix.indexed,
             )
                 .transaction(|(dc, date, unit, source, kind, terms, indexed)| {
-                    for (id, v) in &encoded {
-                        dc.insert(id.as_bytes(), v.as_slice())?;
+                    for (id, r) in &encoded {
+                        dc.insert(id.as_bytes(), &r[..])?;
                     }
                     let tx = IndexTx {
                         date,
@@ -438,8 +443,9 @@ impl Store {
         let documents = self.tree("documents")?;
         let mut n = 0;
         let mut batch = Vec::with_capacity(512);
-        for v in documents.iter().values() {
-            let d: Document = decode("documents", &v?)?;
+        for kv in documents.iter() {
+            let (k, v) = kv?;
+            let d = self.decode_document(&k, &v)?;
             batch.push(IndexEntry::of(&d));
             if batch.len() == 512 {
                 n += batch.len();
@@ -470,7 +476,7 @@ impl Store {
             let mut batch = Vec::with_capacity(ids.len());
             for id in &ids {
                 if let Some(v) = documents.get(id)? {
-                    let d: Document = decode("documents", &v)?;
+                    let d = self.decode_document(id, &v)?;
                     batch.push(IndexEntry::of(&d));
                 }
             }

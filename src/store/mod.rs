@@ -20,6 +20,7 @@ pub mod list_extracts;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;
+pub mod values;
 
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped whenever a stored record's shape changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: snapshot bytes and documents moved to the value log ([`values`]).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Versions this govtrust reads: a version-1 store (values inline) is read as it is, and marked
+/// version 2 as soon as it is opened, since new values then go to the log.
+const READABLE_SCHEMAS: [u32; 2] = [1, 2];
 
 /// sled's in-memory page cache.
 const STORE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -54,6 +60,15 @@ pub enum StoreError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("{tree} {key}: {source}")]
+    Value {
+        tree: String,
+        key: String,
+        #[source]
+        source: values::ValueError,
+    },
+    #[error(transparent)]
+    ValueLog(#[from] values::ValueError),
     #[error("transaction aborted: {0}")]
     Aborted(String),
 }
@@ -65,6 +80,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     db: sled::Db,
     path: PathBuf,
+    values: std::sync::Arc<values::ValueLog>,
 }
 
 impl Store {
@@ -74,9 +90,11 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         })?;
+        let values = values::ValueLog::open(dir)?;
         let store = Store {
             db,
             path: dir.to_path_buf(),
+            values: std::sync::Arc::new(values),
         };
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {
@@ -85,12 +103,16 @@ impl Store {
                     .ok()
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
-                if found != SCHEMA_VERSION {
+                if !READABLE_SCHEMAS.contains(&found) {
                     return Err(StoreError::Schema {
                         path: dir.to_path_buf(),
                         found,
                         expected: SCHEMA_VERSION,
                     });
+                }
+                if found != SCHEMA_VERSION {
+                    meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())?;
+                    store.flush()?;
                 }
             }
             None => {
@@ -98,6 +120,7 @@ impl Store {
                 store.flush()?;
             }
         }
+        store.recover_values()?;
         Ok(store)
     }
 
@@ -109,8 +132,10 @@ impl Store {
         Ok(self.db.open_tree(name)?)
     }
 
-    /// Makes everything written so far durable.
+    /// Makes everything written so far durable: the value log first, so that sled's
+    /// references never get ahead of the bytes they point at.
     pub fn flush(&self) -> Result<()> {
+        self.sync_values()?;
         self.db.flush()?;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The `snapshots` tree: raw response bytes stored once per blake3 content hash, deflate-
-//! compressed. The proof shown when a unit disputes a finding, so they are never rewritten.
+//! compressed, in the value log ([`super::values`]). The proof shown when a unit disputes a
+//! finding, so they are never rewritten.
 
 use std::io::{Read, Write};
 
@@ -57,6 +58,7 @@ impl Store {
         let Some(v) = self.tree("snapshots")?.get(hash.as_bytes())? else {
             return Ok(None);
         };
+        let v = self.resolve_value("snapshots", hash.as_bytes(), &v)?;
         let mut out = Vec::new();
         ZlibDecoder::new(&v[..])
             .read_to_end(&mut out)
