@@ -292,7 +292,7 @@ impl Due {
 
     fn of_schedule(p: &PageSchedule) -> Due {
         Due {
-            content: p.hash.is_some(),
+            content: p.has_content,
             next_due: p.next_due,
             streak: p.unchanged_streak,
             fetched_at: p.fetched_at,

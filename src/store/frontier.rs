@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::list_extracts::ListExtract;
-use super::pages::{PageRecord, Role};
+use super::pages::{PageRecord, PageSchedule, Role, SCHEDULES};
 use super::runs::{encode_event, RunEvent};
 use super::snapshots::compress;
 use super::{decode, encode, key, prefix, Result, Store, StoreError};
@@ -63,7 +63,8 @@ pub struct Commit {
 /// A [`Commit`] encoded for the transaction (whose closure may run more than once).
 pub struct PreparedCommit {
     done: Option<u64>,
-    page: Option<(String, Vec<u8>)>,
+    /// URL, record, schedule.
+    page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
     list_extract: Option<(String, Vec<u8>)>,
@@ -80,7 +81,10 @@ impl PreparedCommit {
         let rk = rk.as_str();
         PreparedCommit {
             done: c.done,
-            page: c.page.as_ref().map(|p| (p.url.clone(), encode(p))),
+            page: c
+                .page
+                .as_ref()
+                .map(|p| (p.url.clone(), encode(p), PageSchedule::of(p).encode())),
             snapshot: c
                 .snapshot
                 .as_ref()
@@ -170,8 +174,8 @@ impl Store {
     ///    same keys again;
     /// 2. new frontier entries, then their seen-set keys: a URL seen is always queued (an entry
     ///    whose seen key was lost can be queued twice, and the second is dropped, below);
-    /// 3. page records: a page record of the current run marks its URL done, and the crawl drops
-    ///    a frontier entry of such a URL without a request;
+    /// 3. page schedules, then page records: a page record of the current run marks its URL done,
+    ///    and the crawl drops a frontier entry of such a URL without a request;
     /// 4. removal of the completed frontier entries.
     ///
     /// The caller must be the only writer of these trees while a run is under way (the crawl's
@@ -262,8 +266,12 @@ impl Store {
         }
         self.crash_point("seen")?;
         let pages = self.tree("pages")?;
+        let schedules = self.tree(SCHEDULES)?;
         for p in prepared {
-            if let Some((url, v)) = &p.page {
+            if let Some((url, v, schedule)) = &p.page {
+                // The schedule first: one without its record is rewritten with it when the URL
+                // is fetched again on resume.
+                schedules.insert(url.as_bytes(), schedule.as_slice())?;
                 pages.insert(url.as_bytes(), v.as_slice())?;
             }
         }

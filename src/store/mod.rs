@@ -69,6 +69,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     ValueLog(#[from] values::ValueError),
+    #[error("corrupt record in tree {tree} under {key}")]
+    Corrupt { tree: String, key: String },
     #[error("transaction aborted: {0}")]
     Aborted(String),
 }
@@ -121,6 +123,7 @@ impl Store {
             }
         }
         store.recover_values()?;
+        store.build_schedules()?;
         Ok(store)
     }
 

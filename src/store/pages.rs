@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{decode, Result, Store};
+use super::{decode, encode, Result, Store, StoreError};
 
 /// What a page is to its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -53,27 +53,203 @@ pub struct PageRecord {
     pub attachments: Option<Vec<String>>,
 }
 
-/// The part of a [`PageRecord`] the crawl's re-check decision reads. It is read for every URL a
-/// list page links, most nights for nearly every page of the store: decoding only these fields
-/// skips the rest of the record without allocating it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// The part of a [`PageRecord`] that the crawl reads most nights for nearly every page: the
+/// re-check decision, and what marking pages gone looks at. It is kept in its own tree,
+/// `page_schedules`, in a compact binary form, and written with every page record: at 200,000
+/// pages the whole `pages` tree no longer fitted sled's cache, and reading records back from disk
+/// for the due check and the gone scan was most of a quiet night.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageSchedule {
-    pub hash: Option<String>,
+    pub source: String,
+    pub role: Role,
+    /// The last 200 response had a body (the record has a content hash).
+    pub has_content: bool,
     pub fetched_at: DateTime<Utc>,
     pub run: u64,
     pub unchanged_streak: u32,
     pub next_due: Option<DateTime<Utc>>,
-    #[serde(default)]
+    pub gone_run: Option<u64>,
     pub attachments: Option<Vec<String>>,
+}
+
+/// Format version, the first byte of every encoded schedule.
+const SCHEDULE_V1: u8 = 1;
+
+impl PageSchedule {
+    pub fn of(p: &PageRecord) -> PageSchedule {
+        PageSchedule {
+            source: p.source.clone(),
+            role: p.role,
+            has_content: p.hash.is_some(),
+            fetched_at: p.fetched_at,
+            run: p.run,
+            unchanged_streak: p.unchanged_streak,
+            next_due: p.next_due,
+            gone_run: p.gone_run,
+            attachments: p.attachments.clone(),
+        }
+    }
+
+    /// Version, flags, run, fetched_at (µs), streak, then the optional next_due (µs) and
+    /// gone_run, the source, and the attachments: integers little-endian, strings with a u16
+    /// length.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(48 + self.source.len());
+        let role = match self.role {
+            Role::List => 0u8,
+            Role::Detail => 1,
+            Role::Attachment => 2,
+        };
+        let flags = role
+            | u8::from(self.has_content) << 2
+            | u8::from(self.next_due.is_some()) << 3
+            | u8::from(self.gone_run.is_some()) << 4
+            | u8::from(self.attachments.is_some()) << 5;
+        out.push(SCHEDULE_V1);
+        out.push(flags);
+        out.extend_from_slice(&self.run.to_le_bytes());
+        out.extend_from_slice(&self.fetched_at.timestamp_micros().to_le_bytes());
+        out.extend_from_slice(&self.unchanged_streak.to_le_bytes());
+        if let Some(t) = self.next_due {
+            out.extend_from_slice(&t.timestamp_micros().to_le_bytes());
+        }
+        if let Some(r) = self.gone_run {
+            out.extend_from_slice(&r.to_le_bytes());
+        }
+        put_str(&mut out, &self.source);
+        if let Some(a) = &self.attachments {
+            let n = a.len().min(u16::MAX as usize);
+            out.extend_from_slice(&(n as u16).to_le_bytes());
+            for u in &a[..n] {
+                put_str(&mut out, u);
+            }
+        }
+        out
+    }
+
+    /// The schedule an [`encode`](Self::encode)d value holds; `None` when it is not one.
+    pub fn decode(b: &[u8]) -> Option<PageSchedule> {
+        let mut r = Reader(b);
+        if r.bytes(1)?[0] != SCHEDULE_V1 {
+            return None;
+        }
+        let flags = r.bytes(1)?[0];
+        let role = match flags & 3 {
+            0 => Role::List,
+            1 => Role::Detail,
+            2 => Role::Attachment,
+            _ => return None,
+        };
+        let run = r.u64()?;
+        let fetched_at = DateTime::from_timestamp_micros(r.i64()?)?;
+        let unchanged_streak = u32::from_le_bytes(r.bytes(4)?.try_into().ok()?);
+        let next_due = match flags & 8 {
+            0 => None,
+            _ => Some(DateTime::from_timestamp_micros(r.i64()?)?),
+        };
+        let gone_run = match flags & 16 {
+            0 => None,
+            _ => Some(r.u64()?),
+        };
+        let source = r.str()?;
+        let attachments = match flags & 32 {
+            0 => None,
+            _ => {
+                let n = u16::from_le_bytes(r.bytes(2)?.try_into().ok()?);
+                Some((0..n).map(|_| r.str()).collect::<Option<Vec<_>>>()?)
+            }
+        };
+        r.0.is_empty().then_some(PageSchedule {
+            source,
+            role,
+            has_content: flags & 4 != 0,
+            fetched_at,
+            run,
+            unchanged_streak,
+            next_due,
+            gone_run,
+            attachments,
+        })
+    }
+}
+
+/// A string with its u16 length. URLs and source names are far below 64 KiB; a longer one is
+/// cut at a character boundary rather than written with a wrong length.
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    let mut end = s.len().min(u16::MAX as usize);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.extend_from_slice(&(end as u16).to_le_bytes());
+    out.extend_from_slice(&s.as_bytes()[..end]);
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = u16::from_le_bytes(self.bytes(2)?.try_into().ok()?);
+        String::from_utf8(self.bytes(n as usize)?.to_vec()).ok()
+    }
+}
+
+pub(crate) const SCHEDULES: &str = "page_schedules";
+/// `meta` key: the `page_schedules` tree holds a schedule for every page record.
+const SCHEDULES_BUILT: &str = "page_schedules_built";
+
+pub(crate) fn decode_schedule(key: &[u8], v: &[u8]) -> Result<PageSchedule> {
+    PageSchedule::decode(v).ok_or_else(|| StoreError::Corrupt {
+        tree: SCHEDULES.into(),
+        key: String::from_utf8_lossy(key).into_owned(),
+    })
 }
 
 impl Store {
     /// The re-check schedule of `url`'s page record.
     pub fn page_schedule(&self, url: &str) -> Result<Option<PageSchedule>> {
-        match self.tree("pages")?.get(url.as_bytes())? {
-            Some(v) => Ok(Some(decode("pages", &v)?)),
+        match self.tree(SCHEDULES)?.get(url.as_bytes())? {
+            Some(v) => Ok(Some(decode_schedule(url.as_bytes(), &v)?)),
             None => Ok(None),
         }
+    }
+
+    /// Stores a page record outside the crawl's commit, with its schedule (the schedule
+    /// first, as the commit writes them).
+    pub(crate) fn put_page(&self, p: &PageRecord) -> Result<()> {
+        self.tree(SCHEDULES)?
+            .insert(p.url.as_bytes(), PageSchedule::of(p).encode())?;
+        self.tree("pages")?.insert(p.url.as_bytes(), encode(p))?;
+        Ok(())
+    }
+
+    /// Gives every page record its schedule, once, in a store written before schedules were
+    /// kept apart (at open).
+    pub(crate) fn build_schedules(&self) -> Result<()> {
+        let meta = self.tree("meta")?;
+        if meta.contains_key(SCHEDULES_BUILT)? {
+            return Ok(());
+        }
+        let schedules = self.tree(SCHEDULES)?;
+        for v in self.tree("pages")?.iter().values() {
+            let p: PageRecord = decode("pages", &v?)?;
+            schedules.insert(p.url.as_bytes(), PageSchedule::of(&p).encode())?;
+        }
+        meta.insert(SCHEDULES_BUILT, &b"1"[..])?;
+        self.flush()
     }
 
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
@@ -99,15 +275,11 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_stored_record_reads_back_as_its_schedule() {
-        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let p = PageRecord {
+    fn record(at: DateTime<Utc>) -> PageRecord {
+        PageRecord {
             url: "http://x/a".into(),
             final_url: "http://x/a".into(),
-            source: "s".into(),
+            source: "县政府门户".into(),
             role: Role::Detail,
             status: 200,
             error: None,
@@ -125,27 +297,86 @@ mod tests {
             unchanged_streak: 4,
             next_due: Some(at + chrono::Duration::hours(20)),
             gone_run: None,
-            attachments: Some(vec!["http://x/a.pdf".into()]),
+            attachments: Some(vec!["http://x/a.pdf".into(), "http://x/附件.doc".into()]),
+        }
+    }
+
+    #[test]
+    fn schedules_round_trip_and_other_bytes_are_refused() {
+        let at: DateTime<Utc> = "2026-11-26T01:02:03.456789Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let full = PageSchedule::of(&record(at));
+        let bare = PageSchedule {
+            role: Role::List,
+            has_content: false,
+            next_due: None,
+            gone_run: None,
+            attachments: None,
+            ..full.clone()
         };
+        let gone = PageSchedule {
+            role: Role::Attachment,
+            gone_run: Some(7),
+            attachments: Some(vec![]),
+            ..full.clone()
+        };
+        for s in [&full, &bare, &gone] {
+            let b = s.encode();
+            assert_eq!(PageSchedule::decode(&b).as_ref(), Some(s));
+            // Cut short, extended, or of another version: not a schedule.
+            assert_eq!(PageSchedule::decode(&b[..b.len() - 1]), None);
+            assert_eq!(PageSchedule::decode(&[&b[..], b"x"].concat()), None);
+            assert_eq!(PageSchedule::decode(&[&[9u8], &b[1..]].concat()), None);
+        }
+        assert_eq!(PageSchedule::decode(br#"{"url":"http://x/a"}"#), None);
+        assert!(full.encode().len() < crate::store::encode(&record(at)).len() / 4);
+    }
+
+    #[test]
+    fn a_stored_record_reads_back_as_its_schedule_and_old_stores_get_theirs_on_open() {
+        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let p = record(at);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        {
+            let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            s.put_page(&p).unwrap_or_else(|e| panic!("{e}"));
+            let got = s
+                .page_schedule("http://x/a")
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(got, Some(PageSchedule::of(&p)));
+            assert_eq!(got.map(|g| g.has_content), Some(true));
+            assert_eq!(s.page_schedule("http://x/b").ok(), Some(None));
+
+            // As a store written before schedules were kept apart: records only.
+            let old = PageRecord {
+                url: "http://x/old".into(),
+                ..p.clone()
+            };
+            s.tree("pages")
+                .and_then(|t| Ok(t.insert("http://x/old", crate::store::encode(&old))?))
+                .unwrap_or_else(|e| panic!("{e}"));
+            s.tree("meta")
+                .and_then(|t| Ok(t.remove(SCHEDULES_BUILT)?))
+                .unwrap_or_else(|e| panic!("{e}"));
+            s.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-        s.tree("pages")
-            .and_then(|t| Ok(t.insert("http://x/a", super::super::encode(&p))?))
-            .unwrap_or_else(|e| panic!("{e}"));
         let got = s
-            .page_schedule("http://x/a")
+            .page_schedule("http://x/old")
             .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.map(|g| g.source), Some("县政府门户".to_string()));
+
+        // A damaged schedule is an error naming the tree and URL, not a page that never waits.
+        s.tree(SCHEDULES)
+            .and_then(|t| Ok(t.insert("http://x/a", &b"\x01"[..])?))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e = s.page_schedule("http://x/a").err().map(|e| e.to_string());
         assert_eq!(
-            got,
-            Some(PageSchedule {
-                hash: p.hash.clone(),
-                fetched_at: p.fetched_at,
-                run: p.run,
-                unchanged_streak: p.unchanged_streak,
-                next_due: p.next_due,
-                attachments: p.attachments.clone(),
-            })
+            e.as_deref(),
+            Some("corrupt record in tree page_schedules under http://x/a")
         );
-        assert_eq!(s.page_schedule("http://x/b").ok(), Some(None));
     }
 }

@@ -233,7 +233,9 @@ impl Store {
         let mut reached = events.scan_prefix(prefix(&[rk.as_str()])).keys();
         let mut next_reached = reached.next().transpose()?;
         let mut n = 0;
-        for kv in self.tree("pages")?.iter() {
+        let pages = self.tree("pages")?;
+        // The schedules, not the records: the same keys, a fraction of the bytes.
+        for kv in self.tree(super::pages::SCHEDULES)?.iter() {
             let (url, v) = kv?;
             while next_reached.as_ref().is_some_and(|k| k[skip..] < url[..]) {
                 next_reached = reached.next().transpose()?;
@@ -241,14 +243,18 @@ impl Store {
             if next_reached.as_ref().is_some_and(|k| k[skip..] == url[..]) {
                 continue;
             }
-            let p: super::pages::PageRecord = decode("pages", &v)?;
-            if p.role == Role::List
-                || p.hash.is_none()
-                || p.gone_run.is_some()
-                || !sources.contains(&p.source)
+            let s = super::pages::decode_schedule(&url, &v)?;
+            if s.role == Role::List
+                || !s.has_content
+                || s.gone_run.is_some()
+                || !sources.contains(&s.source)
             {
                 continue;
             }
+            let Some(v) = pages.get(&url)? else {
+                continue;
+            };
+            let p: super::pages::PageRecord = decode("pages", &v)?;
             let host = url::Url::parse(&p.url)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 
 use super::pages::PageRecord;
-use super::{decode, encode, Result, Store, StoreError};
+use super::{decode, Result, Store, StoreError};
 
 /// The file, in the store's directory.
 pub(crate) const FILE: &str = "value-log";
@@ -333,11 +333,9 @@ impl Store {
             let since = text(SYNCED_AT)?
                 .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
                 .map(|t| t.with_timezone(&Utc));
-            let pages = self.tree("pages")?;
             let mut forgotten = 0;
-            for kv in pages.iter() {
-                let (k, v) = kv?;
-                let mut p: PageRecord = decode("pages", &v)?;
+            for v in self.tree("pages")?.iter().values() {
+                let mut p: PageRecord = decode("pages", &v?)?;
                 if since.is_some_and(|t| p.fetched_at < t) {
                     continue;
                 }
@@ -345,7 +343,7 @@ impl Store {
                 p.last_modified = None;
                 p.hash = None;
                 p.next_due = None;
-                pages.insert(k, encode(&p))?;
+                self.put_page(&p)?;
                 forgotten += 1;
             }
             tracing::warn!(
@@ -580,7 +578,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
             let d = super::super::index::tests::doc("old", "u1", (2020, 1, 1), "旧", "旧文");
             s.tree("documents")
-                .and_then(|t| Ok(t.insert("old", encode(&d))?))
+                .and_then(|t| Ok(t.insert("old", super::super::encode(&d))?))
                 .unwrap_or_else(|e| panic!("{e}"));
             s.tree("meta")
                 .and_then(|t| Ok(t.insert("schema_version", "1")?))
