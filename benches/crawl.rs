@@ -7,6 +7,9 @@
 //! Both simweb and the crawler run as child processes of the release binary so the crawler's
 //! peak RSS is its own. Scales: `GOVTRUST_BENCH_PAGES` (default "50000,200000").
 //! Run: `cargo bench --bench crawl`. Figures are printed, not asserted.
+//!
+//! The reference loop runs in this process with the crawler's allocator (jemalloc), so the
+//! comparison measures the crawl's work, not a choice of malloc.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +17,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
+
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const BIN: &str = env!("CARGO_BIN_EXE_govtrust");
 const CONCURRENCY: usize = 16;

@@ -3,6 +3,12 @@
 
 mod cli;
 
+/// jemalloc instead of glibc's malloc: the crawl allocates and frees a parse tree, strings and
+/// records per page on every worker thread, and glibc's free lists cost it about a tenth of its
+/// CPU (`_int_malloc`, `unlink_chunk` in profiles); peak memory is no higher.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
