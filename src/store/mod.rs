@@ -2,8 +2,10 @@
 //!
 //! One database per deployment (`--store DIR`). Records live in trees by type; keys are built
 //! with [`key`] from parts joined by a NUL byte so they sort the way queries read them (period,
-//! unit, item, field, …). Values are JSON of typed records, and the `meta` tree carries the schema
-//! version, checked on open. Writes that belong together go through one sled transaction or
+//! unit, item, field, …). Values are JSON of typed records — except snapshot bytes and documents,
+//! kept in the value log beside sled and referenced from their trees ([`values`]), and the compact
+//! page schedules ([`pages::PageSchedule`]) — and the `meta` tree carries the schema version,
+//! checked on open. Writes that belong together go through one sled transaction or
 //! batch and are flushed, so a killed process leaves the store as before or after, never between —
 //! except the crawl's per-URL commits, which are written in an order whose every prefix a resumed
 //! run completes ([`Store::commit_prepared`]): sled writes its I/O buffer per transaction.

@@ -69,8 +69,9 @@ impl ValueRef {
         })
     }
 
-    fn end(&self) -> u64 {
-        self.offset + u64::from(self.len)
+    /// Does it reach past `synced` (so it may rest on bytes a power cut took)?
+    fn ends_after(&self, synced: u64) -> bool {
+        self.offset + u64::from(self.len) > synced
     }
 }
 
@@ -247,11 +248,6 @@ impl ValueLog {
         a.file.sync_data().map_err(|e| self.io(e))?;
         mark(a.end)
     }
-
-    /// Does the reference point past `synced` (so it may rest on bytes a power loss took)?
-    pub fn after(r: &ValueRef, synced: u64) -> bool {
-        r.end() > synced
-    }
 }
 
 const DIRTY: &str = "value_log_dirty";
@@ -320,7 +316,7 @@ impl Store {
                 let Some(r) = ValueRef::decode(&v) else {
                     continue;
                 };
-                if ValueLog::after(&r, synced) && self.values.read(r).is_err() {
+                if r.ends_after(synced) && self.values.read(r).is_err() {
                     t.remove(&k)?;
                     if name == "documents" {
                         unindexed.remove(&k)?;
@@ -492,6 +488,17 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// The snapshot and document of `commit(s, 1, …)` read back.
+    fn assert_first_commit_kept(s: &Store) {
+        assert_eq!(
+            s.snapshot("h1")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .as_deref(),
+            Some(&b"<html>1</html>"[..])
+        );
+        assert!(s.document("d1").unwrap_or_else(|e| panic!("{e}")).is_some());
+    }
+
     #[test]
     fn values_lost_with_the_power_are_dropped_and_their_pages_fetched_again() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -516,13 +523,7 @@ mod tests {
 
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
 
-        assert_eq!(
-            s.snapshot("h1")
-                .unwrap_or_else(|e| panic!("{e}"))
-                .as_deref(),
-            Some(&b"<html>1</html>"[..])
-        );
-        assert!(s.document("d1").unwrap_or_else(|e| panic!("{e}")).is_some());
+        assert_first_commit_kept(&s);
         assert_eq!(
             s.snapshot("h2").unwrap_or_else(|e| panic!("{e}")),
             None,
@@ -588,13 +589,7 @@ mod tests {
         }
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
 
-        assert_eq!(
-            s.snapshot("h1")
-                .unwrap_or_else(|e| panic!("{e}"))
-                .as_deref(),
-            Some(&b"<html>1</html>"[..])
-        );
-        assert!(s.document("d1").unwrap_or_else(|e| panic!("{e}")).is_some());
+        assert_first_commit_kept(&s);
         assert_eq!(
             s.snapshot("old")
                 .unwrap_or_else(|e| panic!("{e}"))
