@@ -250,13 +250,49 @@ pub enum Probe {
     /// `<meta name="…" content="…">`.
     Meta(String),
     /// A metadata-table cell or inline `标签：值` after a label such as 发布机构.
-    Label(String),
+    Label(LabelProbe),
     /// Capture group 1 (or the whole match) of a regex over the page text.
     Regex(Regex),
     /// A dotted path in a JSON record.
     Json(Vec<String>),
     /// A string with `{key}` replaced by JSON record fields.
     Template(String),
+}
+
+/// A label probe with its patterns compiled once, at load: every detail page asks for several
+/// labels, and most pages have none of them.
+#[derive(Clone)]
+pub struct LabelProbe {
+    pub label: String,
+    /// The label's characters with any whitespace between them (`索 引 号`).
+    pub present: Regex,
+    /// The label and its colon: where an inline `标签：值` value starts.
+    pub inline: Regex,
+}
+
+impl LabelProbe {
+    pub fn new(label: &str) -> Result<LabelProbe, String> {
+        let chars = label
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| regex::escape(&c.to_string()))
+            .collect::<Vec<_>>()
+            .join(r"\s*");
+        let compile = |p: &str| Regex::new(p).map_err(|e| format!("bad label pattern: {e}"));
+        Ok(LabelProbe {
+            label: label.to_string(),
+            present: compile(&chars)?,
+            inline: compile(&format!(r"{chars}\s*[:：]\s*"))?,
+        })
+    }
+}
+
+// Only the label: the compiled patterns follow from it, and a list's fingerprint (its `Debug`
+// form) should not change with the regex crate's formatting.
+impl std::fmt::Debug for LabelProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.label)
+    }
 }
 
 impl Probe {
@@ -285,7 +321,9 @@ impl Probe {
                 Ok(Probe::Css { selector, attr })
             }
             "meta" => Ok(Probe::Meta(rest.to_string())),
-            "label" => Ok(Probe::Label(rest.to_string())),
+            "label" => LabelProbe::new(rest)
+                .map(Probe::Label)
+                .map_err(|e| format!("{spec:?}: {e}")),
             "re" => Regex::new(rest)
                 .map(Probe::Regex)
                 .map_err(|e| format!("{spec:?}: bad regex: {e}")),

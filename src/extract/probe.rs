@@ -8,7 +8,7 @@ use regex::Regex;
 use scraper::{ElementRef, Selector};
 use serde_json::Value as Json;
 
-use crate::config::source::Probe;
+use crate::config::source::{LabelProbe, Probe};
 
 /// Labels that end an inline `标签：值` value (`来源:桐柏县人民政府时间:2024-01-17`).
 const STOP_LABELS: &[&str] = &[
@@ -37,48 +37,87 @@ const STOP_LABELS: &[&str] = &[
     "组配分类",
 ];
 
+/// Layout whitespace: what [`collapse`] folds into one space.
+fn is_layout_space(c: char) -> bool {
+    c.is_ascii_whitespace() || c == '\u{a0}'
+}
+
+/// Appends the words of `piece` to `out`, one space between words (and before the first, if
+/// `out` already holds one).
+fn push_words(out: &mut String, piece: &str) {
+    for w in piece.split(is_layout_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+}
+
+/// Trims every kind of whitespace (U+3000 included) at both ends, in place.
+fn trim_all(mut s: String) -> String {
+    let end = s.trim_end_matches(char::is_whitespace).len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start_matches(char::is_whitespace).len();
+    if start > 0 {
+        s.drain(..start);
+    }
+    s
+}
+
 /// Collapses runs of layout whitespace (ASCII whitespace, nbsp) to one space and trims all
 /// whitespace at the ends. An ideographic space (U+3000) inside text is content — titles such as
 /// `南阳市重大行政决策\u{3000}风险评估办法` keep it.
 pub fn collapse(s: &str) -> String {
-    let joined = s
-        .split(|c: char| c.is_ascii_whitespace() || c == '\u{a0}')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    joined.trim_matches(|c: char| c.is_whitespace()).to_string()
+    let mut out = String::with_capacity(s.len());
+    push_words(&mut out, s);
+    trim_all(out)
 }
 
-/// The text nodes of an element outside script/style, in document order.
+/// The text nodes of an element outside script/style, in document order: one walk of the
+/// subtree that skips code, rather than a look up every text node's ancestors.
 fn visible_text(el: ElementRef<'_>) -> impl Iterator<Item = &str> {
-    el.descendants().filter_map(|node| {
-        let t = node.value().as_text()?;
-        let inside_code = node
-            .ancestors()
-            .filter_map(|a| a.value().as_element())
-            .any(|e| matches!(e.name(), "script" | "style"));
-        (!inside_code).then_some(&**t)
+    let is_code = |n: &scraper::Node| {
+        n.as_element()
+            .is_some_and(|e| matches!(e.name(), "script" | "style"))
+    };
+    // Inside code already (an element within foreign content's <style>): nothing is visible.
+    let mut in_code = u32::from(el.ancestors().any(|a| is_code(a.value())));
+    el.traverse().filter_map(move |edge| match edge {
+        ego_tree::iter::Edge::Open(n) if is_code(n.value()) => {
+            in_code += 1;
+            None
+        }
+        ego_tree::iter::Edge::Close(n) if is_code(n.value()) => {
+            in_code -= 1;
+            None
+        }
+        ego_tree::iter::Edge::Open(n) if in_code == 0 => n.value().as_text().map(|t| &**t),
+        _ => None,
     })
 }
 
 /// The visible text of an element: text nodes outside script/style, space-separated.
 pub fn element_text(el: ElementRef<'_>) -> String {
-    collapse(&visible_text(el).collect::<Vec<_>>().join(" "))
+    let mut out = String::new();
+    for t in visible_text(el) {
+        push_words(&mut out, t);
+    }
+    trim_all(out)
 }
 
 /// [`element_text`] if it has at most `limit` characters besides whitespace, else `None`
 /// (without reading further).
 fn short_text(el: ElementRef<'_>, limit: usize) -> Option<String> {
-    let mut parts = Vec::new();
+    let mut out = String::new();
     let mut seen = 0;
     for t in visible_text(el) {
         seen += t.chars().filter(|c| !c.is_whitespace()).count();
         if seen > limit {
             return None;
         }
-        parts.push(t);
+        push_words(&mut out, t);
     }
-    let own = collapse(&parts.join(" "));
+    let own = trim_all(out);
     (own.chars().count() <= limit).then_some(own)
 }
 
@@ -103,12 +142,12 @@ fn cell_selector() -> &'static Selector {
 
 /// Value after a label: the next sibling element of a cell whose whole text is the label
 /// (metadata tables, `<strong>发布机构：</strong><span>…</span>`), else inline in the text.
-fn label_value(el: ElementRef<'_>, label: &str, text: &str) -> Option<String> {
+fn label_value(el: ElementRef<'_>, label: &LabelProbe, text: &str) -> Option<String> {
     // Most probes ask for a label the page does not have: one scan of its text answers them.
-    if !cached_regex(&label_pattern(label)).is_none_or(|re| re.is_match(text)) {
+    if !label.present.is_match(text) {
         return None;
     }
-    let want = label_key(label);
+    let want = label_key(&label.label);
     let limit = want.chars().count() + 4;
     for cell in el.select(cell_selector()) {
         // Most cells (a page-wide `div`) are far longer than a label: stop reading them early
@@ -146,20 +185,9 @@ pub(crate) fn cached_regex(pattern: &str) -> Option<std::sync::Arc<Regex>> {
     re
 }
 
-/// A label's characters with any whitespace between them (`索 引 号`).
-fn label_pattern(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| regex::escape(&c.to_string()))
-        .collect::<Vec<_>>()
-        .join(r"\s*")
-}
-
 /// `标签：值` inside running text; the value ends at a space or at the next known label.
-pub fn inline_label(text: &str, label: &str) -> Option<String> {
-    let re = cached_regex(&format!(r"{}\s*[:：]\s*", label_pattern(label)))?;
-    for m in re.find_iter(text) {
+pub fn inline_label(text: &str, label: &LabelProbe) -> Option<String> {
+    for m in label.inline.find_iter(text) {
         let rest = &text[m.end()..];
         let mut end = rest.find(' ').unwrap_or(rest.len());
         // A label can only cut the value short before its first space.
@@ -287,6 +315,7 @@ mod tests {
 
     #[test]
     fn inline_labels_stop_at_the_next_label() {
+        let inline_label = |t: &str, l: &str| inline_label(t, &LabelProbe::new(l).unwrap());
         let t = "来源:桐柏县人民政府时间:2024-01-17浏览量:";
         assert_eq!(inline_label(t, "来源").as_deref(), Some("桐柏县人民政府"));
         assert_eq!(inline_label(t, "时间").as_deref(), Some("2024-01-17"));
