@@ -306,7 +306,6 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     if pending == 0 {
         record.status = RunStatus::Complete;
         record.finished_at = Some(Utc::now());
-        store.clear_seen(record.id)?;
     } else {
         record.status = RunStatus::Interrupted;
     }

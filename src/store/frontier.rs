@@ -1,18 +1,22 @@
-//! The crawl frontier and seen-set in sled (not RAM), and the commit that completes a frontier
-//! entry: its page, snapshot, documents, run event and newly discovered entries are written in an
-//! order ([`Store::commit_prepared`]) that makes every interrupted commit either pending (the URL
-//! is fetched again on resume and writes the same keys) or done (its page record carries the
-//! run) — never lost, and never stored twice (every key is deterministic).
+//! The crawl frontier in sled (not RAM; the seen set is the run marked on each URL's entry in
+//! [`super::urls`]), and the commit that completes a frontier entry: its page, snapshot,
+//! documents, run event and newly discovered entries are written in an order
+//! ([`Store::commit_prepared`]) that makes every interrupted commit either pending (the URL is
+//! fetched again on resume and writes the same keys) or done (its page record carries the run) —
+//! never lost, and never stored twice (every key is deterministic, and a URL keeps its number).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::{HashMap, HashSet};
+
 use super::list_extracts::ListExtract;
-use super::pages::{PageRecord, PageSchedule, Role, SCHEDULES};
-use super::runs::{encode_event, RunEvent};
+use super::pages::{PageRecord, PageSchedule, Role, RECORDS, SCHEDULES};
+use super::runs::{encode_event, event_key, RunEvent, EVENTS};
 use super::snapshots::compress;
-use super::{decode, encode, key, prefix, Result, Store, StoreError};
+use super::urls::{id_key, UrlEntry, URLS};
+use super::{decode, encode, Result, Store, StoreError};
 use crate::extract::Document;
 
 /// List-level fields carried from a list item to its detail page.
@@ -60,26 +64,27 @@ pub struct Commit {
     pub skipped: Vec<RunEvent>,
 }
 
-/// A [`Commit`] encoded for the transaction (whose closure may run more than once).
+/// A [`Commit`] encoded by a crawl worker, for the store's one writer.
 pub struct PreparedCommit {
+    run: u64,
     done: Option<u64>,
     /// URL, record, schedule.
     page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
     list_extract: Option<(String, Vec<u8>)>,
-    event: Option<(Vec<u8>, Vec<u8>)>,
-    /// Seen-set keys and encoded frontier entries; numbered (the key) when committed.
-    enqueue: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Seen-set key (also the event key) and event of each skipped URL.
-    skipped: Vec<(Vec<u8>, Vec<u8>)>,
+    /// URL and event.
+    event: Option<(String, Vec<u8>)>,
+    /// URLs and encoded frontier entries; numbered (the key) when committed.
+    enqueue: Vec<(String, Vec<u8>)>,
+    /// URL and event of each skipped URL.
+    skipped: Vec<(String, Vec<u8>)>,
 }
 
 impl PreparedCommit {
     fn new(run: u64, c: Commit) -> PreparedCommit {
-        let rk = run_key(run);
-        let rk = rk.as_str();
         PreparedCommit {
+            run,
             done: c.done,
             page: c
                 .page
@@ -95,21 +100,61 @@ impl PreparedCommit {
                 .map(|d| (d.id.clone(), encode(d)))
                 .collect(),
             list_extract: c.list_extract.as_ref().map(|(u, x)| (u.clone(), encode(x))),
-            event: c
-                .event
-                .as_ref()
-                .map(|e| (key(&[rk, e.url.as_str()]), encode_event(e))),
+            event: c.event.as_ref().map(|e| (e.url.clone(), encode_event(e))),
             enqueue: c
                 .enqueue
                 .iter()
-                .map(|e| (key(&[rk, e.url.as_str()]), encode(e)))
+                .map(|e| (e.url.clone(), encode(e)))
                 .collect(),
             skipped: c
                 .skipped
                 .iter()
-                .map(|e| (key(&[rk, e.url.as_str()]), encode_event(e)))
+                .map(|e| (e.url.clone(), encode_event(e)))
                 .collect(),
         }
+    }
+}
+
+/// The URL entries one commit group reads and writes, each read from the store once.
+struct GroupUrls<'a> {
+    store: &'a Store,
+    tree: sled::Tree,
+    known: HashMap<&'a str, UrlEntry>,
+}
+
+impl<'a> GroupUrls<'a> {
+    fn get(&mut self, url: &'a str) -> Result<Option<UrlEntry>> {
+        if let Some(e) = self.known.get(url) {
+            return Ok(Some(*e));
+        }
+        let Some(v) = self.tree.get(url.as_bytes())? else {
+            return Ok(None);
+        };
+        let e = UrlEntry::decode(url.as_bytes(), &v)?;
+        self.known.insert(url, e);
+        Ok(Some(e))
+    }
+
+    /// The URL's number, given (and written) now if it has none.
+    fn id(&mut self, url: &'a str) -> Result<u64> {
+        match self.get(url)? {
+            Some(e) => Ok(e.id),
+            None => Ok(self
+                .set(
+                    url,
+                    UrlEntry {
+                        id: self.store.next_id()?,
+                        queued_run: 0,
+                    },
+                )?
+                .id),
+        }
+    }
+
+    fn set(&mut self, url: &'a str, e: UrlEntry) -> Result<UrlEntry> {
+        self.tree.insert(url.as_bytes(), &e.encode()[..])?;
+        self.known.insert(url, e);
+        Ok(e)
     }
 }
 
@@ -170,42 +215,52 @@ impl Store {
     /// crash):
     ///
     /// 1. snapshots, documents and their index queue, list extracts, run events: keyed by
-    ///    content, document id, URL and (run, URL), so a re-fetch after an interruption writes the
-    ///    same keys again;
-    /// 2. new frontier entries, then their seen-set keys: a URL seen is always queued (an entry
-    ///    whose seen key was lost can be queued twice, and the second is dropped, below);
-    /// 3. page schedules, then page records: a page record of the current run marks its URL done,
-    ///    and the crawl drops a frontier entry of such a URL without a request;
+    ///    content, document id, URL and (run, URL number), so a re-fetch after an interruption
+    ///    writes the same keys again (a URL without a number gets one in `urls` first, and keeps
+    ///    it);
+    /// 2. new frontier entries, then their `urls` entries marked queued in the run (the seen
+    ///    set): a URL seen is always queued (an entry whose mark was lost can be queued twice,
+    ///    and the second is dropped, below);
+    /// 3. page schedules, then page records, by URL number: a page record of the current run
+    ///    marks its URL done, and the crawl drops a frontier entry of such a URL without a
+    ///    request;
     /// 4. removal of the completed frontier entries.
     ///
     /// The caller must be the only writer of these trees while a run is under way (the crawl's
     /// writer thread is).
     pub fn commit_prepared(&self, prepared: &[PreparedCommit]) -> Result<Vec<usize>> {
         let frontier = self.tree("frontier")?;
-        let seen = self.tree("seen")?;
-        // Per commit: new seen keys with the frontier key each gets.
-        let mut queued: Vec<(&[u8], [u8; 8], &[u8])> = Vec::new();
-        let mut fresh: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
-        let mut skipped: Vec<(&[u8], &[u8])> = Vec::new();
+        let mut urls = GroupUrls {
+            store: self,
+            tree: self.tree(URLS)?,
+            known: HashMap::new(),
+        };
+        // Per commit: the URLs newly queued with the frontier key each gets.
+        let mut queued: Vec<(&str, u64, [u8; 8], &[u8])> = Vec::new();
+        let mut fresh: HashSet<&str> = HashSet::new();
+        let mut skipped: Vec<(&str, u64, &[u8])> = Vec::new();
         let mut counts = Vec::with_capacity(prepared.len());
         for p in prepared {
             let mut n = 0;
-            for (sk, v) in &p.enqueue {
-                if fresh.contains(sk.as_slice()) || seen.contains_key(sk)? {
+            for (url, v) in &p.enqueue {
+                if fresh.contains(url.as_str())
+                    || urls.get(url)?.is_some_and(|e| e.queued_run == p.run)
+                {
                     continue;
                 }
                 // Numbered here, at commit time and in commit order, so frontier keys become
                 // visible in increasing order: the crawl loop reads after the last key it took.
-                fresh.insert(sk);
-                queued.push((sk, seq_key(self.next_id()?), v));
+                fresh.insert(url);
+                queued.push((url, p.run, seq_key(self.next_id()?), v));
                 n += 1;
             }
-            // Not added to the seen set: the event marks it done, and finding it again (still
-            // not due) writes the same event. The seen set stays as small as the night's real
-            // work, and so does clearing it.
-            for (k, v) in &p.skipped {
-                if !fresh.contains(k.as_slice()) && !seen.contains_key(k)? {
-                    skipped.push((k, v));
+            // Not marked queued: the event marks it done, and finding it again (still not due)
+            // writes the same event.
+            for (url, v) in &p.skipped {
+                if !fresh.contains(url.as_str())
+                    && urls.get(url)?.is_none_or(|e| e.queued_run != p.run)
+                {
+                    skipped.push((url, p.run, v));
                 }
             }
             counts.push(n);
@@ -216,7 +271,7 @@ impl Store {
         // Documents wait in `doc_unindexed` for the query index ([`Store::index_pending`]):
         // their postings would multiply the cost of every URL's commit.
         let unindexed = self.tree(super::index::UNINDEXED)?;
-        let events = self.tree("events")?;
+        let events = self.tree(EVENTS)?;
         let list_extracts = self.tree("list_extracts")?;
         // The group's large values go to the value log in one write, ahead of their references.
         let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
@@ -249,30 +304,43 @@ impl Store {
             if let Some((url, v)) = &p.list_extract {
                 list_extracts.insert(url.as_bytes(), v.as_slice())?;
             }
-            if let Some((k, v)) = &p.event {
-                events.insert(k.as_slice(), v.as_slice())?;
+            if let Some((url, v)) = &p.event {
+                let id = urls.id(url)?;
+                events.insert(event_key(p.run, id), v.as_slice())?;
             }
         }
-        for (k, v) in skipped {
-            events.insert(k, v)?;
+        for (url, run, v) in skipped {
+            let id = urls.id(url)?;
+            events.insert(event_key(run, id), v)?;
         }
         self.crash_point("content")?;
-        for (_, seq, v) in &queued {
+        for (_, _, seq, v) in &queued {
             frontier.insert(&seq[..], *v)?;
         }
         self.crash_point("queued")?;
-        for (sk, seq, _) in &queued {
-            seen.insert(*sk, &seq[..])?;
+        for (url, run, _, _) in &queued {
+            let id = match urls.get(url)? {
+                Some(e) => e.id,
+                None => self.next_id()?,
+            };
+            urls.set(
+                url,
+                UrlEntry {
+                    id,
+                    queued_run: *run,
+                },
+            )?;
         }
         self.crash_point("seen")?;
-        let pages = self.tree("pages")?;
+        let records = self.tree(RECORDS)?;
         let schedules = self.tree(SCHEDULES)?;
         for p in prepared {
             if let Some((url, v, schedule)) = &p.page {
+                let id = id_key(urls.id(url)?);
                 // The schedule first: one without its record is rewritten with it when the URL
                 // is fetched again on resume.
-                schedules.insert(url.as_bytes(), schedule.as_slice())?;
-                pages.insert(url.as_bytes(), v.as_slice())?;
+                schedules.insert(id, schedule.as_slice())?;
+                records.insert(id, v.as_slice())?;
             }
         }
         self.crash_point("pages")?;
@@ -328,37 +396,6 @@ impl Store {
 
     pub fn frontier_len(&self) -> Result<usize> {
         Ok(self.tree("frontier")?.len())
-    }
-
-    /// Was `url` already queued in `run`?
-    pub fn seen(&self, run: u64, url: &str) -> Result<bool> {
-        Ok(self
-            .tree("seen")?
-            .contains_key(key(&[run_key(run).as_str(), url]))?)
-    }
-
-    /// Drops the seen-set of a finished run (the next run starts afresh).
-    pub fn clear_seen(&self, run: u64) -> Result<()> {
-        // In chunks: one batch of a 200,000-page run's keys is held whole in memory by sled. The
-        // run is complete (nothing left to discover), so a crash between chunks leaves only
-        // stale keys that the next clear removes.
-        const CHUNK: usize = 10_000;
-        let t = self.tree("seen")?;
-        loop {
-            let keys: Vec<sled::IVec> = t
-                .scan_prefix(prefix(&[run_key(run).as_str()]))
-                .keys()
-                .take(CHUNK)
-                .collect::<std::result::Result<_, _>>()?;
-            if keys.is_empty() {
-                return Ok(());
-            }
-            let mut batch = sled::Batch::default();
-            for k in keys {
-                batch.remove(k);
-            }
-            t.apply_batch(batch)?;
-        }
     }
 
     /// Makes everything durable (after a batch of commits, on shutdown), the value log first

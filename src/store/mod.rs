@@ -19,9 +19,11 @@ pub mod frontier;
 pub mod health;
 pub mod index;
 pub mod list_extracts;
+mod migrate;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;
+mod urls;
 pub mod values;
 
 use std::path::{Path, PathBuf};
@@ -31,11 +33,13 @@ use serde::Serialize;
 
 /// Bumped whenever a stored record's shape changes incompatibly.
 /// 2: snapshot bytes and documents moved to the value log ([`values`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: page records, schedules, run events and the seen set keyed by URL number (`urls`).
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// Versions this govtrust reads: a version-1 store (values inline) is read as it is, and marked
-/// version 2 as soon as it is opened, since new values then go to the log.
-const READABLE_SCHEMAS: [u32; 2] = [1, 2];
+/// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
+/// values go to the log and old ones are told apart; versions 1 and 2 are renumbered by URL on
+/// open (`migrate`).
+const READABLE_SCHEMAS: [u32; 3] = [1, 2, 3];
 
 /// sled's in-memory page cache. sled counts a node by its serialized size, and a node of many
 /// small entries takes two to three times that in memory: with the large values in the value
@@ -118,9 +122,17 @@ impl Store {
                     });
                 }
                 if found != SCHEMA_VERSION {
+                    let moved = migrate::number_urls(&store)?;
+                    tracing::info!(
+                        from = found,
+                        to = SCHEMA_VERSION,
+                        pages = moved,
+                        "store upgraded"
+                    );
                     meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())?;
                     store.flush()?;
                 }
+                migrate::drop_old_trees(&store)?;
             }
             None => {
                 meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())?;
@@ -128,7 +140,6 @@ impl Store {
             }
         }
         store.recover_values()?;
-        store.build_schedules()?;
         Ok(store)
     }
 

@@ -1,10 +1,12 @@
-//! The `pages` tree: one record per requested URL (normalised), with what the last fetch saw —
-//! final URL, status, validators, content hash, charset, times — and the adaptive re-check
-//! schedule of detail pages.
+//! The `page_records` tree: one record per requested URL (normalised), with what the last fetch
+//! saw — final URL, status, validators, content hash, charset, times — and the adaptive re-check
+//! schedule of detail pages, also kept compact in the `schedules` tree. Both are keyed by the
+//! URL's number ([`super::urls`]).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::urls::id_key;
 use super::{decode, encode, Result, Store, StoreError};
 
 /// What a page is to its source.
@@ -207,22 +209,27 @@ impl<'a> Reader<'a> {
     }
 }
 
-pub(crate) const SCHEDULES: &str = "page_schedules";
-/// `meta` key: the `page_schedules` tree holds a schedule for every page record.
-const SCHEDULES_BUILT: &str = "page_schedules_built";
+/// Page records by URL number ([`super::urls`]).
+pub(crate) const RECORDS: &str = "page_records";
+/// Page schedules by URL number.
+pub(crate) const SCHEDULES: &str = "schedules";
 
-pub(crate) fn decode_schedule(key: &[u8], v: &[u8]) -> Result<PageSchedule> {
+/// A schedule's value; the error names the URL when it is known, else the number.
+pub(crate) fn decode_schedule(id: u64, url: Option<&str>, v: &[u8]) -> Result<PageSchedule> {
     PageSchedule::decode(v).ok_or_else(|| StoreError::Corrupt {
         tree: SCHEDULES.into(),
-        key: String::from_utf8_lossy(key).into_owned(),
+        key: url.map_or_else(|| format!("#{id}"), str::to_string),
     })
 }
 
 impl Store {
     /// The re-check schedule of `url`'s page record.
     pub fn page_schedule(&self, url: &str) -> Result<Option<PageSchedule>> {
-        match self.tree(SCHEDULES)?.get(url.as_bytes())? {
-            Some(v) => Ok(Some(decode_schedule(url.as_bytes(), &v)?)),
+        let Some(e) = self.url_entry(url)? else {
+            return Ok(None);
+        };
+        match self.tree(SCHEDULES)?.get(id_key(e.id))? {
+            Some(v) => Ok(Some(decode_schedule(e.id, Some(url), &v)?)),
             None => Ok(None),
         }
     }
@@ -230,44 +237,39 @@ impl Store {
     /// Stores a page record outside the crawl's commit, with its schedule (the schedule
     /// first, as the commit writes them).
     pub(crate) fn put_page(&self, p: &PageRecord) -> Result<()> {
+        let id = self.url_entry_or_new(&p.url)?.id;
         self.tree(SCHEDULES)?
-            .insert(p.url.as_bytes(), PageSchedule::of(p).encode())?;
-        self.tree("pages")?.insert(p.url.as_bytes(), encode(p))?;
+            .insert(id_key(id), PageSchedule::of(p).encode())?;
+        self.tree(RECORDS)?.insert(id_key(id), encode(p))?;
         Ok(())
     }
 
-    /// Gives every page record its schedule, once, in a store written before schedules were
-    /// kept apart (at open).
-    pub(crate) fn build_schedules(&self) -> Result<()> {
-        let meta = self.tree("meta")?;
-        if meta.contains_key(SCHEDULES_BUILT)? {
-            return Ok(());
-        }
-        let schedules = self.tree(SCHEDULES)?;
-        for v in self.tree("pages")?.iter().values() {
-            let p: PageRecord = decode("pages", &v?)?;
-            schedules.insert(p.url.as_bytes(), PageSchedule::of(&p).encode())?;
-        }
-        meta.insert(SCHEDULES_BUILT, &b"1"[..])?;
-        self.flush()
+    pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        let Some(e) = self.url_entry(url)? else {
+            return Ok(None);
+        };
+        self.page_by_id(e.id)
     }
 
-    pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
-        match self.tree("pages")?.get(url.as_bytes())? {
-            Some(v) => Ok(Some(decode("pages", &v)?)),
+    pub(crate) fn page_by_id(&self, id: u64) -> Result<Option<PageRecord>> {
+        match self.tree(RECORDS)?.get(id_key(id))? {
+            Some(v) => Ok(Some(decode(RECORDS, &v)?)),
             None => Ok(None),
         }
     }
 
     /// Every page record, in URL order.
     pub fn pages(&self) -> Result<Vec<PageRecord>> {
-        self.pages_iter()?.collect()
+        let mut all = self.pages_iter()?.collect::<Result<Vec<_>>>()?;
+        all.sort_by(|a, b| a.url.cmp(&b.url));
+        Ok(all)
     }
 
-    /// Every page record, in URL order, one at a time (memory stays flat on large stores).
+    /// Every page record, in the order their URLs were found, one at a time (memory stays flat
+    /// on large stores).
     pub fn pages_iter(&self) -> Result<impl Iterator<Item = Result<PageRecord>>> {
-        let t = self.tree("pages")?;
-        Ok(t.iter().values().map(|v| decode("pages", &v?)))
+        let t = self.tree(RECORDS)?;
+        Ok(t.iter().values().map(|v| decode(RECORDS, &v?)))
     }
 }
 
@@ -334,49 +336,59 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_record_reads_back_as_its_schedule_and_old_stores_get_theirs_on_open() {
+    fn a_stored_record_reads_back_as_its_schedule() {
         let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
             .parse()
             .unwrap_or_else(|e| panic!("{e}"));
         let p = record(at);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        {
-            let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-            s.put_page(&p).unwrap_or_else(|e| panic!("{e}"));
-            let got = s
-                .page_schedule("http://x/a")
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(got, Some(PageSchedule::of(&p)));
-            assert_eq!(got.map(|g| g.has_content), Some(true));
-            assert_eq!(s.page_schedule("http://x/b").ok(), Some(None));
-
-            // As a store written before schedules were kept apart: records only.
-            let old = PageRecord {
-                url: "http://x/old".into(),
-                ..p.clone()
-            };
-            s.tree("pages")
-                .and_then(|t| Ok(t.insert("http://x/old", crate::store::encode(&old))?))
-                .unwrap_or_else(|e| panic!("{e}"));
-            s.tree("meta")
-                .and_then(|t| Ok(t.remove(SCHEDULES_BUILT)?))
-                .unwrap_or_else(|e| panic!("{e}"));
-            s.flush().unwrap_or_else(|e| panic!("{e}"));
-        }
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.put_page(&p).unwrap_or_else(|e| panic!("{e}"));
         let got = s
-            .page_schedule("http://x/old")
+            .page_schedule("http://x/a")
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got.map(|g| g.source), Some("县政府门户".to_string()));
+        assert_eq!(got, Some(PageSchedule::of(&p)));
+        assert_eq!(got.map(|g| g.has_content), Some(true));
+        assert_eq!(s.page_schedule("http://x/b").ok(), Some(None));
+        assert_eq!(s.page("http://x/a").ok(), Some(Some(p.clone())));
 
         // A damaged schedule is an error naming the tree and URL, not a page that never waits.
+        let id = s
+            .url_entry("http://x/a")
+            .ok()
+            .flatten()
+            .map(|e| e.id)
+            .unwrap_or_else(|| panic!("no number"));
         s.tree(SCHEDULES)
-            .and_then(|t| Ok(t.insert("http://x/a", &b"\x01"[..])?))
+            .and_then(|t| Ok(t.insert(id_key(id), &b"\x01"[..])?))
             .unwrap_or_else(|e| panic!("{e}"));
         let e = s.page_schedule("http://x/a").err().map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
-            Some("corrupt record in tree page_schedules under http://x/a")
+            Some("corrupt record in tree schedules under http://x/a")
         );
+    }
+
+    #[test]
+    fn pages_list_in_url_order_whatever_order_they_were_found_in() {
+        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        for u in ["http://x/c", "http://x/a", "http://x/b"] {
+            let p = PageRecord {
+                url: u.into(),
+                ..record(at)
+            };
+            s.put_page(&p).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let urls: Vec<String> = s
+            .pages()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|p| p.url)
+            .collect();
+        assert_eq!(urls, ["http://x/a", "http://x/b", "http://x/c"]);
     }
 }

@@ -66,10 +66,11 @@ pub struct RunEvent {
     pub at: DateTime<Utc>,
 }
 
-/// A [`RunEvent`] as stored: its URL is the key's second part, and zero counts are left out
-/// (most of a quiet night's events are `not_due` ones with nothing to count).
+/// A [`RunEvent`] as stored, under (run, URL number); zero counts are left out (most of a quiet
+/// night's events are `not_due` ones with nothing to count).
 #[derive(Serialize)]
 struct StoredEvent<'a> {
+    url: &'a str,
     host: &'a str,
     source: &'a str,
     role: Role,
@@ -90,7 +91,8 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
-/// A stored event read back; `url` is present in records written before it moved to the key.
+/// A stored event read back; `url` is absent from events of schema-2 stores, which kept it in
+/// the key.
 #[derive(Deserialize)]
 struct LoadedEvent {
     #[serde(default)]
@@ -113,6 +115,7 @@ struct LoadedEvent {
 
 pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
     super::encode(&StoredEvent {
+        url: &e.url,
         host: &e.host,
         source: &e.source,
         role: e.role,
@@ -126,9 +129,20 @@ pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
     })
 }
 
-/// Decodes an event stored under `key` (run, NUL, URL).
+/// The tree of run events, keyed by [`event_key`].
+pub(crate) const EVENTS: &str = "run_events";
+
+/// The key of a URL's event in a run: the run, NUL, the URL's number (big-endian).
+pub(crate) fn event_key(run: u64, id: u64) -> Vec<u8> {
+    let mut k = prefix(&[run_key(run).as_str()]);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// Decodes an event stored under `key`: (run, NUL, URL number), or in a schema-2 store
+/// (run, NUL, URL) with the URL only in the key.
 pub(crate) fn decode_event(key: &[u8], value: &[u8]) -> Result<RunEvent> {
-    let e: LoadedEvent = decode("events", value)?;
+    let e: LoadedEvent = decode(EVENTS, value)?;
     let url = match e.url {
         Some(u) => u,
         None => key
@@ -209,13 +223,17 @@ impl Store {
         }
     }
 
+    /// The events of a run, in URL order.
     pub fn run_events(&self, run: u64) -> Result<Vec<RunEvent>> {
-        self.run_events_iter(run)?.collect()
+        let mut all = self.run_events_iter(run)?.collect::<Result<Vec<_>>>()?;
+        all.sort_by(|a, b| a.url.cmp(&b.url));
+        Ok(all)
     }
 
-    /// The events of a run one at a time (memory stays flat on large runs).
+    /// The events of a run one at a time, in the order their URLs were found (memory stays
+    /// flat on large runs).
     pub fn run_events_iter(&self, run: u64) -> Result<impl Iterator<Item = Result<RunEvent>>> {
-        let t = self.tree("events")?;
+        let t = self.tree(EVENTS)?;
         Ok(t.scan_prefix(prefix(&[run_key(run).as_str()])).map(|kv| {
             let (k, v) = kv?;
             decode_event(&k, &v)
@@ -225,25 +243,26 @@ impl Store {
     /// Marks as gone every content page of `sources` that a complete run did not reach (no
     /// event in `run`) and that was not gone already; returns how many.
     pub fn mark_unlinked(&self, run: u64, sources: &[String], at: DateTime<Utc>) -> Result<usize> {
-        let events = self.tree("events")?;
+        let events = self.tree(EVENTS)?;
         let rk = run_key(run);
-        // The run's events and the pages both sort by URL: one merge of the two scans instead
-        // of an event lookup per page (most pages were reached, so most pages are never decoded).
+        // The run's events and the schedules both sort by URL number: one merge of the two scans
+        // instead of an event lookup per page (most pages were reached, so most pages are never
+        // decoded).
         let skip = rk.len() + 1;
         let mut reached = events.scan_prefix(prefix(&[rk.as_str()])).keys();
         let mut next_reached = reached.next().transpose()?;
         let mut n = 0;
-        let pages = self.tree("pages")?;
         // The schedules, not the records: the same keys, a fraction of the bytes.
         for kv in self.tree(super::pages::SCHEDULES)?.iter() {
-            let (url, v) = kv?;
-            while next_reached.as_ref().is_some_and(|k| k[skip..] < url[..]) {
+            let (id, v) = kv?;
+            while next_reached.as_ref().is_some_and(|k| k[skip..] < id[..]) {
                 next_reached = reached.next().transpose()?;
             }
-            if next_reached.as_ref().is_some_and(|k| k[skip..] == url[..]) {
+            if next_reached.as_ref().is_some_and(|k| k[skip..] == id[..]) {
                 continue;
             }
-            let s = super::pages::decode_schedule(&url, &v)?;
+            let id = <[u8; 8]>::try_from(&id[..]).map_or(0, u64::from_be_bytes);
+            let s = super::pages::decode_schedule(id, None, &v)?;
             if s.role == Role::List
                 || !s.has_content
                 || s.gone_run.is_some()
@@ -251,10 +270,9 @@ impl Store {
             {
                 continue;
             }
-            let Some(v) = pages.get(&url)? else {
+            let Some(p) = self.page_by_id(id)? else {
                 continue;
             };
-            let p: super::pages::PageRecord = decode("pages", &v)?;
             let host = url::Url::parse(&p.url)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))
@@ -453,20 +471,26 @@ mod tests {
     }
 
     #[test]
-    fn events_keep_their_url_in_the_key_and_read_back_whole() {
+    fn events_read_back_whole_from_either_key_form() {
         for e in [event(Change::New, 2048), event(Change::NotDue, 0)] {
-            let key = super::super::key(&[run_key(7).as_str(), e.url.as_str()]);
             let v = encode_event(&e);
-            let text = String::from_utf8_lossy(&v).to_string();
-            assert!(!text.contains("/2023/03-28/1.html"), "{text}");
-            assert_eq!(decode_event(&key, &v).unwrap_or_else(|x| panic!("{x}")), e);
+            assert_eq!(
+                decode_event(&event_key(7, 42), &v).unwrap_or_else(|x| panic!("{x}")),
+                e
+            );
         }
-        // A not-due event is small: nothing to count, nothing repeated from the key.
-        assert!(encode_event(&event(Change::NotDue, 0)).len() < 140);
-        // Written before the URL moved to the key: the value's own URL is read.
-        let old = encode(&event(Change::Changed, 9));
-        let got = decode_event(b"00000000000000000007\0elsewhere", &old)
-            .unwrap_or_else(|x| panic!("{x}"));
+        // A not-due event is small: nothing to count.
+        let small = String::from_utf8_lossy(&encode_event(&event(Change::NotDue, 0))).to_string();
+        for field in ["bytes", "requests", "retries", "documents"] {
+            assert!(!small.contains(field), "{small}");
+        }
+        // Schema 2 kept the URL in the key only.
+        let mut old: serde_json::Value =
+            serde_json::from_slice(&encode_event(&event(Change::Changed, 9)))
+                .unwrap_or_else(|x| panic!("{x}"));
+        old.as_object_mut().map(|o| o.remove("url"));
+        let key = super::super::key(&[run_key(7).as_str(), event(Change::Changed, 9).url.as_str()]);
+        let got = decode_event(&key, &encode(&old)).unwrap_or_else(|x| panic!("{x}"));
         assert_eq!(got, event(Change::Changed, 9));
     }
 }

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 
 use super::pages::PageRecord;
-use super::{decode, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 /// The file, in the store's directory.
 pub(crate) const FILE: &str = "value-log";
@@ -330,8 +330,8 @@ impl Store {
                 .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
                 .map(|t| t.with_timezone(&Utc));
             let mut forgotten = 0;
-            for v in self.tree("pages")?.iter().values() {
-                let mut p: PageRecord = decode("pages", &v?)?;
+            for p in self.pages_iter()? {
+                let mut p: PageRecord = p?;
                 if since.is_some_and(|t| p.fetched_at < t) {
                     continue;
                 }
@@ -581,6 +581,15 @@ mod tests {
             s.tree("documents")
                 .and_then(|t| Ok(t.insert("old", super::super::encode(&d))?))
                 .unwrap_or_else(|e| panic!("{e}"));
+            // Its page records by URL, as versions 1 and 2 kept them.
+            for p in s.pages().unwrap_or_else(|e| panic!("{e}")) {
+                s.tree("pages")
+                    .and_then(|t| Ok(t.insert(p.url.as_bytes(), super::super::encode(&p))?))
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            for t in ["urls", "page_records", "schedules", "run_events"] {
+                s.db.drop_tree(t).unwrap_or_else(|e| panic!("{e}"));
+            }
             s.tree("meta")
                 .and_then(|t| Ok(t.insert("schema_version", "1")?))
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -614,6 +623,9 @@ mod tests {
             .get("schema_version")
             .ok()
             .flatten();
-        assert_eq!(version.as_deref(), Some(&b"2"[..]));
+        assert_eq!(
+            version.as_deref(),
+            Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
+        );
     }
 }
