@@ -575,7 +575,9 @@ mod tests {
             commit(&s, 1, Utc::now());
             // As a version-1 store held them: inline.
             s.tree("snapshots")
-                .and_then(|t| Ok(t.insert("old", super::super::snapshots::compress(b"old bytes"))?))
+                .and_then(|t| {
+                    Ok(t.insert("old", super::super::snapshots::tests::zlib(b"old bytes"))?)
+                })
                 .unwrap_or_else(|e| panic!("{e}"));
             let d = super::super::index::tests::doc("old", "u1", (2020, 1, 1), "旧", "旧文");
             s.tree("documents")
