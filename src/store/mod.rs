@@ -11,6 +11,7 @@
 //! run completes ([`Store::commit_prepared`]): sled writes its I/O buffer per transaction.
 //! Sub-modules add typed access for one record family each.
 
+mod bin;
 pub mod digests;
 pub mod documents;
 pub mod evidence;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::bin::{put_str, Reader};
 use super::urls::id_key;
 use super::{decode, encode, Result, Store, StoreError};
 
@@ -172,40 +173,6 @@ impl PageSchedule {
             gone_run,
             attachments,
         })
-    }
-}
-
-/// A string with its u16 length. URLs and source names are far below 64 KiB; a longer one is
-/// cut at a character boundary rather than written with a wrong length.
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    let mut end = s.len().min(u16::MAX as usize);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    out.extend_from_slice(&(end as u16).to_le_bytes());
-    out.extend_from_slice(&s.as_bytes()[..end]);
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-    fn i64(&mut self) -> Option<i64> {
-        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-    fn str(&mut self) -> Option<String> {
-        let n = u16::from_le_bytes(self.bytes(2)?.try_into().ok()?);
-        String::from_utf8(self.bytes(n as usize)?.to_vec()).ok()
     }
 }
 

@@ -1,5 +1,5 @@
-//! The `runs` tree (one record per crawl run, with its summary) and the `events` tree (one
-//! record per URL handled in a run: status, bytes, retries, new / changed / unchanged / gone).
+//! The `runs` tree (one record per crawl run, with its summary) and the `run_events` tree (one
+//! record per URL handled in a run, keyed by run and URL number: status, bytes, retries, new / changed / unchanged / gone).
 //! The summary is computed from the events, so it is exact even for a run that was killed and
 //! resumed.
 
@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::bin::{put_str, put_varint, Reader};
 use super::frontier::run_key;
 use super::pages::Role;
 use super::{decode, encode, prefix, Result, Store};
@@ -66,33 +67,7 @@ pub struct RunEvent {
     pub at: DateTime<Utc>,
 }
 
-/// A [`RunEvent`] as stored, under (run, URL number); zero counts are left out (most of a quiet
-/// night's events are `not_due` ones with nothing to count).
-#[derive(Serialize)]
-struct StoredEvent<'a> {
-    url: &'a str,
-    host: &'a str,
-    source: &'a str,
-    role: Role,
-    status: &'a str,
-    change: Change,
-    #[serde(skip_serializing_if = "is_zero")]
-    bytes: u64,
-    #[serde(skip_serializing_if = "is_zero")]
-    requests: u64,
-    #[serde(skip_serializing_if = "is_zero")]
-    retries: u64,
-    #[serde(skip_serializing_if = "is_zero")]
-    documents: u64,
-    at: DateTime<Utc>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-/// A stored event read back; `url` is absent from events of schema-2 stores, which kept it in
-/// the key.
+/// An event as schema-2 stores wrote it (JSON); `url` is absent when the key held it.
 #[derive(Deserialize)]
 struct LoadedEvent {
     #[serde(default)]
@@ -113,20 +88,63 @@ struct LoadedEvent {
     at: DateTime<Utc>,
 }
 
+/// First byte of a binary event (a JSON one starts with `{`).
+const EVENT_V1: u8 = 1;
+
+const ROLES: [Role; 3] = [Role::List, Role::Detail, Role::Attachment];
+const CHANGES: [Change; 6] = [
+    Change::New,
+    Change::Changed,
+    Change::Unchanged,
+    Change::Gone,
+    Change::NotDue,
+    Change::Failed,
+];
+
+/// A run event in its stored form: version, role, change, the counts as LEB128 (a quiet night's
+/// `not_due` events have none to count), the time (µs), then URL, host, source and status. Binary
+/// rather than JSON: a run writes one per URL reached and its summary reads them all back.
 pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
-    super::encode(&StoredEvent {
-        url: &e.url,
-        host: &e.host,
-        source: &e.source,
-        role: e.role,
-        status: &e.status,
-        change: e.change,
-        bytes: e.bytes,
-        requests: e.requests.into(),
-        retries: e.retries.into(),
-        documents: e.documents.into(),
-        at: e.at,
-    })
+    let mut out = Vec::with_capacity(24 + e.url.len() + e.host.len() + e.source.len());
+    out.push(EVENT_V1);
+    out.push(ROLES.iter().position(|r| *r == e.role).unwrap_or(0) as u8);
+    out.push(CHANGES.iter().position(|c| *c == e.change).unwrap_or(0) as u8);
+    put_varint(&mut out, e.bytes);
+    put_varint(&mut out, e.requests.into());
+    put_varint(&mut out, e.retries.into());
+    put_varint(&mut out, e.documents.into());
+    out.extend_from_slice(&e.at.timestamp_micros().to_le_bytes());
+    for s in [&e.url, &e.host, &e.source, &e.status] {
+        put_str(&mut out, s);
+    }
+    out
+}
+
+fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
+    let mut r = Reader(v);
+    if r.bytes(1)?[0] != EVENT_V1 {
+        return None;
+    }
+    let role = *ROLES.get(r.bytes(1)?[0] as usize)?;
+    let change = *CHANGES.get(r.bytes(1)?[0] as usize)?;
+    let bytes = r.varint()?;
+    let mut count = || u32::try_from(r.varint()?).ok();
+    let (requests, retries, documents) = (count()?, count()?, count()?);
+    let at = DateTime::from_timestamp_micros(r.i64()?)?;
+    let e = RunEvent {
+        url: r.str()?,
+        host: r.str()?,
+        source: r.str()?,
+        status: r.str()?,
+        role,
+        change,
+        bytes,
+        requests,
+        retries,
+        documents,
+        at,
+    };
+    r.0.is_empty().then_some(e)
 }
 
 /// The tree of run events, keyed by [`event_key`].
@@ -142,6 +160,12 @@ pub(crate) fn event_key(run: u64, id: u64) -> Vec<u8> {
 /// Decodes an event stored under `key`: (run, NUL, URL number), or in a schema-2 store
 /// (run, NUL, URL) with the URL only in the key.
 pub(crate) fn decode_event(key: &[u8], value: &[u8]) -> Result<RunEvent> {
+    if value.first() != Some(&b'{') {
+        return decode_binary_event(value).ok_or_else(|| super::StoreError::Corrupt {
+            tree: EVENTS.into(),
+            key: String::from_utf8_lossy(key).into_owned(),
+        });
+    }
     let e: LoadedEvent = decode(EVENTS, value)?;
     let url = match e.url {
         Some(u) => u,
@@ -471,23 +495,32 @@ mod tests {
     }
 
     #[test]
-    fn events_read_back_whole_from_either_key_form() {
+    fn events_read_back_whole_from_either_form() {
         for e in [event(Change::New, 2048), event(Change::NotDue, 0)] {
             let v = encode_event(&e);
             assert_eq!(
                 decode_event(&event_key(7, 42), &v).unwrap_or_else(|x| panic!("{x}")),
                 e
             );
+            // Cut short or extended: an error naming the tree, never a different event.
+            for bad in [&v[..v.len() - 1], &[&v[..], b"x"].concat()[..], &[9u8][..]] {
+                match decode_event(&event_key(7, 42), bad) {
+                    Err(crate::store::StoreError::Corrupt { tree, .. }) => {
+                        assert_eq!(tree, EVENTS)
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
         }
-        // A not-due event is small: nothing to count.
-        let small = String::from_utf8_lossy(&encode_event(&event(Change::NotDue, 0))).to_string();
-        for field in ["bytes", "requests", "retries", "documents"] {
-            assert!(!small.contains(field), "{small}");
-        }
-        // Schema 2 kept the URL in the key only.
-        let mut old: serde_json::Value =
-            serde_json::from_slice(&encode_event(&event(Change::Changed, 9)))
-                .unwrap_or_else(|x| panic!("{x}"));
+        // A not-due event is small: a byte per empty count, the strings, the time.
+        let e = event(Change::NotDue, 0);
+        let fixed = 3 + 4 + 8 + 2 * 4;
+        assert_eq!(
+            encode_event(&e).len(),
+            fixed + e.url.len() + e.host.len() + e.source.len() + e.status.len()
+        );
+        // Schema 2 wrote JSON, with the URL in the key only.
+        let mut old = serde_json::to_value(event(Change::Changed, 9)).unwrap_or_default();
         old.as_object_mut().map(|o| o.remove("url"));
         let key = super::super::key(&[run_key(7).as_str(), event(Change::Changed, 9).url.as_str()]);
         let got = decode_event(&key, &encode(&old)).unwrap_or_else(|x| panic!("{x}"));
