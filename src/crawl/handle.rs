@@ -261,15 +261,20 @@ fn account_attachments(
     Ok(())
 }
 
-/// The re-check schedule of `url` when its re-check is not due ([`waits`]).
-fn not_due(ctx: &Ctx, url: &str, now: DateTime<Utc>) -> Result<Option<PageSchedule>, CrawlError> {
+/// The re-check schedule of `url` when its re-check is not due ([`waits`]). The URL's entry
+/// read on the way goes with the commit, which spares the writer reading it again.
+fn not_due(
+    ctx: &Ctx,
+    url: &str,
+    now: DateTime<Utc>,
+    commit: &mut Commit,
+) -> Result<Option<PageSchedule>, CrawlError> {
     if ctx.crawl.detail_min.is_zero() {
         return Ok(None);
     }
-    Ok(ctx
-        .store
-        .page_schedule(url)?
-        .filter(|p| waits(ctx, Due::of_schedule(p), now)))
+    let (entry, schedule) = ctx.store.url_schedule(url)?;
+    commit.read_urls.push((url.to_string(), entry));
+    Ok(schedule.filter(|p| waits(ctx, Due::of_schedule(p), now)))
 }
 
 /// What decides whether a page waits, from a whole record or from its schedule.
@@ -322,7 +327,7 @@ fn discover(
     commit: &mut Commit,
 ) -> Result<(), CrawlError> {
     let now = Utc::now();
-    let Some(p) = not_due(ctx, url.as_str(), now)? else {
+    let Some(p) = not_due(ctx, url.as_str(), now, commit)? else {
         commit.enqueue.push(entry(parent, url, role, 0, context));
         return Ok(());
     };

@@ -62,6 +62,10 @@ pub struct Commit {
     /// Discovered URLs accounted for without a request (their re-check is not due): each event
     /// is recorded unless the URL was queued in this run (its fetch records the outcome).
     pub skipped: Vec<RunEvent>,
+    /// `urls` entries read while this commit was built (`None`: no entry), as they were then.
+    /// The writer takes one as the stored entry unless its URL may have been written since
+    /// ([`Store::url_written`]), and so skips reading it again.
+    pub read_urls: Vec<(String, Option<UrlEntry>)>,
 }
 
 /// A [`Commit`] encoded by a crawl worker, for the store's one writer.
@@ -79,6 +83,7 @@ pub struct PreparedCommit {
     enqueue: Vec<(String, Vec<u8>)>,
     /// URL and event of each skipped URL.
     skipped: Vec<(String, Vec<u8>)>,
+    read_urls: Vec<(String, Option<UrlEntry>)>,
 }
 
 impl PreparedCommit {
@@ -111,6 +116,7 @@ impl PreparedCommit {
                 .iter()
                 .map(|e| (e.url.clone(), encode_event(e)))
                 .collect(),
+            read_urls: c.read_urls,
         }
     }
 }
@@ -120,12 +126,22 @@ struct GroupUrls<'a> {
     store: &'a Store,
     tree: sled::Tree,
     known: HashMap<&'a str, UrlEntry>,
+    /// Entries the workers read, still current unless the filter says otherwise.
+    read: HashMap<&'a str, Option<UrlEntry>>,
 }
 
 impl<'a> GroupUrls<'a> {
     fn get(&mut self, url: &'a str) -> Result<Option<UrlEntry>> {
         if let Some(e) = self.known.get(url) {
             return Ok(Some(*e));
+        }
+        if let Some(e) = self.read.get(url) {
+            if !self.store.url_written(url) {
+                if let Some(e) = e {
+                    self.known.insert(url, *e);
+                }
+                return Ok(*e);
+            }
         }
         let Some(v) = self.tree.get(url.as_bytes())? else {
             return Ok(None);
@@ -152,7 +168,7 @@ impl<'a> GroupUrls<'a> {
     }
 
     fn set(&mut self, url: &'a str, e: UrlEntry) -> Result<UrlEntry> {
-        self.tree.insert(url.as_bytes(), &e.encode()[..])?;
+        self.store.put_url_entry(url, e)?;
         self.known.insert(url, e);
         Ok(e)
     }
@@ -234,6 +250,11 @@ impl Store {
             store: self,
             tree: self.tree(URLS)?,
             known: HashMap::new(),
+            read: prepared
+                .iter()
+                .flat_map(|p| &p.read_urls)
+                .map(|(u, e)| (u.as_str(), *e))
+                .collect(),
         };
         // Per commit: the URLs newly queued with the frontier key each gets.
         let mut queued: Vec<(&str, u64, [u8; 8], &[u8])> = Vec::new();
@@ -470,6 +491,52 @@ mod tests {
         assert_eq!(after.len(), 1);
         assert_eq!(after[0].url, "http://a/4");
         assert_eq!(s.frontier_len().unwrap_or_else(|e| panic!("{e}")), 3);
+    }
+
+    #[test]
+    fn an_entry_read_before_the_writer_changed_it_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        {
+            let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            let queue = |url: &str, read: Option<Option<UrlEntry>>| {
+                s.commit(
+                    1,
+                    Commit {
+                        enqueue: vec![entry(url)],
+                        read_urls: read.map(|r| vec![(url.to_string(), r)]).unwrap_or_default(),
+                        ..Commit::default()
+                    },
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+            };
+            assert_eq!(queue("http://a/1", Some(None)), 1);
+            // A worker read "no entry" before the first commit: the URL is queued all the same.
+            assert_eq!(queue("http://a/1", Some(None)), 0);
+            assert_eq!(s.frontier_len().unwrap_or_else(|e| panic!("{e}")), 1);
+            s.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        // A new handle: an entry read through it is current until it writes that URL.
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let stored = s.url_entry("http://a/1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored.map(|e| e.queued_run), Some(1));
+        let n = s
+            .commit(
+                2,
+                Commit {
+                    enqueue: vec![entry("http://a/1")],
+                    read_urls: vec![("http://a/1".into(), stored)],
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 1, "queued in run 1, not yet in run 2");
+        let again = s.url_entry("http://a/1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            again.map(|e| e.id),
+            stored.map(|e| e.id),
+            "a URL keeps its number"
+        );
+        assert_eq!(again.map(|e| e.queued_run), Some(2));
     }
 
     #[test]

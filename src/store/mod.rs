@@ -24,7 +24,7 @@ mod migrate;
 pub mod pages;
 pub mod runs;
 pub mod snapshots;
-mod urls;
+pub mod urls;
 pub mod values;
 
 use std::path::{Path, PathBuf};
@@ -93,6 +93,8 @@ pub struct Store {
     db: sled::Db,
     path: PathBuf,
     values: std::sync::Arc<values::ValueLog>,
+    /// URLs whose `urls` entry this handle (and its clones) wrote since it was opened.
+    written_urls: std::sync::Arc<urls::UrlFilter>,
 }
 
 impl Store {
@@ -107,6 +109,7 @@ impl Store {
             db,
             path: dir.to_path_buf(),
             values: std::sync::Arc::new(values),
+            written_urls: Default::default(),
         };
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {

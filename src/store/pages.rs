@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::bin::{put_str, Reader};
-use super::urls::id_key;
+use super::urls::{id_key, UrlEntry};
 use super::{decode, encode, Result, Store, StoreError};
 
 /// What a page is to its source.
@@ -192,12 +192,17 @@ pub(crate) fn decode_schedule(id: u64, url: Option<&str>, v: &[u8]) -> Result<Pa
 impl Store {
     /// The re-check schedule of `url`'s page record.
     pub fn page_schedule(&self, url: &str) -> Result<Option<PageSchedule>> {
+        Ok(self.url_schedule(url)?.1)
+    }
+
+    /// `url`'s entry in `urls` as stored now, and its page's re-check schedule.
+    pub fn url_schedule(&self, url: &str) -> Result<(Option<UrlEntry>, Option<PageSchedule>)> {
         let Some(e) = self.url_entry(url)? else {
-            return Ok(None);
+            return Ok((None, None));
         };
         match self.tree(SCHEDULES)?.get(id_key(e.id))? {
-            Some(v) => Ok(Some(decode_schedule(e.id, Some(url), &v)?)),
-            None => Ok(None),
+            Some(v) => Ok((Some(e), Some(decode_schedule(e.id, Some(url), &v)?))),
+            None => Ok((Some(e), None)),
         }
     }
 
