@@ -44,9 +44,10 @@ const READABLE_SCHEMAS: [u32; 3] = [1, 2, 3];
 
 /// sled's in-memory page cache. sled counts a node by its serialized size, and a node of many
 /// small entries takes two to three times that in memory: with the large values in the value
-/// log, 64 MB of cache cost a 200,000-page crawl over 300 MB of RSS; 48 MB keeps it near 240 MB
-/// while the quiet night's schedule reads stay cached.
-const STORE_CACHE_BYTES: u64 = 48 * 1024 * 1024;
+/// log, 64 MB of cache cost a 200,000-page crawl over 300 MB of RSS. Since the page trees are
+/// written in URL-number order the crawl reads few evicted nodes back, and 40 MB (peak RSS
+/// 267–270 MB at 200,000 pages) was as fast, night 1 and night 2, as 48 MB (280–289 MB).
+const STORE_CACHE_BYTES: u64 = 40 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
