@@ -169,7 +169,7 @@ fn label_value(el: ElementRef<'_>, label: &LabelProbe, text: &str) -> Option<Str
     inline_label(text, label)
 }
 
-/// A compiled regex for a pattern built from configuration (labels, record tags), compiled once
+/// A compiled regex for a pattern built from configuration (a list's record tag), compiled once
 /// per process rather than once per page. The set of patterns is as small as the config. Shared
 /// behind an `Arc`: a cloned `Regex` would start a fresh match-cache pool on every page.
 pub(crate) fn cached_regex(pattern: &str) -> Option<std::sync::Arc<Regex>> {

@@ -25,7 +25,7 @@ pub(crate) fn number_urls(store: &Store) -> Result<usize> {
     for kv in store.tree("pages")?.iter() {
         let (url, v) = kv?;
         let p: PageRecord = decode("pages", &v)?;
-        let id = store.url_entry_or_new(&p.url)?.id;
+        let id = number(store, &urls, &p.url)?.id;
         if p.url.as_bytes() != url.as_ref() {
             // Every record's key was its own URL; one that was not is kept under its URL.
             tracing::warn!(key = %String::from_utf8_lossy(&url), url = %p.url, "page record under another key");
@@ -40,7 +40,7 @@ pub(crate) fn number_urls(store: &Store) -> Result<usize> {
         let Some((run, url)) = split_run_key(&k) else {
             continue;
         };
-        let old = store.url_entry_or_new(url)?;
+        let old = number(store, &urls, url)?;
         let e = UrlEntry {
             id: old.id,
             queued_run: old.queued_run.max(run),
@@ -54,11 +54,27 @@ pub(crate) fn number_urls(store: &Store) -> Result<usize> {
             continue;
         };
         let e = decode_event(&k, &v)?;
-        let id = store.url_entry_or_new(&e.url)?.id;
+        let id = number(store, &urls, &e.url)?.id;
         events.insert(event_key(run, id), encode_event(&e))?;
     }
     store.flush()?;
     Ok(moved)
+}
+
+/// `url`'s entry, numbered now if it has none. Written to the tree directly, not through the
+/// handle's filter of written URLs: the store is still being opened, so no crawl worker has
+/// read an entry yet, and filling the filter with every URL would make the first crawl after an
+/// upgrade distrust all its workers' reads.
+fn number(store: &Store, urls: &sled::Tree, url: &str) -> Result<UrlEntry> {
+    if let Some(v) = urls.get(url.as_bytes())? {
+        return UrlEntry::decode(url.as_bytes(), &v);
+    }
+    let e = UrlEntry {
+        id: store.next_id()?,
+        queued_run: 0,
+    };
+    urls.insert(url.as_bytes(), &e.encode()[..])?;
+    Ok(e)
 }
 
 /// Drops the URL-keyed trees of schemas 1 and 2 (after [`number_urls`] and the new schema are
@@ -99,25 +115,7 @@ mod tests {
         PageRecord {
             url: url.into(),
             final_url: url.into(),
-            source: "sim-tongbai".into(),
-            role: Role::Detail,
-            status: 200,
-            error: None,
-            etag: Some("\"e\"".into()),
-            last_modified: None,
-            content_type: Some("text/html".into()),
-            hash: Some("h".into()),
-            charset: Some("UTF-8".into()),
-            bytes: 10,
-            fetched_at: at,
-            run: 2,
-            first_run: 1,
-            changed_run: 1,
-            changed_at: at,
-            unchanged_streak: 1,
-            next_due: Some(at + chrono::Duration::hours(20)),
-            gone_run: None,
-            attachments: Some(vec![]),
+            ..crate::store::pages::tests::record(at)
         }
     }
 

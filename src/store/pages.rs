@@ -246,10 +246,11 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn record(at: DateTime<Utc>) -> PageRecord {
+    /// A detail's record, fetched at `at`, with every optional field set.
+    pub(crate) fn record(at: DateTime<Utc>) -> PageRecord {
         PageRecord {
             url: "http://x/a".into(),
             final_url: "http://x/a".into(),
