@@ -35,7 +35,11 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
         return drop_entry(ctx, e.seq).await;
     };
     let now = Utc::now();
-    let prev = store.page(&e.url)?;
+    let prev = if e.id == 0 {
+        store.page(&e.url)?
+    } else {
+        store.page_by_id(e.id)?
+    };
     if prev.as_ref().is_some_and(|p| p.run == ctx.run) {
         // Done earlier in this run: a page record is written after everything else its URL
         // produced, and the run was interrupted before the entry left the frontier (or the URL
@@ -62,6 +66,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                 event.change = Change::NotDue;
                 let mut commit = Commit {
                     done: Some(e.seq),
+                    numbered: numbered(&e),
                     event: Some(event),
                     ..Commit::default()
                 };
@@ -86,6 +91,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     ctx.counters.done.fetch_add(1, Ordering::Relaxed);
     let mut commit = Commit {
         done: Some(e.seq),
+        numbered: numbered(&e),
         ..Commit::default()
     };
     let mut page = base_page(&e, &prev, event.at, ctx.run);
@@ -356,6 +362,11 @@ fn discover(
     Ok(())
 }
 
+/// The entry's URL with the number it carries, if it carries one.
+fn numbered(e: &FrontierEntry) -> Option<(String, u64)> {
+    (e.id != 0).then(|| (e.url.clone(), e.id))
+}
+
 /// Removes an entry that has nothing (more) to record.
 async fn drop_entry(ctx: &Ctx, seq: u64) -> Result<(), CrawlError> {
     finish(
@@ -449,6 +460,7 @@ fn entry(
 ) -> FrontierEntry {
     FrontierEntry {
         seq: 0,
+        id: 0,
         url: url.to_string(),
         source: e.source.clone(),
         role,

@@ -152,6 +152,10 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     let mut record = match store.last_run()? {
         Some(r) if r.status != RunStatus::Complete => {
             tracing::info!(run = r.id, "resuming unfinished run");
+            let numbered = store.number_frontier(r.id)?;
+            if numbered > 0 {
+                tracing::info!(numbered, "queued URLs numbered from the frontier");
+            }
             r
         }
         last => {
@@ -172,6 +176,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                     if let Some(u) = fetcher.normalizer().normalize(u.clone()) {
                         seeds.push(FrontierEntry {
                             seq: 0,
+                            id: 0,
                             url: u.to_string(),
                             source: s.name.clone(),
                             role: Role::List,

@@ -33,6 +33,10 @@ pub struct FrontierEntry {
     /// Frontier key; assigned by the store, increasing.
     #[serde(default)]
     pub seq: u64,
+    /// The URL's number ([`super::urls`]), stored with the entry when it is queued; 0 in
+    /// entries queued before entries carried it.
+    #[serde(skip)]
+    pub id: u64,
     pub url: String,
     pub source: String,
     pub role: Role,
@@ -49,6 +53,9 @@ pub struct FrontierEntry {
 pub struct Commit {
     /// Frontier entry completed (removed).
     pub done: Option<u64>,
+    /// The completed entry's URL and its number ([`FrontierEntry::id`]), which keys its page
+    /// record and run event: the writer need not look the number up.
+    pub numbered: Option<(String, u64)>,
     pub page: Option<PageRecord>,
     /// Raw bytes by content hash; written only when the hash is not stored yet, so a snapshot
     /// is never rewritten.
@@ -72,6 +79,7 @@ pub struct Commit {
 pub struct PreparedCommit {
     run: u64,
     done: Option<u64>,
+    numbered: Option<(String, u64)>,
     /// URL, record, schedule.
     page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
@@ -91,6 +99,7 @@ impl PreparedCommit {
         PreparedCommit {
             run,
             done: c.done,
+            numbered: c.numbered,
             page: c
                 .page
                 .as_ref()
@@ -128,6 +137,8 @@ struct GroupUrls<'a> {
     known: HashMap<&'a str, UrlEntry>,
     /// Entries the workers read, still current unless the filter says otherwise.
     read: HashMap<&'a str, Option<UrlEntry>>,
+    /// Numbers the frontier entries carried: a URL's number never changes.
+    numbers: HashMap<&'a str, u64>,
 }
 
 impl<'a> GroupUrls<'a> {
@@ -153,6 +164,9 @@ impl<'a> GroupUrls<'a> {
 
     /// The URL's number, given (and written) now if it has none.
     fn id(&mut self, url: &'a str) -> Result<u64> {
+        if let Some(id) = self.numbers.get(url) {
+            return Ok(*id);
+        }
         match self.get(url)? {
             Some(e) => Ok(e.id),
             None => Ok(self
@@ -172,6 +186,38 @@ impl<'a> GroupUrls<'a> {
         self.known.insert(url, e);
         Ok(e)
     }
+}
+
+/// A frontier value: the URL's number (big-endian), then the entry's JSON. Entries stored
+/// before they carried the number are the JSON alone; a number's first byte is never `{`.
+fn frontier_value(id: u64, json: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(8 + json.len());
+    v.extend_from_slice(&id.to_be_bytes());
+    v.extend_from_slice(json);
+    v
+}
+
+fn decode_entry(key: &[u8], value: &[u8]) -> Result<FrontierEntry> {
+    let (id, json) = match value.first() {
+        Some(b'{') => (0, value),
+        _ if value.len() > 8 => {
+            let (n, json) = value.split_at(8);
+            (u64::from_be_bytes(n.try_into().unwrap_or_default()), json)
+        }
+        _ => {
+            return Err(StoreError::Corrupt {
+                tree: "frontier".into(),
+                key: format!("{key:?}"),
+            })
+        }
+    };
+    let mut e: FrontierEntry = decode("frontier", json)?;
+    e.id = id;
+    // The key is the number (entries are encoded before they get one).
+    if let Ok(seq) = <[u8; 8]>::try_from(key) {
+        e.seq = u64::from_be_bytes(seq);
+    }
+    Ok(e)
 }
 
 fn seq_key(seq: u64) -> [u8; 8] {
@@ -255,6 +301,11 @@ impl Store {
                 .flat_map(|p| &p.read_urls)
                 .map(|(u, e)| (u.as_str(), *e))
                 .collect(),
+            numbers: prepared
+                .iter()
+                .filter_map(|p| p.numbered.as_ref())
+                .map(|(u, id)| (u.as_str(), *id))
+                .collect(),
         };
         // Per commit: the URLs newly queued with the frontier key each gets.
         let mut queued: Vec<(&str, u64, [u8; 8], &[u8])> = Vec::new();
@@ -318,10 +369,16 @@ impl Store {
         for ((tree, k), r) in keys.zip(&refs) {
             tree.insert(k, &r.encode()[..])?;
         }
+        let queue = super::index::unindexed_chunk(
+            prepared
+                .iter()
+                .flat_map(|p| &p.documents)
+                .map(|(id, _)| id.as_str()),
+        );
+        if !queue.is_empty() {
+            unindexed.insert(super::index::unindexed_chunk_key(self.next_id()?), queue)?;
+        }
         for p in prepared {
-            for (id, _) in &p.documents {
-                unindexed.insert(id.as_bytes(), &[])?;
-            }
             if let Some((url, v)) = &p.list_extract {
                 list_extracts.insert(url.as_bytes(), v.as_slice())?;
             }
@@ -335,15 +392,20 @@ impl Store {
             events.insert(event_key(run, id), v)?;
         }
         self.crash_point("content")?;
-        for (_, _, seq, v) in &queued {
-            frontier.insert(&seq[..], *v)?;
-        }
-        self.crash_point("queued")?;
-        for (url, run, _, _) in &queued {
+        // Each entry carries its URL's number, which a new URL gets here: if the commit stops
+        // before the `urls` entries below, the resumed run writes them from the frontier
+        // ([`Store::number_frontier`]).
+        let mut numbers = Vec::with_capacity(queued.len());
+        for (url, _, seq, v) in &queued {
             let id = match urls.get(url)? {
                 Some(e) => e.id,
                 None => self.next_id()?,
             };
+            numbers.push(id);
+            frontier.insert(&seq[..], frontier_value(id, v))?;
+        }
+        self.crash_point("queued")?;
+        for ((url, run, _, _), id) in queued.iter().zip(numbers) {
             urls.set(
                 url,
                 UrlEntry {
@@ -405,14 +467,32 @@ impl Store {
         let mut out = Vec::new();
         for kv in iter.take(limit) {
             let (k, v) = kv?;
-            let mut e: FrontierEntry = decode("frontier", &v)?;
-            // The key is the number (entries are encoded before they get one).
-            if let Ok(seq) = <[u8; 8]>::try_from(&k[..]) {
-                e.seq = u64::from_be_bytes(seq);
-            }
-            out.push(e);
+            out.push(decode_entry(&k, &v)?);
         }
         Ok(out)
+    }
+
+    /// Gives every URL queued in the frontier the number its entry carries, where the `urls`
+    /// entry is missing: a commit stopped between queuing entries and writing their `urls`
+    /// entries ([`Store::commit_prepared`], step 2). Run before resuming `run`; returns how many
+    /// were written.
+    pub fn number_frontier(&self, run: u64) -> Result<usize> {
+        let mut n = 0;
+        for kv in self.tree("frontier")?.iter() {
+            let (k, v) = kv?;
+            let e = decode_entry(&k, &v)?;
+            if e.id != 0 && self.url_entry(&e.url)?.is_none() {
+                self.put_url_entry(
+                    &e.url,
+                    UrlEntry {
+                        id: e.id,
+                        queued_run: run,
+                    },
+                )?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     pub fn frontier_len(&self) -> Result<usize> {
@@ -438,6 +518,7 @@ mod tests {
     fn entry(url: &str) -> FrontierEntry {
         FrontierEntry {
             seq: 0,
+            id: 0,
             url: url.into(),
             source: "s".into(),
             role: Role::Detail,
@@ -491,6 +572,51 @@ mod tests {
         assert_eq!(after.len(), 1);
         assert_eq!(after[0].url, "http://a/4");
         assert_eq!(s.frontier_len().unwrap_or_else(|e| panic!("{e}")), 3);
+    }
+
+    #[test]
+    fn entries_carry_their_url_number_and_a_torn_commit_is_numbered_on_resume() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.enqueue(1, vec![entry("http://a/1"), entry("http://a/2")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pending = s.pending(None, 10).unwrap_or_else(|e| panic!("{e}"));
+        for e in &pending {
+            let stored = s.url_entry(&e.url).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(stored.map(|u| u.id), Some(e.id), "{}", e.url);
+        }
+        assert_ne!(pending[0].id, pending[1].id);
+
+        // A commit torn after queueing (the `urls` entry of a/2 never written), and an entry in
+        // the shape stores before schema 4 kept (JSON alone: no number).
+        let urls = s.tree(URLS).unwrap_or_else(|e| panic!("{e}"));
+        urls.remove("http://a/2").unwrap_or_else(|e| panic!("{e}"));
+        let frontier = s.tree("frontier").unwrap_or_else(|e| panic!("{e}"));
+        frontier
+            .insert(seq_key(u64::MAX >> 1), encode(&entry("http://a/3")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.number_frontier(1).unwrap_or_else(|e| panic!("{e}")), 1);
+        let a2 = s
+            .url_entry("http://a/2")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("numbered"));
+        assert_eq!((a2.id, a2.queued_run), (pending[1].id, 1));
+        let all = s.pending(None, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(all.len(), 3);
+        assert_eq!((all[2].url.as_str(), all[2].id), ("http://a/3", 0));
+        assert!(s
+            .url_entry("http://a/3")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none());
+
+        // A damaged value is an error naming the tree, not a panic.
+        frontier
+            .insert(seq_key(u64::MAX >> 1), &[0u8, 1][..])
+            .unwrap_or_else(|e| panic!("{e}"));
+        match s.pending(None, 10) {
+            Err(StoreError::Corrupt { tree, .. }) => assert_eq!(tree, "frontier"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -11,11 +11,13 @@
 //! - `doc_indexed` (id → what was indexed), so a re-extracted document's old postings are
 //!   removed before the new ones are written.
 //!
-//! The crawl commit only queues a written document's id in `doc_unindexed` (one key, in the same
-//! transaction as the document): writing its 50–300 postings inside every URL's transaction made
-//! the crawl several times slower. [`Store::index_pending`] drains the queue in batches — the
-//! pipeline calls it after each crawl, `query` and `serve` before they read — and a crash in
-//! between only leaves ids queued, since indexing a document again replaces its postings.
+//! The crawl commit only queues the ids of the documents it wrote in `doc_unindexed`: writing
+//! their 50–300 postings with every URL's commit made the crawl several times slower. A commit
+//! group queues all its ids under one key ([`unindexed_chunk_key`]); stores written before that
+//! hold one key per id, and both are read. [`Store::index_pending`] drains the queue in batches
+//! — the pipeline calls it after each crawl, `query` and `serve` before they read — and a crash
+//! in between only leaves ids queued (or queues an id twice), since indexing a document again
+//! replaces its postings.
 //! [`Store::reindex_documents`] rebuilds everything from the `documents` tree.
 
 use std::collections::BTreeSet;
@@ -33,6 +35,43 @@ pub const NO_DATE: &str = "00000000";
 
 /// The tree of document ids written since they were last indexed.
 pub const UNINDEXED: &str = "doc_unindexed";
+
+/// First byte of a key holding many queued ids; a key of one id is that (hex) id.
+const CHUNK: u8 = 0xff;
+
+/// The key of a group of ids queued together: [`CHUNK`], then a store-unique number. One key
+/// per commit group, written at the right edge of the tree, where a key per document went to a
+/// random place in it (at 200,000 pages that tree no longer fitted sled's cache, and each
+/// insert read a leaf back from disk).
+pub(crate) fn unindexed_chunk_key(n: u64) -> [u8; 9] {
+    let mut k = [CHUNK; 9];
+    k[1..].copy_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Joins document ids into a chunk's value (ids are hex: a newline never occurs in one).
+pub(crate) fn unindexed_chunk<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    let mut v = Vec::new();
+    for id in ids {
+        if !v.is_empty() {
+            v.push(b'\n');
+        }
+        v.extend_from_slice(id.as_bytes());
+    }
+    v
+}
+
+/// The document ids one `doc_unindexed` entry queues.
+pub(crate) fn unindexed_ids<'a>(key: &'a [u8], value: &'a [u8]) -> Vec<&'a [u8]> {
+    if key.first() == Some(&CHUNK) {
+        value
+            .split(|b| *b == b'\n')
+            .filter(|id| !id.is_empty())
+            .collect()
+    } else {
+        vec![key]
+    }
+}
 
 /// Longest ASCII word indexed (longer ones are cut: URLs and hashes are not search words).
 const MAX_WORD: usize = 32;
@@ -465,14 +504,23 @@ impl Store {
         let documents = self.tree("documents")?;
         let mut n = 0;
         loop {
-            let ids: Vec<sled::IVec> = queue
-                .iter()
-                .keys()
-                .take(512)
-                .collect::<std::result::Result<_, _>>()?;
-            if ids.is_empty() {
+            // Whole entries, until about 512 ids: an entry leaves the queue only once every
+            // id it holds is indexed.
+            let mut keys = Vec::new();
+            let mut ids: Vec<Vec<u8>> = Vec::new();
+            for kv in queue.iter() {
+                let (k, v) = kv?;
+                ids.extend(unindexed_ids(&k, &v).into_iter().map(<[u8]>::to_vec));
+                keys.push(k);
+                if ids.len() >= 512 {
+                    break;
+                }
+            }
+            if keys.is_empty() {
                 break;
             }
+            ids.sort_unstable();
+            ids.dedup();
             let mut batch = Vec::with_capacity(ids.len());
             for id in &ids {
                 if let Some(v) = documents.get(id)? {
@@ -481,8 +529,8 @@ impl Store {
                 }
             }
             self.index_entries(&batch)?;
-            for id in &ids {
-                queue.remove(id)?;
+            for k in &keys {
+                queue.remove(k)?;
             }
             n += batch.len();
         }
@@ -490,6 +538,50 @@ impl Store {
             self.flush()?;
         }
         Ok(n)
+    }
+
+    /// Ids of the documents queued for indexing, in queue order (ids queued twice appear
+    /// twice).
+    pub fn unindexed(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for kv in self.tree(UNINDEXED)?.iter() {
+            let (k, v) = kv?;
+            out.extend(
+                unindexed_ids(&k, &v)
+                    .into_iter()
+                    .map(|id| String::from_utf8_lossy(id).into_owned()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Takes `lost` documents out of the indexing queue.
+    pub(crate) fn unqueue_documents(
+        &self,
+        lost: &std::collections::HashSet<Vec<u8>>,
+    ) -> Result<()> {
+        if lost.is_empty() {
+            return Ok(());
+        }
+        let queue = self.tree(UNINDEXED)?;
+        for kv in queue.iter() {
+            let (k, v) = kv?;
+            let ids = unindexed_ids(&k, &v);
+            if !ids.iter().any(|id| lost.contains(*id)) {
+                continue;
+            }
+            let kept: Vec<&str> = ids
+                .into_iter()
+                .filter(|id| !lost.contains(*id))
+                .filter_map(|id| std::str::from_utf8(id).ok())
+                .collect();
+            if kept.is_empty() || k.first() != Some(&CHUNK) {
+                queue.remove(&k)?;
+            } else {
+                queue.insert(&k, unindexed_chunk(kept.into_iter()))?;
+            }
+        }
+        Ok(())
     }
 
     /// Documents are stored but none is indexed (a store written before the index existed).

@@ -231,3 +231,51 @@ fn intersections_match_a_brute_force_filter() {
         assert_eq!(ids(&s, &pq), want, "query {q}: {pq:?}");
     }
 }
+
+#[test]
+fn the_crawl_queue_is_drained_in_both_shapes() {
+    let (_d, s) = store();
+    let docs: Vec<Document> = ["a1", "b2", "c3"]
+        .iter()
+        .map(|id| doc(id, "t-1", (2023, 3, 1), "诚信教育", ""))
+        .collect();
+    // A group's documents queued as the crawl commit queues them (`c3` lost meanwhile)...
+    let c = crate::store::frontier::Commit {
+        documents: docs[..2].to_vec(),
+        ..Default::default()
+    };
+    s.commit(1, c).unwrap_or_else(|e| panic!("{e}"));
+    // ...and one queued by id, as stores before schema 4 did.
+    let queue = s.tree(UNINDEXED).unwrap_or_else(|e| panic!("{e}"));
+    queue.insert("c3", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.unindexed().unwrap_or_else(|e| panic!("{e}")),
+        ["c3", "a1", "b2"],
+        "the old key sorts first"
+    );
+    assert_eq!(queue.len(), 2, "one key for the group");
+    assert_eq!(s.index_pending().unwrap_or_else(|e| panic!("{e}")), 2);
+    assert!(s.unindexed().unwrap_or_else(|e| panic!("{e}")).is_empty());
+    let q = PostingQuery {
+        terms: terms("诚信").into_iter().collect(),
+        ..PostingQuery::default()
+    };
+    assert_eq!(ids(&s, &q), ["b2", "a1"]);
+}
+
+#[test]
+fn lost_documents_leave_the_queue() {
+    let (_d, s) = store();
+    let key = unindexed_chunk_key(7);
+    let queue = s.tree(UNINDEXED).unwrap_or_else(|e| panic!("{e}"));
+    queue
+        .insert(key, unindexed_chunk(["a1", "b2", "c3"].into_iter()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    queue.insert("d4", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let lost = [b"b2".to_vec(), b"d4".to_vec()].into_iter().collect();
+    s.unqueue_documents(&lost).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.unindexed().unwrap_or_else(|e| panic!("{e}")),
+        ["a1", "c3"]
+    );
+}

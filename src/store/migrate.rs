@@ -210,4 +210,29 @@ mod tests {
             Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
         );
     }
+
+    #[test]
+    fn a_schema_3_store_opens_as_it_is() {
+        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let rec = record("http://x/a", at);
+        {
+            let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            s.put_page(&rec).unwrap_or_else(|e| panic!("{e}"));
+            s.tree("meta")
+                .and_then(|t| Ok(t.insert("schema_version", &b"3"[..])?))
+                .unwrap_or_else(|e| panic!("{e}"));
+            s.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        // Nothing to renumber: schema 4 only added shapes that are read beside the old ones.
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.page("http://x/a").ok(), Some(Some(rec)));
+        let meta = s.tree("meta").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            meta.get("schema_version").ok().flatten().as_deref(),
+            Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
+        );
+    }
 }

@@ -35,12 +35,14 @@ use serde::Serialize;
 /// Bumped whenever a stored record's shape changes incompatibly.
 /// 2: snapshot bytes and documents moved to the value log ([`values`]).
 /// 3: page records, schedules, run events and the seen set keyed by URL number (`urls`).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: frontier entries carry their URL's number; the index queue holds an entry per commit
+/// group. Older shapes are still read, so a version-3 store needs no change.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
 /// values go to the log and old ones are told apart; versions 1 and 2 are renumbered by URL on
 /// open (`migrate`).
-const READABLE_SCHEMAS: [u32; 3] = [1, 2, 3];
+const READABLE_SCHEMAS: [u32; 4] = [1, 2, 3, 4];
 
 /// sled's in-memory page cache. sled counts a node by its serialized size, and a node of many
 /// small entries takes two to three times that in memory: with the large values in the value
@@ -127,7 +129,11 @@ impl Store {
                     });
                 }
                 if found != SCHEMA_VERSION {
-                    let moved = migrate::number_urls(&store)?;
+                    let moved = if found < 3 {
+                        migrate::number_urls(&store)?
+                    } else {
+                        0
+                    };
                     tracing::info!(
                         from = found,
                         to = SCHEMA_VERSION,

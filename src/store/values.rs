@@ -308,9 +308,9 @@ impl Store {
         };
         let synced: u64 = text(SYNCED)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let mut lost = 0;
+        let mut lost_documents = std::collections::HashSet::new();
         for name in ["snapshots", "documents"] {
             let t = self.tree(name)?;
-            let unindexed = self.tree(super::index::UNINDEXED)?;
             for kv in t.iter() {
                 let (k, v) = kv?;
                 let Some(r) = ValueRef::decode(&v) else {
@@ -319,12 +319,13 @@ impl Store {
                 if r.ends_after(synced) && self.values.read(r).is_err() {
                     t.remove(&k)?;
                     if name == "documents" {
-                        unindexed.remove(&k)?;
+                        lost_documents.insert(k.to_vec());
                     }
                     lost += 1;
                 }
             }
         }
+        self.unqueue_documents(&lost_documents)?;
         if lost > 0 {
             let since = text(SYNCED_AT)?
                 .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
@@ -545,14 +546,8 @@ mod tests {
             (None, None, None),
             "fetched afresh, unconditionally, by the next crawl"
         );
-        let queued: Vec<_> = s
-            .tree(super::super::index::UNINDEXED)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .iter()
-            .keys()
-            .map(|k| k.map(|k| k.to_vec()).unwrap_or_default())
-            .collect();
-        assert_eq!(queued, vec![b"d1".to_vec()]);
+        let queued = s.unindexed().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(queued, vec!["d1".to_string()]);
 
         // Recovered once: reopening finds a clean store, and new values append after the end.
         drop(s);
