@@ -26,6 +26,11 @@ impl<'a> Reader<'a> {
     pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
     }
+
+    /// A big-endian u64 (a URL number, as keys hold it).
+    pub(crate) fn u64_be(&mut self) -> Option<u64> {
+        Some(u64::from_be_bytes(self.bytes(8)?.try_into().ok()?))
+    }
     pub(crate) fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
     }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::list_extracts::ListExtract;
 use super::pages::{PageRecord, PageSchedule, Role, RECORDS, SCHEDULES};
-use super::runs::{encode_event, event_key, RunEvent, EVENTS};
+use super::runs::{encode_event, event_chunk, event_chunk_key, RunEvent, CHUNK_EVENTS, EVENTS};
 use super::snapshots::compress;
 use super::urls::{id_key, UrlEntry, URLS};
 use super::{decode, encode, Result, Store, StoreError};
@@ -382,14 +382,27 @@ impl Store {
             if let Some((url, v)) = &p.list_extract {
                 list_extracts.insert(url.as_bytes(), v.as_slice())?;
             }
+        }
+        // The group's events, a chunk per run and at most CHUNK_EVENTS each, in commit order:
+        // a URL's later event replaces its earlier one.
+        let mut group_events: Vec<(u64, u64, &[u8])> = Vec::new();
+        for p in prepared {
             if let Some((url, v)) = &p.event {
-                let id = urls.id(url)?;
-                events.insert(event_key(p.run, id), v.as_slice())?;
+                group_events.push((p.run, urls.id(url)?, v));
             }
         }
         for (url, run, v) in skipped {
-            let id = urls.id(url)?;
-            events.insert(event_key(run, id), v)?;
+            group_events.push((run, urls.id(url)?, v));
+        }
+        group_events.sort_by_key(|(run, _, _)| *run);
+        for same_run in group_events.chunk_by(|a, b| a.0 == b.0) {
+            for chunk in same_run.chunks(CHUNK_EVENTS) {
+                let list: Vec<(u64, &[u8])> = chunk.iter().map(|(_, id, v)| (*id, *v)).collect();
+                events.insert(
+                    event_chunk_key(chunk[0].0, self.next_id()?),
+                    event_chunk(&list),
+                )?;
+            }
         }
         self.crash_point("content")?;
         // Each entry carries its URL's number, which a new URL gets here: if the commit stops

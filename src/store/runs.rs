@@ -1,5 +1,8 @@
 //! The `runs` tree (one record per crawl run, with its summary) and the `run_events` tree (one
-//! record per URL handled in a run, keyed by run and URL number: status, bytes, retries, new / changed / unchanged / gone).
+//! record per URL handled in a run: status, bytes, retries, new / changed / unchanged / gone).
+//! A commit group writes its events under one key ([`event_chunk_key`]); a URL's later event in
+//! the run replaces its earlier one, as a write under the same key did when stores before schema
+//! 4 kept one key per (run, URL number) — still read.
 //! The summary is computed from the events, so it is exact even for a run that was killed and
 //! resumed.
 
@@ -150,11 +153,112 @@ fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
 /// The tree of run events, keyed by [`event_key`].
 pub(crate) const EVENTS: &str = "run_events";
 
-/// The key of a URL's event in a run: the run, NUL, the URL's number (big-endian).
+/// The key of a URL's event in a run, as stores before schema 4 wrote it: the run, NUL, the
+/// URL's number (big-endian; its first byte is never [`CHUNK`]).
 pub(crate) fn event_key(run: u64, id: u64) -> Vec<u8> {
     let mut k = prefix(&[run_key(run).as_str()]);
     k.extend_from_slice(&id.to_be_bytes());
     k
+}
+
+/// After the run prefix, the first byte of a key holding many events.
+const CHUNK: u8 = 0xff;
+
+/// Version byte of an encoded chunk.
+const CHUNK_V1: u8 = 1;
+
+/// Most events in one chunk: a value stays a few kilobytes, since sled rewrites a whole leaf —
+/// values included — each time it consolidates one.
+pub(crate) const CHUNK_EVENTS: usize = 64;
+
+/// The key of a group of a run's events: the run, NUL, [`CHUNK`], then a store-unique number
+/// that rises with every chunk written, so keys sort in the order the events were written. One
+/// key per commit group, at the right edge of the tree: a quiet night records 200,000 not-due
+/// URLs in a few thousand writes instead of one each.
+pub(crate) fn event_chunk_key(run: u64, n: u64) -> Vec<u8> {
+    let mut k = prefix(&[run_key(run).as_str()]);
+    k.push(CHUNK);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Encodes events (URL number, [`encode_event`] bytes) as one chunk: a version byte, then per
+/// event the number (u64 big-endian), the length (LEB128) and the bytes.
+pub(crate) fn event_chunk(events: &[(u64, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + events.iter().map(|(_, v)| 10 + v.len()).sum::<usize>());
+    out.push(CHUNK_V1);
+    for (id, v) in events {
+        out.extend_from_slice(&id.to_be_bytes());
+        put_varint(&mut out, v.len() as u64);
+        out.extend_from_slice(v);
+    }
+    out
+}
+
+/// The (URL number, encoded event) pairs of one `run_events` entry, in the order written; the
+/// number is `None` for an event keyed by URL (schema 2, before renumbering).
+fn event_entries<'a>(
+    key: &'a [u8],
+    value: &'a [u8],
+    skip: usize,
+) -> Result<Vec<(Option<u64>, &'a [u8])>> {
+    let corrupt = || super::StoreError::Corrupt {
+        tree: EVENTS.into(),
+        key: String::from_utf8_lossy(key).into_owned(),
+    };
+    let suffix = key.get(skip..).unwrap_or_default();
+    if suffix.first() != Some(&CHUNK) {
+        let id = <[u8; 8]>::try_from(suffix).ok().map(u64::from_be_bytes);
+        return Ok(vec![(id, value)]);
+    }
+    let mut r = Reader(value);
+    if r.bytes(1).ok_or_else(corrupt)? != [CHUNK_V1] {
+        return Err(corrupt());
+    }
+    let mut out = Vec::new();
+    while !r.0.is_empty() {
+        let id = r.u64_be().ok_or_else(corrupt)?;
+        let len = usize::try_from(r.varint().ok_or_else(corrupt)?).map_err(|_| corrupt())?;
+        out.push((Some(id), r.bytes(len).ok_or_else(corrupt)?));
+    }
+    Ok(out)
+}
+
+/// A run's events, newest write first, each URL once (its last event).
+struct RunEventsRev {
+    entries: std::iter::Rev<sled::Iter>,
+    skip: usize,
+    /// Events of the entry being read, oldest first (taken from the end).
+    buf: Vec<(Option<u64>, Result<RunEvent>)>,
+    seen: std::collections::HashSet<u64>,
+}
+
+impl Iterator for RunEventsRev {
+    type Item = Result<RunEvent>;
+
+    fn next(&mut self) -> Option<Result<RunEvent>> {
+        loop {
+            if let Some((id, e)) = self.buf.pop() {
+                if id.is_some_and(|id| !self.seen.insert(id)) {
+                    continue;
+                }
+                return Some(e);
+            }
+            let (k, v) = match self.entries.next()? {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            match event_entries(&k, &v, self.skip) {
+                Ok(list) => {
+                    self.buf = list
+                        .into_iter()
+                        .map(|(id, bytes)| (id, decode_event(&k, bytes)))
+                        .collect();
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
 }
 
 /// Decodes an event stored under `key`: (run, NUL, URL number), or in a schema-2 store
@@ -254,38 +358,56 @@ impl Store {
         Ok(all)
     }
 
-    /// The events of a run one at a time, in the order their URLs were found (memory stays
-    /// flat on large runs).
+    /// The events of a run one at a time, the last written first, one per URL (what is kept
+    /// in memory is the set of URL numbers already given).
     pub fn run_events_iter(&self, run: u64) -> Result<impl Iterator<Item = Result<RunEvent>>> {
         let t = self.tree(EVENTS)?;
-        Ok(t.scan_prefix(prefix(&[run_key(run).as_str()])).map(|kv| {
+        let rk = run_key(run);
+        Ok(RunEventsRev {
+            entries: t.scan_prefix(prefix(&[rk.as_str()])).rev(),
+            skip: rk.len() + 1,
+            buf: Vec::new(),
+            seen: Default::default(),
+        })
+    }
+
+    /// The URL numbers with an event in `run`, ascending.
+    fn reached(&self, run: u64) -> Result<Vec<u64>> {
+        let rk = run_key(run);
+        let skip = rk.len() + 1;
+        let mut ids = Vec::new();
+        for kv in self.tree(EVENTS)?.scan_prefix(prefix(&[rk.as_str()])) {
             let (k, v) = kv?;
-            decode_event(&k, &v)
-        }))
+            ids.extend(
+                event_entries(&k, &v, skip)?
+                    .into_iter()
+                    .filter_map(|(id, _)| id),
+            );
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// Marks as gone every content page of `sources` that a complete run did not reach (no
     /// event in `run`) and that was not gone already; returns how many.
     pub fn mark_unlinked(&self, run: u64, sources: &[String], at: DateTime<Utc>) -> Result<usize> {
-        let events = self.tree(EVENTS)?;
-        let rk = run_key(run);
-        // The run's events and the schedules both sort by URL number: one merge of the two scans
-        // instead of an event lookup per page (most pages were reached, so most pages are never
-        // decoded).
-        let skip = rk.len() + 1;
-        let mut reached = events.scan_prefix(prefix(&[rk.as_str()])).keys();
-        let mut next_reached = reached.next().transpose()?;
+        // The URL numbers reached (8 bytes each) and the schedules both sorted by number: one
+        // merge instead of an event lookup per page (most pages were reached, so most pages
+        // are never decoded).
+        let reached = self.reached(run)?;
+        let mut next = reached.iter().peekable();
         let mut n = 0;
         // The schedules, not the records: the same keys, a fraction of the bytes.
         for kv in self.tree(super::pages::SCHEDULES)?.iter() {
             let (id, v) = kv?;
-            while next_reached.as_ref().is_some_and(|k| k[skip..] < id[..]) {
-                next_reached = reached.next().transpose()?;
+            let id = <[u8; 8]>::try_from(&id[..]).map_or(0, u64::from_be_bytes);
+            while next.peek().is_some_and(|r| **r < id) {
+                next.next();
             }
-            if next_reached.as_ref().is_some_and(|k| k[skip..] == id[..]) {
+            if next.peek().is_some_and(|r| **r == id) {
                 continue;
             }
-            let id = <[u8; 8]>::try_from(&id[..]).map_or(0, u64::from_be_bytes);
             let s = super::pages::decode_schedule(id, None, &v)?;
             if s.role == Role::List
                 || !s.has_content
@@ -484,6 +606,82 @@ mod tests {
             events.iter().filter(|e| e.change == Change::Gone).count(),
             2
         );
+    }
+
+    #[test]
+    fn a_urls_last_event_in_a_run_is_the_one_read() {
+        use super::super::frontier::Commit;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let at = |url: &str, change: Change, bytes: u64| RunEvent {
+            url: url.into(),
+            ..event(change, bytes)
+        };
+        // An event as stores before schema 4 kept it, under its own key...
+        let a = s
+            .url_entry_or_new("http://x/a")
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.tree(EVENTS)
+            .and_then(|t| {
+                Ok(t.insert(
+                    event_key(3, a.id),
+                    encode_event(&at("http://x/a", Change::NotDue, 0)),
+                )?)
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        // ...then a group (one chunk) with a's fetch and b found twice, not due; then b again,
+        // fetched after all (its due time came during the run).
+        s.commit_many(
+            3,
+            vec![
+                Commit {
+                    event: Some(at("http://x/a", Change::Changed, 7)),
+                    skipped: vec![at("http://x/b", Change::NotDue, 0)],
+                    ..Commit::default()
+                },
+                Commit {
+                    skipped: vec![at("http://x/b", Change::NotDue, 0)],
+                    ..Commit::default()
+                },
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        s.commit(
+            3,
+            Commit {
+                event: Some(at("http://x/b", Change::New, 5)),
+                ..Commit::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            s.run_events(3).unwrap_or_else(|e| panic!("{e}")),
+            [
+                at("http://x/a", Change::Changed, 7),
+                at("http://x/b", Change::New, 5)
+            ]
+        );
+        let summary = s.summarize(3, 1.0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((summary.urls, summary.bytes), (2, 12));
+        assert_eq!(
+            s.tree(EVENTS).map(|t| t.len()).unwrap_or_default(),
+            3,
+            "one key per group"
+        );
+        assert!(s.run_events(4).unwrap_or_else(|e| panic!("{e}")).is_empty());
+
+        // A damaged chunk is an error naming the tree, not a panic or a short list.
+        let key = event_chunk_key(3, u64::MAX);
+        let good = event_chunk(&[(9, &encode_event(&at("http://x/c", Change::New, 1))[..])]);
+        for bad in [&good[..good.len() - 1], &[2u8][..], &good[..5]] {
+            s.tree(EVENTS)
+                .and_then(|t| Ok(t.insert(&key, bad)?))
+                .unwrap_or_else(|e| panic!("{e}"));
+            match s.run_events(3) {
+                Err(crate::store::StoreError::Corrupt { tree, .. }) => assert_eq!(tree, EVENTS),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
