@@ -100,10 +100,10 @@ impl PreparedCommit {
             run,
             done: c.done,
             numbered: c.numbered,
-            page: c
-                .page
-                .as_ref()
-                .map(|p| (p.url.clone(), encode(p), PageSchedule::of(p).encode())),
+            page: c.page.as_ref().map(|p| {
+                let record = super::page_codec::encode_record(p);
+                (p.url.clone(), record, PageSchedule::of(p).encode())
+            }),
             snapshot: c
                 .snapshot
                 .as_ref()

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bin::{put_str, Reader};
 use super::urls::{id_key, UrlEntry};
-use super::{decode, encode, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 /// What a page is to its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -212,7 +212,8 @@ impl Store {
         let id = self.url_entry_or_new(&p.url)?.id;
         self.tree(SCHEDULES)?
             .insert(id_key(id), PageSchedule::of(p).encode())?;
-        self.tree(RECORDS)?.insert(id_key(id), encode(p))?;
+        self.tree(RECORDS)?
+            .insert(id_key(id), super::page_codec::encode_record(p))?;
         Ok(())
     }
 
@@ -225,7 +226,7 @@ impl Store {
 
     pub(crate) fn page_by_id(&self, id: u64) -> Result<Option<PageRecord>> {
         match self.tree(RECORDS)?.get(id_key(id))? {
-            Some(v) => Ok(Some(decode(RECORDS, &v)?)),
+            Some(v) => Ok(Some(super::page_codec::decode_record(id, &v)?)),
             None => Ok(None),
         }
     }
@@ -241,7 +242,11 @@ impl Store {
     /// on large stores).
     pub fn pages_iter(&self) -> Result<impl Iterator<Item = Result<PageRecord>>> {
         let t = self.tree(RECORDS)?;
-        Ok(t.iter().values().map(|v| decode(RECORDS, &v?)))
+        Ok(t.iter().map(|kv| {
+            let (k, v) = kv?;
+            let id = <[u8; 8]>::try_from(&k[..]).map_or(0, u64::from_be_bytes);
+            super::page_codec::decode_record(id, &v)
+        }))
     }
 }
 
