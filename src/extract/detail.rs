@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use url::Url;
 
 use super::dates::find_date;
-use super::probe::{element_text, first_html};
+use super::probe::{element_text, first, Target};
 use super::AttachmentRef;
 use crate::config::source::{Detail, Probe};
 use crate::crawl::url::Normalizer;
@@ -45,10 +45,13 @@ pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> Det
     let doc = Html::parse_document(text);
     let root = doc.root_element();
     let page_text = element_text(root);
-    let get = |ps: &[Probe]| first_html(ps, root, &page_text);
-    let published = d.date.iter().find_map(|p| {
-        first_html(std::slice::from_ref(p), root, &page_text).and_then(|s| find_date(&s))
-    });
+    // Shared by every field's probes: the page's label cells are collected once.
+    let page = Target::new(root, &page_text);
+    let get = |ps: &[Probe]| first(ps, &page);
+    let published = d
+        .date
+        .iter()
+        .find_map(|p| first(std::slice::from_ref(p), &page).and_then(|s| find_date(&s)));
     let mut attachments = Vec::new();
     if let Some(re) = &d.attachments {
         static A: OnceLock<Selector> = OnceLock::new();

@@ -2,6 +2,8 @@
 //! a JSON record. Every probe yields trimmed, whitespace-collapsed text or nothing; a field's
 //! probes are tried in order and the first non-empty answer wins.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -108,6 +110,13 @@ pub fn element_text(el: ElementRef<'_>) -> String {
 /// [`element_text`] if it has at most `limit` characters besides whitespace, else `None`
 /// (without reading further).
 fn short_text(el: ElementRef<'_>, limit: usize) -> Option<String> {
+    let (own, _) = short_text_counted(el, limit)?;
+    (own.chars().count() <= limit).then_some(own)
+}
+
+/// [`element_text`] and its number of characters besides whitespace, if that is at most
+/// `limit`.
+fn short_text_counted(el: ElementRef<'_>, limit: usize) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut seen = 0;
     for t in visible_text(el) {
@@ -117,8 +126,7 @@ fn short_text(el: ElementRef<'_>, limit: usize) -> Option<String> {
         }
         push_words(&mut out, t);
     }
-    let own = trim_all(out);
-    (own.chars().count() <= limit).then_some(own)
+    Some((trim_all(out), seen))
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -140,33 +148,91 @@ fn cell_selector() -> &'static Selector {
     })
 }
 
+/// Longest cell text (in characters besides whitespace) [`LabelCells`] keeps: a label of up to
+/// 20 characters and its punctuation. A longer label is looked up by a scan of its own.
+const CELL_LIMIT: usize = 24;
+
+/// The short cells of an element by [`label_key`], in document order, with their lengths
+/// (characters besides whitespace, characters): built once per page on the first label probe
+/// the page's text answers, so a page's several labels (date, 来源, 索引号, 文号, …) cost one
+/// walk of its cells instead of one each.
+pub struct LabelCells<'a>(HashMap<String, Vec<(ElementRef<'a>, usize, usize)>>);
+
+impl<'a> LabelCells<'a> {
+    fn of(el: ElementRef<'a>) -> LabelCells<'a> {
+        let mut map: HashMap<String, Vec<_>> = HashMap::new();
+        for cell in el.select(cell_selector()) {
+            if let Some((own, visible)) = short_text_counted(cell, CELL_LIMIT) {
+                let chars = own.chars().count();
+                map.entry(label_key(&own))
+                    .or_default()
+                    .push((cell, visible, chars));
+            }
+        }
+        LabelCells(map)
+    }
+}
+
+/// An element probes are evaluated on, with what more than one probe reads: its visible text
+/// and, when a label probe first needs them, its [`LabelCells`].
+pub struct Target<'a, 't> {
+    el: ElementRef<'a>,
+    text: &'t str,
+    cells: OnceCell<LabelCells<'a>>,
+}
+
+impl<'a, 't> Target<'a, 't> {
+    pub fn new(el: ElementRef<'a>, text: &'t str) -> Self {
+        Target {
+            el,
+            text,
+            cells: OnceCell::new(),
+        }
+    }
+}
+
+/// The value in the element after `cell`, unless there is none or it is the next label.
+fn value_after(cell: ElementRef<'_>) -> Option<String> {
+    let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
+    let v = next.map(element_text).and_then(non_empty)?;
+    // An empty value cell is followed by the next label, which is no value.
+    (!STOP_LABELS.contains(&label_key(&v).as_str())).then_some(v)
+}
+
 /// Value after a label: the next sibling element of a cell whose whole text is the label
 /// (metadata tables, `<strong>发布机构：</strong><span>…</span>`), else inline in the text.
-fn label_value(el: ElementRef<'_>, label: &LabelProbe, text: &str) -> Option<String> {
+fn label_value(t: &Target<'_, '_>, label: &LabelProbe) -> Option<String> {
     // Most probes ask for a label the page does not have: one scan of its text answers them.
-    if !label.present.is_match(text) {
+    if !label.present.is_match(t.text) {
         return None;
     }
     let want = label_key(&label.label);
     let limit = want.chars().count() + 4;
-    for cell in el.select(cell_selector()) {
+    if limit <= CELL_LIMIT {
+        let cells = t.cells.get_or_init(|| LabelCells::of(t.el));
+        let found = cells.0.get(&want).into_iter().flatten();
+        for (cell, visible, chars) in found {
+            if *visible <= limit && *chars <= limit {
+                if let Some(v) = value_after(*cell) {
+                    return Some(v);
+                }
+            }
+        }
+        return inline_label(t.text, label);
+    }
+    for cell in t.el.select(cell_selector()) {
         // Most cells (a page-wide `div`) are far longer than a label: stop reading them early
         // rather than collecting the text of the whole page for every cell.
         let Some(own) = short_text(cell, limit) else {
             continue;
         };
-        if label_key(&own) != want {
-            continue;
-        }
-        let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
-        if let Some(v) = next.map(element_text).and_then(non_empty) {
-            // An empty value cell is followed by the next label, which is no value.
-            if !STOP_LABELS.contains(&label_key(&v).as_str()) {
+        if label_key(&own) == want {
+            if let Some(v) = value_after(cell) {
                 return Some(v);
             }
         }
     }
-    inline_label(text, label)
+    inline_label(t.text, label)
 }
 
 /// A compiled regex for a pattern built from configuration (a list's record tag), compiled once
@@ -214,6 +280,12 @@ pub fn inline_label(text: &str, label: &LabelProbe) -> Option<String> {
 
 /// Evaluates one probe on an HTML element. `text` is the element's visible text.
 pub fn eval_html(p: &Probe, el: ElementRef<'_>, text: &str) -> Option<String> {
+    eval(p, &Target::new(el, text))
+}
+
+/// Evaluates one probe on a [`Target`].
+pub fn eval(p: &Probe, t: &Target<'_, '_>) -> Option<String> {
+    let (el, text) = (t.el, t.text);
     match p {
         Probe::Css { selector, attr } => {
             // An item that is itself the link (`item = "a"`) answers `css:a@href` too.
@@ -239,7 +311,7 @@ pub fn eval_html(p: &Probe, el: ElementRef<'_>, text: &str) -> Option<String> {
                 }
             })
         }
-        Probe::Label(l) => label_value(el, l, text),
+        Probe::Label(l) => label_value(t, l),
         Probe::Regex(re) => re
             .captures(text)
             .and_then(|c| c.get(1).or_else(|| c.get(0)))
@@ -251,7 +323,12 @@ pub fn eval_html(p: &Probe, el: ElementRef<'_>, text: &str) -> Option<String> {
 
 /// The first probe answer on an HTML element.
 pub fn first_html(ps: &[Probe], el: ElementRef<'_>, text: &str) -> Option<String> {
-    ps.iter().find_map(|p| eval_html(p, el, text))
+    first(ps, &Target::new(el, text))
+}
+
+/// The first probe answer on a [`Target`].
+pub fn first(ps: &[Probe], t: &Target<'_, '_>) -> Option<String> {
+    ps.iter().find_map(|p| eval(p, t))
 }
 
 /// A JSON value at a dotted path (`data.list`, `rows.0.ID`).
@@ -356,6 +433,44 @@ mod tests {
             Some("应急〔2026〕88号")
         );
         assert_eq!(get("label:文号"), None);
+    }
+
+    #[test]
+    fn one_pages_label_cells_answer_every_label_as_a_scan_would() {
+        let h = Html::parse_document(
+            r#"<html><body><table>
+            <tr><td>发布机构：</td><td></td><td>索 引 号 ：</td><td>4/2026-00001</td></tr>
+            <tr><td>发布机构</td><td>桐柏县财政局</td><td>文号</td><td>时间：</td></tr>
+            <tr><td>一个长达二十一个字的很长的标签名称在此出现</td><td>长标签的值</td></tr>
+            </table><p>来源:县政府办 时间:2024-01-17</p></body></html>"#,
+        );
+        let root = h.root_element();
+        let text = element_text(root);
+        let page = Target::new(root, &text);
+        for label in [
+            "label:发布机构",
+            "label:索引号",
+            "label:文号",
+            "label:来源",
+            "label:时间",
+            "label:一个长达二十一个字的很长的标签名称在此出现",
+            "label:成文日期",
+        ] {
+            let p = Probe::parse(label).unwrap();
+            // Each answered from the cells collected once, as a scan of its own answers it.
+            assert_eq!(eval(&p, &page), eval_html(&p, root, &text), "{label}");
+        }
+        let get = |l: &str| eval(&Probe::parse(l).unwrap(), &page);
+        // The first 发布机构 cell has an empty value: the next one answers.
+        assert_eq!(get("label:发布机构").as_deref(), Some("桐柏县财政局"));
+        assert_eq!(get("label:索引号").as_deref(), Some("4/2026-00001"));
+        // 文号's cell is followed by the next label, and the text has none inline.
+        assert_eq!(get("label:文号"), None);
+        assert_eq!(get("label:来源").as_deref(), Some("县政府办"));
+        assert_eq!(
+            get("label:一个长达二十一个字的很长的标签名称在此出现").as_deref(),
+            Some("长标签的值")
+        );
     }
 
     #[test]
