@@ -1,5 +1,10 @@
 //! The compact binary forms of the records written for nearly every URL every night (page
-//! schedules, run events): little-endian integers, LEB128 counts, strings with a u16 length.
+//! schedules, run events, page records): little-endian integers, LEB128 counts, strings with a
+//! u16 or LEB128 length, exact times, page roles.
+
+use chrono::{DateTime, Utc};
+
+use super::pages::Role;
 
 /// A string with its u16 length. URLs and source names are far below 64 KiB; a longer one is
 /// cut at a character boundary rather than written with a wrong length.
@@ -60,6 +65,50 @@ impl Reader<'_> {
             }
         }
         None
+    }
+}
+
+/// A string with its LEB128 length, for fields with no natural bound (an error message).
+pub(crate) fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A time exactly: seconds (i64) and nanoseconds (u32), little-endian.
+pub(crate) fn put_time(out: &mut Vec<u8>, t: DateTime<Utc>) {
+    out.extend_from_slice(&t.timestamp().to_le_bytes());
+    out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
+}
+
+impl Reader<'_> {
+    pub(crate) fn text(&mut self) -> Option<String> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        String::from_utf8(self.bytes(n)?.to_vec()).ok()
+    }
+
+    pub(crate) fn time(&mut self) -> Option<DateTime<Utc>> {
+        let secs = self.i64()?;
+        let nanos = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?);
+        DateTime::from_timestamp(secs, nanos)
+    }
+}
+
+/// A page's role as every binary form stores it (two bits).
+pub(crate) fn role_code(r: Role) -> u8 {
+    match r {
+        Role::List => 0,
+        Role::Detail => 1,
+        Role::Attachment => 2,
+    }
+}
+
+/// The role a [`role_code`] stands for.
+pub(crate) fn role_of(code: u8) -> Option<Role> {
+    match code {
+        0 => Some(Role::List),
+        1 => Some(Role::Detail),
+        2 => Some(Role::Attachment),
+        _ => None,
     }
 }
 

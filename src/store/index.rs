@@ -542,7 +542,7 @@ impl Store {
 
     /// Ids of the documents queued for indexing, in queue order (ids queued twice appear
     /// twice).
-    pub fn unindexed(&self) -> Result<Vec<String>> {
+    pub(crate) fn unindexed(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for kv in self.tree(UNINDEXED)?.iter() {
             let (k, v) = kv?;

@@ -119,11 +119,17 @@ mod tests {
         }
     }
 
+    fn assert_schema_current(s: &Store) {
+        let meta = s.tree("meta").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            meta.get("schema_version").ok().flatten().as_deref(),
+            Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
+        );
+    }
+
     #[test]
     fn a_schema_2_store_is_renumbered_on_open_and_reads_the_same() {
-        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let at = crate::store::pages::tests::at();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let event = |url: &str| RunEvent {
             url: url.into(),
@@ -204,18 +210,12 @@ mod tests {
                 "{t} left behind"
             );
         }
-        let meta = s.tree("meta").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            meta.get("schema_version").ok().flatten().as_deref(),
-            Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
-        );
+        assert_schema_current(&s);
     }
 
     #[test]
     fn a_schema_3_store_opens_as_it_is() {
-        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let at = crate::store::pages::tests::at();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let rec = record("http://x/a", at);
         {
@@ -229,10 +229,6 @@ mod tests {
         // Nothing to renumber: schema 4 only added shapes that are read beside the old ones.
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.page("http://x/a").ok(), Some(Some(rec)));
-        let meta = s.tree("meta").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            meta.get("schema_version").ok().flatten().as_deref(),
-            Some(super::super::SCHEMA_VERSION.to_string().as_bytes())
-        );
+        assert_schema_current(&s);
     }
 }

@@ -3,10 +3,8 @@
 //! in the flags. About a third of the JSON's bytes and no escaping; JSON records of stores
 //! written before schema 4 are still read.
 
-use chrono::{DateTime, Utc};
-
-use super::bin::{put_varint, Reader};
-use super::pages::{PageRecord, Role, RECORDS};
+use super::bin::{put_text, put_time, put_varint, role_code, role_of, Reader};
+use super::pages::{PageRecord, RECORDS};
 use super::{decode, Result, StoreError};
 
 /// Format version, the first byte of every encoded record (JSON starts with `{`).
@@ -25,35 +23,8 @@ const ATTACHMENTS: u16 = 1 << 10;
 /// The final URL differs from the URL (a redirect): stored, else implied.
 const FINAL_URL: u16 = 1 << 11;
 
-fn put_text(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_time(out: &mut Vec<u8>, t: DateTime<Utc>) {
-    out.extend_from_slice(&t.timestamp().to_le_bytes());
-    out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
-}
-
-impl Reader<'_> {
-    fn text(&mut self) -> Option<String> {
-        let n = usize::try_from(self.varint()?).ok()?;
-        String::from_utf8(self.bytes(n)?.to_vec()).ok()
-    }
-
-    fn time(&mut self) -> Option<DateTime<Utc>> {
-        let secs = self.i64()?;
-        let nanos = u32::from_le_bytes(self.bytes(4)?.try_into().ok()?);
-        DateTime::from_timestamp(secs, nanos)
-    }
-}
-
 pub(crate) fn encode_record(p: &PageRecord) -> Vec<u8> {
-    let role = match p.role {
-        Role::List => 0,
-        Role::Detail => 1,
-        Role::Attachment => 2,
-    };
+    let role = u16::from(role_code(p.role));
     let optional = [
         (ERROR, &p.error),
         (ETAG, &p.etag),
@@ -122,12 +93,7 @@ fn decode_binary(v: &[u8]) -> Option<PageRecord> {
         return None;
     }
     let flags = u16::from_le_bytes(r.bytes(2)?.try_into().ok()?);
-    let role = match flags & ROLE_MASK {
-        0 => Role::List,
-        1 => Role::Detail,
-        2 => Role::Attachment,
-        _ => return None,
-    };
+    let role = role_of((flags & ROLE_MASK) as u8)?;
     let status = u16::from_le_bytes(r.bytes(2)?.try_into().ok()?);
     let (bytes, run, first_run, changed_run) = (r.varint()?, r.varint()?, r.varint()?, r.varint()?);
     let unchanged_streak = u32::try_from(r.varint()?).ok()?;
@@ -209,6 +175,8 @@ pub(crate) fn decode_record(id: u64, v: &[u8]) -> Result<PageRecord> {
 mod tests {
     use super::*;
     use crate::store::pages::tests::record;
+    use crate::store::pages::Role;
+    use chrono::{DateTime, Utc};
 
     #[test]
     fn records_round_trip_and_damage_is_an_error() {

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bin::{put_str, Reader};
+use super::bin::{put_str, role_code, role_of, Reader};
 use super::urls::{id_key, UrlEntry};
 use super::{Result, Store, StoreError};
 
@@ -98,12 +98,7 @@ impl PageSchedule {
     /// length.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(48 + self.source.len());
-        let role = match self.role {
-            Role::List => 0u8,
-            Role::Detail => 1,
-            Role::Attachment => 2,
-        };
-        let flags = role
+        let flags = role_code(self.role)
             | u8::from(self.has_content) << 2
             | u8::from(self.next_due.is_some()) << 3
             | u8::from(self.gone_run.is_some()) << 4
@@ -137,12 +132,7 @@ impl PageSchedule {
             return None;
         }
         let flags = r.bytes(1)?[0];
-        let role = match flags & 3 {
-            0 => Role::List,
-            1 => Role::Detail,
-            2 => Role::Attachment,
-            _ => return None,
-        };
+        let role = role_of(flags & 3)?;
         let run = r.u64()?;
         let fetched_at = DateTime::from_timestamp_micros(r.i64()?)?;
         let unchanged_streak = u32::from_le_bytes(r.bytes(4)?.try_into().ok()?);
@@ -254,6 +244,13 @@ impl Store {
 pub(crate) mod tests {
     use super::*;
 
+    /// The time the store tests' records were fetched.
+    pub(crate) fn at() -> DateTime<Utc> {
+        "2026-11-26T01:02:03Z"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// A detail's record, fetched at `at`, with every optional field set.
     pub(crate) fn record(at: DateTime<Utc>) -> PageRecord {
         PageRecord {
@@ -315,9 +312,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_stored_record_reads_back_as_its_schedule() {
-        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let at = at();
         let p = record(at);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
@@ -349,9 +344,7 @@ pub(crate) mod tests {
 
     #[test]
     fn pages_list_in_url_order_whatever_order_they_were_found_in() {
-        let at: DateTime<Utc> = "2026-11-26T01:02:03Z"
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let at = at();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
         for u in ["http://x/c", "http://x/a", "http://x/b"] {

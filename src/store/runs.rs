@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bin::{put_str, put_varint, Reader};
+use super::bin::{put_str, put_varint, role_code, role_of, Reader};
 use super::frontier::run_key;
 use super::pages::Role;
 use super::{decode, encode, prefix, Result, Store};
@@ -94,7 +94,6 @@ struct LoadedEvent {
 /// First byte of a binary event (a JSON one starts with `{`).
 const EVENT_V1: u8 = 1;
 
-const ROLES: [Role; 3] = [Role::List, Role::Detail, Role::Attachment];
 const CHANGES: [Change; 6] = [
     Change::New,
     Change::Changed,
@@ -110,7 +109,7 @@ const CHANGES: [Change; 6] = [
 pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
     let mut out = Vec::with_capacity(24 + e.url.len() + e.host.len() + e.source.len());
     out.push(EVENT_V1);
-    out.push(ROLES.iter().position(|r| *r == e.role).unwrap_or(0) as u8);
+    out.push(role_code(e.role));
     out.push(CHANGES.iter().position(|c| *c == e.change).unwrap_or(0) as u8);
     put_varint(&mut out, e.bytes);
     put_varint(&mut out, e.requests.into());
@@ -128,7 +127,7 @@ fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
     if r.bytes(1)?[0] != EVENT_V1 {
         return None;
     }
-    let role = *ROLES.get(r.bytes(1)?[0] as usize)?;
+    let role = role_of(r.bytes(1)?[0])?;
     let change = *CHANGES.get(r.bytes(1)?[0] as usize)?;
     let bytes = r.varint()?;
     let mut count = || u32::try_from(r.varint()?).ok();
