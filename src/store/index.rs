@@ -542,6 +542,7 @@ impl Store {
 
     /// Ids of the documents queued for indexing, in queue order (ids queued twice appear
     /// twice).
+    #[cfg(test)]
     pub(crate) fn unindexed(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for kv in self.tree(UNINDEXED)?.iter() {
