@@ -226,6 +226,33 @@ fn township_article_unit_from_breadcrumb() {
     assert_eq!(doc.unit_basis.as_deref(), Some("栏目单位=淮源镇"));
 }
 
+/// The column (栏目) is the breadcrumb's last segment, in both shipped Tongbai definitions, even
+/// when the article's own text has a `>` further down the page.
+#[test]
+fn column_is_the_breadcrumbs_last_segment_not_a_later_gt() {
+    let page = fixture("township_article_reconstructed.html");
+    let with_gt = page.replacen("</body>", "<p>气温 &gt; 35℃ 时停止户外作业</p></body>", 1);
+    assert_ne!(page, with_gt, "the fixture has a body to add to");
+    for file in ["sources/tongbai.toml", "sources/sim-tongbai.toml"] {
+        let s = source(&std::fs::read_to_string(file).unwrap());
+        let url = Url::parse(&format!(
+            "https://{}/2026/01-07/1370725.html",
+            s.scope.hosts[0]
+        ))
+        .unwrap();
+        let detail = s.detail_for(&url).map(|(_, d)| d).unwrap();
+        for text in [&page, &with_gt] {
+            let f = extract_detail(detail, &url, text, &Normalizer::default());
+            assert_eq!(
+                f.fields.get("栏目").map(String::as_str),
+                Some("政府信息公开年报"),
+                "{file}"
+            );
+            assert_eq!(f.fields.get("栏目单位").map(String::as_str), Some("淮源镇"));
+        }
+    }
+}
+
 fn doc_from(title: Option<String>, fields: std::collections::BTreeMap<String, String>) -> Document {
     Document {
         id: "x".into(),
