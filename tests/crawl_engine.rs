@@ -389,10 +389,16 @@ async fn polite_safe_incremental_crawl() {
     assert_eq!(tries[0].status, 429);
     assert!(tries[1].at.duration_since(tries[0].at) + tol >= Duration::from_secs(1));
 
-    // The pagination trap stops at the list's limit.
+    // The pagination trap stops at the list's limit, and the run says where; the counted list
+    // (12 records, 10 a page: 2 pages) ended with the site.
     assert_eq!(
         log1.iter().filter(|r| r.path.starts_with("/rili/")).count(),
         4
+    );
+    assert_eq!(
+        s1.capped_lists,
+        [("http://www.test.sim/rili/4.html".to_string(), 4)].into(),
+        "{s1:?}"
     );
 
     // A truncated body was retried and then stored whole.

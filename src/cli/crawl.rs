@@ -128,5 +128,8 @@ pub fn print_run(r: &RunRecord) {
                 hs.requests, hs.achieved_rate
             );
         }
+        for (url, cap) in &s.capped_lists {
+            println!("  列表达到页数上限 {cap} 页，更早的条目未抓取：{url}");
+        }
     }
 }

@@ -58,6 +58,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
         retries: 0,
         documents: 0,
         at: now,
+        capped_at: None,
     };
     if e.role != Role::List {
         if let Some(p) = &prev {
@@ -138,7 +139,7 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                                     .text
                                 }))
                             };
-                            list_page(
+                            event.capped_at = list_page(
                                 ctx,
                                 source,
                                 &e,
@@ -181,16 +182,18 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
                         commit.snapshot = Some((hash.clone(), f.body.clone()));
                     }
                     match e.role {
-                        Role::List => list_page(
-                            ctx,
-                            source,
-                            &e,
-                            &f.final_url,
-                            ListText::Fresh(&d.text),
-                            &hash,
-                            !same,
-                            &mut commit,
-                        )?,
+                        Role::List => {
+                            event.capped_at = list_page(
+                                ctx,
+                                source,
+                                &e,
+                                &f.final_url,
+                                ListText::Fresh(&d.text),
+                                &hash,
+                                !same,
+                                &mut commit,
+                            )?
+                        }
                         Role::Detail if !same => {
                             if let Some(atts) = detail_page(
                                 ctx,
@@ -358,6 +361,7 @@ fn discover(
         retries: 0,
         documents: 0,
         at: now,
+        capped_at: None,
     });
     Ok(())
 }
@@ -498,10 +502,10 @@ fn list_page(
     hash: &str,
     changed: bool,
     commit: &mut Commit,
-) -> Result<(), CrawlError> {
-    let Some(li) = e.list else { return Ok(()) };
+) -> Result<Option<u32>, CrawlError> {
+    let Some(li) = e.list else { return Ok(None) };
     let Some(list) = source.lists.get(li) else {
-        return Ok(());
+        return Ok(None);
     };
     let nz = ctx.fetcher.normalizer();
     let fingerprint = match ctx
@@ -530,14 +534,14 @@ fn list_page(
                         stored = t;
                         stored.as_str()
                     }
-                    None => return Ok(()),
+                    None => return Ok(None),
                 },
             };
             let page = match extract_list(list, final_url, text, nz) {
                 Ok(p) => p,
                 Err(err) => {
                     tracing::warn!(url = %e.url, error = %err, "list page does not parse");
-                    return Ok(());
+                    return Ok(None);
                 }
             };
             commit.list_extract = Some((
@@ -606,20 +610,27 @@ fn list_page(
         }
     }
     let Some(p) = &list.pagination else {
-        return Ok(());
+        return Ok(None);
     };
     let cap = p
         .max_pages()
         .unwrap_or(u32::MAX)
         .min(ctx.crawl.settings.max_pages_per_list);
+    // Where the limit, not the site, ends the list: its older items are not reached tonight.
+    let mut capped = None;
     if let Some(next) = page.next {
-        if e.page_no < cap && check_request(&source.scope, &next).is_ok() {
+        if e.page_no >= cap {
+            capped = Some(cap);
+        } else if check_request(&source.scope, &next).is_ok() {
             commit
                 .enqueue
                 .push(entry(e, &next, Role::List, e.page_no + 1, None));
         }
     }
     if e.page_no == 1 {
+        if page.page_count.is_some_and(|n| n > cap) {
+            capped = Some(cap);
+        }
         if let (Some(count), Ok(entry_url)) = (page.page_count, Url::parse(&e.url)) {
             for (i, u) in later_pages(p, &entry_url, count, cap)
                 .into_iter()
@@ -635,7 +646,7 @@ fn list_page(
             }
         }
     }
-    Ok(())
+    Ok(capped)
 }
 
 fn detail_page(

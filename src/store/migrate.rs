@@ -143,6 +143,7 @@ mod tests {
             retries: 0,
             documents: 0,
             at,
+            capped_at: None,
         };
         let urls = ["http://x/c", "http://x/a", "http://x/b"];
         {

@@ -68,6 +68,10 @@ pub struct RunEvent {
     pub retries: u32,
     pub documents: u32,
     pub at: DateTime<Utc>,
+    /// On a list page: the page limit (the list's `max_pages`, or `max_pages_per_list`) at which
+    /// its pagination stopped although the site had more pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped_at: Option<u32>,
 }
 
 /// An event as schema-2 stores wrote it (JSON); `url` is absent when the key held it.
@@ -93,6 +97,8 @@ struct LoadedEvent {
 
 /// First byte of a binary event (a JSON one starts with `{`).
 const EVENT_V1: u8 = 1;
+/// First byte of a binary event with a trailing page limit ([`RunEvent::capped_at`]).
+const EVENT_V2: u8 = 2;
 
 const CHANGES: [Change; 6] = [
     Change::New,
@@ -104,11 +110,16 @@ const CHANGES: [Change; 6] = [
 ];
 
 /// A run event in its stored form: version, role, change, the counts as LEB128 (a quiet night's
-/// `not_due` events have none to count), the time (µs), then URL, host, source and status. Binary
-/// rather than JSON: a run writes one per URL reached and its summary reads them all back.
+/// `not_due` events have none to count), the time (µs), then URL, host, source and status, and
+/// (version 2 only) the page limit a list stopped at. Binary rather than JSON: a run writes one
+/// per URL reached and its summary reads them all back.
 pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
     let mut out = Vec::with_capacity(24 + e.url.len() + e.host.len() + e.source.len());
-    out.push(EVENT_V1);
+    out.push(if e.capped_at.is_some() {
+        EVENT_V2
+    } else {
+        EVENT_V1
+    });
     out.push(role_code(e.role));
     out.push(CHANGES.iter().position(|c| *c == e.change).unwrap_or(0) as u8);
     put_varint(&mut out, e.bytes);
@@ -119,12 +130,16 @@ pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
     for s in [&e.url, &e.host, &e.source, &e.status] {
         put_str(&mut out, s);
     }
+    if let Some(cap) = e.capped_at {
+        put_varint(&mut out, cap.into());
+    }
     out
 }
 
 fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
     let mut r = Reader(v);
-    if r.bytes(1)?[0] != EVENT_V1 {
+    let version = r.bytes(1)?[0];
+    if !matches!(version, EVENT_V1 | EVENT_V2) {
         return None;
     }
     let role = role_of(r.bytes(1)?[0])?;
@@ -133,7 +148,7 @@ fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
     let mut count = || u32::try_from(r.varint()?).ok();
     let (requests, retries, documents) = (count()?, count()?, count()?);
     let at = DateTime::from_timestamp_micros(r.i64()?)?;
-    let e = RunEvent {
+    let mut e = RunEvent {
         url: r.str()?,
         host: r.str()?,
         source: r.str()?,
@@ -145,7 +160,11 @@ fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
         retries,
         documents,
         at,
+        capped_at: None,
     };
+    if version == EVENT_V2 {
+        e.capped_at = Some(u32::try_from(r.varint()?).ok()?);
+    }
     r.0.is_empty().then_some(e)
 }
 
@@ -291,6 +310,7 @@ pub(crate) fn decode_event(key: &[u8], value: &[u8]) -> Result<RunEvent> {
         retries: e.retries,
         documents: e.documents,
         at: e.at,
+        capped_at: None,
     })
 }
 
@@ -314,6 +334,10 @@ pub struct RunSummary {
     pub documents: u64,
     pub per_host: BTreeMap<String, HostSummary>,
     pub duration_s: f64,
+    /// List pages whose pagination stopped at a page limit with more pages on the site, and that
+    /// limit: the list's older items were not reached.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capped_lists: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -434,6 +458,7 @@ impl Store {
                 retries: 0,
                 documents: 0,
                 at,
+                capped_at: None,
             };
             let page = super::pages::PageRecord {
                 gone_run: Some(run),
@@ -481,6 +506,9 @@ impl Store {
             if e.status == "robots" {
                 s.robots_skips += 1;
             }
+            if let Some(cap) = e.capped_at {
+                s.capped_lists.insert(e.url.clone(), cap);
+            }
             if e.requests > 0 {
                 let sp = span.entry(e.host.clone()).or_insert((e.at, e.at));
                 sp.0 = sp.0.min(e.at);
@@ -521,6 +549,7 @@ mod tests {
             at: "2026-11-26T01:02:03Z"
                 .parse()
                 .unwrap_or_else(|e| panic!("{e}")),
+            capped_at: None,
         }
     }
 
@@ -693,7 +722,15 @@ mod tests {
 
     #[test]
     fn events_read_back_whole_from_either_form() {
-        for e in [event(Change::New, 2048), event(Change::NotDue, 0)] {
+        // A list page that stopped at its page limit says so (version 2).
+        let capped = RunEvent {
+            role: Role::List,
+            capped_at: Some(500),
+            ..event(Change::New, 2048)
+        };
+        assert_eq!(encode_event(&capped)[0], EVENT_V2);
+        assert_eq!(encode_event(&event(Change::New, 2048))[0], EVENT_V1);
+        for e in [event(Change::New, 2048), event(Change::NotDue, 0), capped] {
             let v = encode_event(&e);
             assert_eq!(
                 decode_event(&event_key(7, 42), &v).unwrap_or_else(|x| panic!("{x}")),

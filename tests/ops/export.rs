@@ -34,6 +34,7 @@ fn add_duplicate(store: &Store, run: u64) -> (String, String) {
         retries: 0,
         documents: 0,
         at: p.fetched_at,
+        capped_at: None,
     };
     let page = govtrust::store::pages::PageRecord {
         url: url.clone(),
