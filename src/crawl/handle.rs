@@ -474,7 +474,6 @@ fn entry(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Where a list page's text comes from.
 enum ListText<'a> {
     /// The body just fetched.
@@ -492,6 +491,8 @@ pub(super) fn list_fingerprint(list: &List, nz: &Normalizer) -> String {
     h.finalize().to_hex().to_string()
 }
 
+/// A list page's items (documents, details to visit) and its further pages. Returns the page
+/// limit its pagination stopped at, if the site has more pages than that.
 #[allow(clippy::too_many_arguments)]
 fn list_page(
     ctx: &Ctx,
