@@ -619,10 +619,14 @@ fn list_page(
         .min(ctx.crawl.settings.max_pages_per_list);
     // Where the limit, not the site, ends the list: its older items are not reached tonight.
     let mut capped = None;
-    if let Some(next) = page.next {
+    // A next link out of scope ends the list whatever the limit.
+    if let Some(next) = page
+        .next
+        .filter(|n| check_request(&source.scope, n).is_ok())
+    {
         if e.page_no >= cap {
             capped = Some(cap);
-        } else if check_request(&source.scope, &next).is_ok() {
+        } else {
             commit
                 .enqueue
                 .push(entry(e, &next, Role::List, e.page_no + 1, None));

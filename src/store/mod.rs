@@ -37,7 +37,8 @@ use serde::Serialize;
 /// 2: snapshot bytes and documents moved to the value log ([`values`]).
 /// 3: page records, schedules, run events and the seen set keyed by URL number (`urls`).
 /// 4: frontier entries carry their URL's number; the index queue and the run events hold an
-/// entry per commit group; page records are compact binary. Older shapes are still read, so a version-3 store needs no change.
+/// entry per commit group; page records are compact binary. Older shapes are still read, so a
+/// version-3 store needs no change.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
