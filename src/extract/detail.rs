@@ -57,14 +57,10 @@ pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> Det
         static A: OnceLock<Selector> = OnceLock::new();
         let a = A.get_or_init(|| Selector::parse("a[href]").unwrap_or_else(|_| unreachable!()));
         for el in doc.select(a) {
-            let Some(u) = el.value().attr("href").and_then(|h| nz.join(url, h)) else {
+            let Some(u) = el.value().attr("href").and_then(|h| nz.join_text(url, h)) else {
                 continue;
             };
-            if re.is_match(u.as_str())
-                && !attachments
-                    .iter()
-                    .any(|x: &AttachmentRef| x.url == u.as_str())
-            {
+            if re.is_match(&u) && !attachments.iter().any(|x: &AttachmentRef| *x.url == *u) {
                 let name = element_text(el);
                 attachments.push(AttachmentRef {
                     url: u.to_string(),
