@@ -174,7 +174,8 @@ impl<'a> LabelCells<'a> {
 }
 
 /// An element probes are evaluated on, with what more than one probe reads: its visible text
-/// and, when a label probe first needs them, its [`LabelCells`].
+/// ([`element_text`] of the element — label probes rely on its spacing) and, when a label probe
+/// first needs them, its [`LabelCells`].
 pub struct Target<'a, 't> {
     el: ElementRef<'a>,
     text: &'t str,
@@ -206,6 +207,11 @@ fn label_value(t: &Target<'_, '_>, label: &LabelProbe) -> Option<String> {
     if !label.present.is_match(t.text) {
         return None;
     }
+    // Most pages carry their labels inline (`发布时间:2022-11-13 来源:…`): no cell can hold one,
+    // and the page's cells need not be collected.
+    if !stands_alone(t.text, &label.present) {
+        return inline_label(t.text, label);
+    }
     let want = label_key(&label.label);
     let limit = want.chars().count() + 4;
     if limit <= CELL_LIMIT {
@@ -233,6 +239,28 @@ fn label_value(t: &Target<'_, '_>, label: &LabelProbe) -> Option<String> {
         }
     }
     inline_label(t.text, label)
+}
+
+/// Whether some occurrence of a label (`present`) in `text` could be a whole cell's text: with
+/// only colons and whitespace between it and a space or an end of the text. In an element's
+/// text ([`element_text`]) every element's words stand apart from their neighbours' by a space,
+/// so a cell whose text is the label ([`label_key`]) shows as such an occurrence.
+fn stands_alone(text: &str, present: &Regex) -> bool {
+    // Walks colons and whitespace away from the label: bounded at a space or at the end.
+    fn bounded(mut around: impl Iterator<Item = char>) -> bool {
+        around
+            .find(|c| !matches!(c, ':' | '：'))
+            .is_none_or(char::is_whitespace)
+    }
+    let mut at = 0;
+    while let Some(m) = present.find_at(text, at) {
+        if bounded(text[..m.start()].chars().rev()) && bounded(text[m.end()..].chars()) {
+            return true;
+        }
+        // Overlapping occurrences too (a label such as `时时` in `时 时时`).
+        at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// A compiled regex for a pattern built from configuration (a list's record tag), compiled once
@@ -471,6 +499,53 @@ mod tests {
             get("label:一个长达二十一个字的很长的标签名称在此出现").as_deref(),
             Some("长标签的值")
         );
+    }
+
+    #[test]
+    fn a_label_stands_alone_only_where_a_cell_could_hold_it() {
+        let alone =
+            |text: &str, label: &str| stands_alone(text, &LabelProbe::new(label).unwrap().present);
+        assert!(alone("索 引 号 ： 4/2026-00001", "索引号"));
+        assert!(alone("首页 索引号", "索引号"));
+        assert!(alone("：索引号", "索引号"));
+        assert!(alone("x 发布机构：： 桐柏县", "发布机构"));
+        assert!(alone("时间:2024-01-17 时间", "时间"));
+        assert!(!alone("发布时间:2022-11-13 08:19:32 来源:县政府", "时间"));
+        assert!(!alone(
+            "发布时间:2022-11-13 08:19:32 来源:县政府",
+            "发布时间"
+        ));
+        assert!(!alone("本索引号 是", "索引号"));
+        assert!(!alone("索引号码", "索引号"));
+        assert!(alone("时 时时", "时时"));
+        assert!(!alone("时时时 x", "时时"));
+    }
+
+    #[test]
+    fn inline_labels_are_read_without_collecting_cells() {
+        let h = Html::parse_document(
+            r#"<html><body><div class="info">发布时间:2022-11-13 08:19:32 来源:桐柏县吴城镇人民政府</div>
+            <div><span>无关</span></div></body></html>"#,
+        );
+        let root = h.root_element();
+        let text = element_text(root);
+        let page = Target::new(root, &text);
+        let get = |l: &str| eval(&Probe::parse(l).unwrap(), &page);
+        assert_eq!(get("label:发布时间").as_deref(), Some("2022-11-13"));
+        assert_eq!(get("label:来源").as_deref(), Some("桐柏县吴城镇人民政府"));
+        assert!(page.cells.get().is_none());
+        // A label that stands alone still reads its cell.
+        let h = Html::parse_document(
+            r#"<html><body><table><tr><td>来源：</td><td>县财政局</td></tr></table></body></html>"#,
+        );
+        let root = h.root_element();
+        let text = element_text(root);
+        let page = Target::new(root, &text);
+        assert_eq!(
+            eval(&Probe::parse("label:来源").unwrap(), &page).as_deref(),
+            Some("县财政局")
+        );
+        assert!(page.cells.get().is_some());
     }
 
     #[test]
