@@ -236,6 +236,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     // one per finished URL. Bounded, and safe to hold: new entries only ever get higher keys.
     let mut ahead: std::collections::VecDeque<FrontierEntry> = std::collections::VecDeque::new();
     let mut last_flush = Instant::now();
+    let mut flushing: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
     let mut first_error: Option<CrawlError> = None;
     loop {
         let stopping = opts.stop.load(Ordering::Relaxed)
@@ -288,9 +289,25 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             _ = tokio::time::sleep(Duration::from_millis(50)), if !found => {}
         }
         if last_flush.elapsed() > Duration::from_millis(500) {
-            store.flush_async().await?;
+            // In a task of its own: the loop goes on handing out work while the store syncs
+            // (a few milliseconds every half second, which left slots idle). One at a time.
+            match flushing.take() {
+                Some(f) if !f.is_finished() => flushing = Some(f),
+                done => {
+                    if let Some(f) = done {
+                        f.await
+                            .map_err(|e| CrawlError::Task(format!("store flush: {e}")))??;
+                    }
+                    let s = store.clone();
+                    flushing = Some(tokio::spawn(async move { s.flush_async().await }));
+                }
+            }
             last_flush = Instant::now();
         }
+    }
+    if let Some(f) = flushing {
+        f.await
+            .map_err(|e| CrawlError::Task(format!("store flush: {e}")))??;
     }
     store.flush_async().await?;
     if let Some(p) = progress {
