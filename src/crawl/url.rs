@@ -60,20 +60,24 @@ impl Normalizer {
         } else {
             &base[..Position::BeforePath]
         };
-        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(known) = memo.by_origin.get(origin).and_then(|m| m.get(href)) {
+        let memo = || self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = memo().by_origin.get(origin).and_then(|m| m.get(href)) {
             return known.clone();
         }
+        // Resolved outside the lock: two workers may both resolve a new link, to the same text.
         let joined = self.join(base, href).map(|u| Arc::from(u.as_str()));
+        let mut memo = memo();
         if memo.len >= MEMO_LINKS {
             memo.by_origin.clear();
             memo.len = 0;
         }
-        memo.len += 1;
-        memo.by_origin
+        let fresh = memo
+            .by_origin
             .entry(origin.to_string())
             .or_default()
-            .insert(href.to_string(), joined.clone());
+            .insert(href.to_string(), joined.clone())
+            .is_none();
+        memo.len += usize::from(fresh);
         joined
     }
 
