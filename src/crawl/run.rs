@@ -295,8 +295,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                 Some(f) if !f.is_finished() => flushing = Some(f),
                 done => {
                     if let Some(f) = done {
-                        f.await
-                            .map_err(|e| CrawlError::Task(format!("store flush: {e}")))??;
+                        flushed(f).await?;
                     }
                     let s = store.clone();
                     flushing = Some(tokio::spawn(async move { s.flush_async().await }));
@@ -306,8 +305,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         }
     }
     if let Some(f) = flushing {
-        f.await
-            .map_err(|e| CrawlError::Task(format!("store flush: {e}")))??;
+        flushed(f).await?;
     }
     store.flush_async().await?;
     if let Some(p) = progress {
@@ -335,6 +333,13 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     store.put_run(&record)?;
     store.flush_async().await?;
     Ok(record)
+}
+
+/// The outcome of a flush started in a task of its own.
+async fn flushed(f: tokio::task::JoinHandle<Result<(), StoreError>>) -> Result<(), CrawlError> {
+    f.await
+        .map_err(|e| CrawlError::Task(format!("store flush: {e}")))??;
+    Ok(())
 }
 
 fn spawn_progress(ctx: Arc<Ctx>, every: Duration) -> tokio::task::JoinHandle<()> {
