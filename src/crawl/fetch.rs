@@ -3,6 +3,10 @@
 //! hop; conditional headers; connect and total timeouts; the body size capped while streaming —
 //! counted after decompression, so a gzip bomb stops at the cap — and retries with backoff and
 //! `Retry-After` decided by [`super::retry`].
+//!
+//! `max_in_flight` bounds the requests out at once over all hosts (robots.txt included): a
+//! request slot is held from the request until its body is read, not while the page is extracted
+//! and stored, nor while a retry waits.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -11,6 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{self, HeaderMap};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use super::host::{Host, Hosts};
@@ -139,6 +144,8 @@ pub struct Fetcher {
     retry: RetryPolicy,
     /// Politeness and robots off: benchmarks against simweb only.
     polite: bool,
+    /// One permit per request that may be out at once, over all hosts (`max_in_flight`).
+    requests: Arc<Semaphore>,
 }
 
 impl Fetcher {
@@ -168,6 +175,7 @@ impl Fetcher {
             b = b.resolve(host, *addr);
         }
         let client = b.build().map_err(|e| FetchError::Client(e.to_string()))?;
+        let requests = Arc::new(Semaphore::new(s.max_in_flight.max(1) as usize));
         Ok(Fetcher {
             client,
             normalizer: Normalizer::new(&s.strip_params),
@@ -176,7 +184,22 @@ impl Fetcher {
             policy,
             hosts: Hosts::default(),
             polite,
+            requests,
         })
+    }
+
+    /// Waits for a request slot. Taken after the host's own permit (its rate and pauses), so a
+    /// request waiting for a slow host does not keep other hosts' requests waiting.
+    async fn request_slot(&self) -> OwnedSemaphorePermit {
+        match self.requests.clone().acquire_owned().await {
+            Ok(p) => p,
+            // Never closed; if it were, going on unbounded would be wrong: wait on a fresh
+            // one-permit semaphore instead.
+            Err(_) => Arc::new(Semaphore::new(1))
+                .acquire_owned()
+                .await
+                .unwrap_or_else(|_| unreachable!()),
+        }
     }
 
     pub fn normalizer(&self) -> &Normalizer {
@@ -219,11 +242,14 @@ impl Fetcher {
         robots_url.set_query(None);
         let ua = &self.crawl.settings.user_agent;
         for retry in 0..=self.retry.max_retries {
+            let slot = self.request_slot().await;
             match self.client.get(robots_url.as_str()).send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     if (200..300).contains(&status) {
-                        return match read_body(resp, 512 * 1024).await {
+                        let body = read_body(resp, 512 * 1024).await;
+                        drop(slot);
+                        return match body {
                             Ok(b) => Robots::parse(ua, &b),
                             Err(_) => Robots::AllowAll,
                         };
@@ -239,6 +265,7 @@ impl Fetcher {
                     }
                 }
             }
+            drop(slot);
             tokio::time::sleep(backoff(&self.retry, retry, rand::random::<f64>())).await;
         }
         Robots::DisallowAll
@@ -312,7 +339,7 @@ impl Fetcher {
             if self.polite && !host.allowed(current.as_str()) {
                 return (Err(FetchError::Robots(current)), last_host);
             }
-            let permit = host.acquire().await;
+            let permit = (host.acquire().await, self.request_slot().await);
             stats.requests += 1;
             let mut req = self.client.get(current.as_str());
             if let Some(e) = &v.etag {

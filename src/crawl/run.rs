@@ -45,6 +45,12 @@ pub enum CrawlError {
 /// Frontier entries read per scan of the frontier.
 const READ_AHEAD: usize = 256;
 
+/// URLs in progress per request slot (`max_in_flight`, enforced by the fetcher): a URL whose
+/// response has arrived is decoded, extracted and committed while another URL's request takes its
+/// slot. Twice as many keeps the slots busy while the store writer catches up, and bounds what
+/// the run holds in memory.
+const URLS_PER_REQUEST_SLOT: usize = 2;
+
 /// How a crawl is run; the defaults crawl every source politely.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -225,9 +231,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         .progress
         .then(|| spawn_progress(ctx.clone(), crawl.log_every));
 
-    let max_in_flight = crawl.settings.max_in_flight.max(1) as usize;
+    let max_in_progress = crawl.settings.max_in_flight.max(1) as usize * URLS_PER_REQUEST_SLOT;
     let mut tasks: JoinSet<(u64, Result<(), CrawlError>)> = JoinSet::new();
-    let mut in_flight: HashSet<u64> = HashSet::new();
+    let mut in_progress: HashSet<u64> = HashSet::new();
     let mut taken: u64 = 0;
     // Entries are taken in queue order and new ones get higher keys, so everything at or below
     // the last key taken is in flight or done: the next look starts after it.
@@ -244,7 +250,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             || first_error.is_some();
         let mut found = false;
         while !stopping
-            && in_flight.len() < max_in_flight
+            && in_progress.len() < max_in_progress
             && opts.max_pages.is_none_or(|m| taken < m)
         {
             if ahead.is_empty() {
@@ -257,21 +263,21 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             found = true;
             taken += 1;
             cursor = Some(e.seq);
-            in_flight.insert(e.seq);
+            in_progress.insert(e.seq);
             let c = ctx.clone();
             tasks.spawn(async move {
                 let seq = e.seq;
                 (seq, super::handle::process(&c, e).await)
             });
         }
-        if in_flight.is_empty() && !found {
+        if in_progress.is_empty() && !found {
             break;
         }
         tokio::select! {
             Some(res) = tasks.join_next() => {
                 match res {
                     Ok((seq, r)) => {
-                        in_flight.remove(&seq);
+                        in_progress.remove(&seq);
                         if let Err(e) = r {
                             tracing::error!(error = %e, "store write failed; stopping");
                             first_error.get_or_insert(e);
@@ -281,7 +287,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                         // A panicking task leaves its entry in the frontier for the next run.
                         tracing::error!(error = %join, "crawl task failed; stopping");
                         first_error.get_or_insert(CrawlError::Task(join.to_string()));
-                        in_flight.clear();
+                        in_progress.clear();
                         tasks.abort_all();
                     }
                 }
