@@ -350,7 +350,10 @@ impl Store {
         for p in prepared {
             if let Some((h, z)) = &p.snapshot {
                 // Never rewritten: the stored bytes are the proof a finding rests on.
-                if !new_snapshots.iter().any(|(k, _)| k == h) && !snapshots.contains_key(h)? {
+                if !new_snapshots.iter().any(|(k, _)| k == h)
+                    && !(self.snapshot_filter().may_contain(h.as_bytes())
+                        && snapshots.contains_key(h)?)
+                {
                     new_snapshots.push((h, z));
                 }
             }
@@ -368,6 +371,9 @@ impl Store {
             .chain(docs.map(|(id, _)| (&documents, id.as_bytes())));
         for ((tree, k), r) in keys.zip(&refs) {
             tree.insert(k, &r.encode()[..])?;
+        }
+        for (h, _) in &new_snapshots {
+            self.snapshot_filter().insert(h.as_bytes());
         }
         let queue = super::index::unindexed_chunk(
             prepared
@@ -681,23 +687,37 @@ mod tests {
     #[test]
     fn a_stored_snapshot_is_never_rewritten() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-        let put = |bytes: &[u8]| {
-            s.commit(
-                1,
-                Commit {
-                    snapshot: Some(("h1".into(), bytes.to_vec())),
+        let put = |s: &Store, hashes: &[&str], bytes: &[u8]| {
+            let commits = hashes
+                .iter()
+                .map(|h| Commit {
+                    snapshot: Some((h.to_string(), bytes.to_vec())),
                     ..Commit::default()
-                },
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+                })
+                .collect();
+            s.commit_many(1, commits).unwrap_or_else(|e| panic!("{e}"));
         };
-        put(b"first");
-        put(b"second");
-        assert_eq!(
-            s.snapshot("h1").unwrap_or_else(|e| panic!("{e}")),
-            Some(b"first".to_vec())
-        );
-        assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), 1);
+        let get = |s: &Store, h: &str| s.snapshot(h).unwrap_or_else(|e| panic!("{e}"));
+        {
+            let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            put(&s, &["h1"], b"first");
+            put(&s, &["h1"], b"second");
+            // Twice in one group: the first wins there too.
+            put(&s, &["h2", "h2"], b"third");
+            put(&s, &["h2"], b"fourth");
+            assert_eq!(get(&s, "h1"), Some(b"first".to_vec()));
+            assert_eq!(get(&s, "h2"), Some(b"third".to_vec()));
+            s.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        // A new handle knows the stored hashes from the tree; new ones are still stored.
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let fresh: Vec<String> = (0..200).map(|i| format!("n{i}")).collect();
+        let fresh: Vec<&str> = fresh.iter().map(String::as_str).collect();
+        put(&s, &fresh, b"new");
+        put(&s, &["h1", "h2"], b"fifth");
+        assert_eq!(get(&s, "h1"), Some(b"first".to_vec()));
+        assert_eq!(get(&s, "h2"), Some(b"third".to_vec()));
+        assert!(fresh.iter().all(|h| get(&s, h) == Some(b"new".to_vec())));
+        assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), 202);
     }
 }

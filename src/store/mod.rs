@@ -16,6 +16,7 @@ pub mod digests;
 pub mod documents;
 pub mod evidence;
 pub mod facts;
+mod filter;
 pub mod frontier;
 pub mod health;
 pub mod index;
@@ -100,8 +101,15 @@ pub struct Store {
     db: sled::Db,
     path: PathBuf,
     values: std::sync::Arc<values::ValueLog>,
-    /// URLs whose `urls` entry this handle (and its clones) wrote since it was opened.
-    written_urls: std::sync::Arc<urls::UrlFilter>,
+    /// URLs whose `urls` entry this handle (and its clones) wrote since it was opened. The
+    /// crawl's workers read a URL's entry to decide whether it is due; the writer then needs the
+    /// same entry to tell whether the URL is already queued in the run and which number it has.
+    /// When this says the entry was not written since, the worker's copy is the stored one and
+    /// the writer skips its own read: a random read of the largest tree a quiet night touches.
+    written_urls: std::sync::Arc<filter::KeyFilter>,
+    /// Hashes of the stored snapshots, read from the tree when the first snapshot is committed
+    /// ([`Store::snapshot_filter`]).
+    stored_snapshots: std::sync::Arc<std::sync::OnceLock<filter::KeyFilter>>,
 }
 
 impl Store {
@@ -117,6 +125,7 @@ impl Store {
             path: dir.to_path_buf(),
             values: std::sync::Arc::new(values),
             written_urls: Default::default(),
+            stored_snapshots: Default::default(),
         };
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {
