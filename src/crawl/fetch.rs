@@ -191,15 +191,7 @@ impl Fetcher {
     /// Waits for a request slot. Taken after the host's own permit (its rate and pauses), so a
     /// request waiting for a slow host does not keep other hosts' requests waiting.
     async fn request_slot(&self) -> OwnedSemaphorePermit {
-        match self.requests.clone().acquire_owned().await {
-            Ok(p) => p,
-            // Never closed; if it were, going on unbounded would be wrong: wait on a fresh
-            // one-permit semaphore instead.
-            Err(_) => Arc::new(Semaphore::new(1))
-                .acquire_owned()
-                .await
-                .unwrap_or_else(|_| unreachable!()),
-        }
+        super::host::slot(&self.requests).await
     }
 
     pub fn normalizer(&self) -> &Normalizer {

@@ -52,6 +52,19 @@ impl std::fmt::Debug for Host {
     }
 }
 
+/// A permit of a concurrency bound (a host's, or the fetcher's over all hosts).
+pub(super) async fn slot(bound: &Arc<Semaphore>) -> OwnedSemaphorePermit {
+    match bound.clone().acquire_owned().await {
+        Ok(p) => p,
+        // Never closed; if it were, proceeding unthrottled would be wrong, so wait on a fresh
+        // one-permit semaphore instead.
+        Err(_) => Arc::new(Semaphore::new(1))
+            .acquire_owned()
+            .await
+            .unwrap_or_else(|_| unreachable!()),
+    }
+}
+
 /// Held while a request to the host is in flight.
 pub struct HostPermit {
     _permit: OwnedSemaphorePermit,
@@ -83,15 +96,7 @@ impl Host {
     /// Waits for a concurrency slot, any backoff pause, and the rate limiter — in that order, so
     /// a request never starts while the host is paused.
     pub async fn acquire(&self) -> HostPermit {
-        let permit = match self.semaphore.clone().acquire_owned().await {
-            Ok(p) => p,
-            // The semaphore is never closed; if it were, proceeding unthrottled would be wrong,
-            // so wait on a fresh one-permit semaphore instead.
-            Err(_) => Arc::new(Semaphore::new(1))
-                .acquire_owned()
-                .await
-                .unwrap_or_else(|_| unreachable!()),
-        };
+        let permit = slot(&self.semaphore).await;
         loop {
             let until = self.backoff.lock().map(|b| b.not_before).unwrap_or(None);
             match until {

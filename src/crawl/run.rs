@@ -236,7 +236,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
     let mut in_progress: HashSet<u64> = HashSet::new();
     let mut taken: u64 = 0;
     // Entries are taken in queue order and new ones get higher keys, so everything at or below
-    // the last key taken is in flight or done: the next look starts after it.
+    // the last key taken is in progress or done: the next look starts after it.
     let mut cursor: Option<u64> = None;
     // Entries read ahead of the cursor, not yet taken: one frontier scan per chunk instead of
     // one per finished URL. Bounded, and safe to hold: new entries only ever get higher keys.

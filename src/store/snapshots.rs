@@ -85,10 +85,11 @@ impl Store {
     }
 
     /// Says "certainly not stored" for almost every new content hash, so a commit need not look
-    /// each one up in the `snapshots` tree: a random read that cost the crawl's writer 3 % of all
-    /// its CPU. Read from the tree's keys once per handle, when the first snapshot is committed;
-    /// every commit adds the hashes it stores ([`Store::commit_prepared`] is the only writer).
-    /// Should the keys not read, it says "maybe" to everything and each hash is looked up.
+    /// each one up in the `snapshots` tree: a random read per new page, 3 % of a first crawl's
+    /// CPU. Read from the tree's keys once per handle, when it first commits a snapshot (0.23 s
+    /// at 200,000 snapshots; a night that stores none never reads them); every commit adds the
+    /// hashes it stores ([`Store::commit_prepared`] is the only writer). Should the keys not
+    /// read, it says "maybe" to everything and each hash is looked up.
     pub(crate) fn snapshot_filter(&self) -> &KeyFilter {
         self.stored_snapshots.get_or_init(|| {
             let started = std::time::Instant::now();
