@@ -1,6 +1,7 @@
 //! Crawler throughput and memory against simweb on loopback, politeness off, beside a reference
 //! loop that only fetches the same URLs and parses them with reqwest + scraper at the same
-//! concurrency; then night 2 of the same web as a fraction of night 1: with the production
+//! concurrency (16 requests out at once: the reference's futures, the crawler's `max_in_flight`
+//! in crawl-config/simweb.toml); then night 2 of the same web as a fraction of night 1: with the production
 //! re-check policy (details re-fetched after 20 hours, as crawl-config/tongbai.toml: lists only),
 //! and again with every detail re-checked by a conditional request (`--detail-min 0s`).
 //!
