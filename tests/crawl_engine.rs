@@ -19,6 +19,9 @@ use govtrust::crawl::{self, Options};
 use govtrust::store::runs::RunStatus;
 use govtrust::store::Store;
 
+#[path = "common/loopback.rs"]
+mod loopback;
+
 const CRAWL_DELAY_S: f64 = 0.1;
 const GBK_TITLE: &str = "桐柏县城郊乡人民政府关于加强政务诚信建设的通知";
 
@@ -228,12 +231,7 @@ async fn start_server() -> (SocketAddr, Arc<Server>) {
             resp
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, server)
+    (loopback::serve(app).await, server)
 }
 
 fn write_config(dir: &Path) -> PathBuf {

@@ -11,6 +11,9 @@ use axum::http::Uri;
 use govtrust::config::Project;
 use govtrust::crawl::fetch::{Fetcher, Validators};
 
+#[path = "common/loopback.rs"]
+mod loopback;
+
 const MAX_IN_FLIGHT: u32 = 3;
 
 #[derive(Default)]
@@ -34,13 +37,7 @@ async fn start_server() -> (SocketAddr, Arc<Gauge>) {
             axum::response::Html(format!("<html><body><h3>{}</h3></body></html>", uri.path()))
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = loopback::serve(app).await;
     (addr, gauge)
 }
 

@@ -54,13 +54,7 @@ async fn start_receiver() -> (std::net::SocketAddr, Arc<Receiver>) {
         .route("/flaky", post(flaky))
         .route("/hang", post(hang))
         .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = loopback::serve(app).await;
     (addr, state)
 }
 

@@ -5,6 +5,8 @@ mod alert;
 mod cli;
 mod digest;
 mod export;
+#[path = "../common/loopback.rs"]
+mod loopback;
 mod schedule;
 
 use std::path::Path;
