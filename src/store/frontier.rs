@@ -349,13 +349,10 @@ impl Store {
         let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
         for p in prepared {
             if let Some((h, z)) = &p.snapshot {
-                // Never rewritten: the stored bytes are the proof a finding rests on. The filter
-                // answers "not stored" for nearly every new hash without a read.
-                let stored = || -> Result<bool> {
-                    Ok(self.snapshot_filter().may_contain(h.as_bytes())
-                        && snapshots.contains_key(h)?)
-                };
-                if !new_snapshots.iter().any(|(k, _)| k == h) && !stored()? {
+                // Never rewritten: the stored bytes are the proof a finding rests on.
+                if !new_snapshots.iter().any(|(k, _)| k == h)
+                    && !self.snapshot_stored(&snapshots, h)?
+                {
                     new_snapshots.push((h, z));
                 }
             }
@@ -375,7 +372,7 @@ impl Store {
             tree.insert(k, &r.encode()[..])?;
         }
         for (h, _) in &new_snapshots {
-            self.snapshot_filter().insert(h.as_bytes());
+            self.snapshot_added(h);
         }
         let queue = super::index::unindexed_chunk(
             prepared
@@ -711,15 +708,17 @@ mod tests {
             assert_eq!(get(&s, "h2"), Some(b"third".to_vec()));
             s.flush().unwrap_or_else(|e| panic!("{e}"));
         }
-        // A new handle knows the stored hashes from the tree; new ones are still stored.
+        // A new handle looks its first hashes up, then reads the filter from the tree: hashes
+        // stored before it and by it in either phase are kept; new ones are still stored.
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-        let fresh: Vec<String> = (0..200).map(|i| format!("n{i}")).collect();
+        let n = super::super::snapshots::LOOKUPS_BEFORE_FILTER as usize + 200;
+        let fresh: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
         let fresh: Vec<&str> = fresh.iter().map(String::as_str).collect();
         put(&s, &fresh, b"new");
-        put(&s, &["h1", "h2"], b"fifth");
+        put(&s, &["h1", "h2", fresh[0], fresh[n - 1]], b"fifth");
         assert_eq!(get(&s, "h1"), Some(b"first".to_vec()));
         assert_eq!(get(&s, "h2"), Some(b"third".to_vec()));
         assert!(fresh.iter().all(|h| get(&s, h) == Some(b"new".to_vec())));
-        assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), 202);
+        assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), n + 2);
     }
 }

@@ -107,9 +107,8 @@ pub struct Store {
     /// When this says the entry was not written since, the worker's copy is the stored one and
     /// the writer skips its own read: a random read of the largest tree a quiet night touches.
     written_urls: std::sync::Arc<filter::KeyFilter>,
-    /// Hashes of the stored snapshots, read from the tree when the first snapshot is committed
-    /// ([`Store::snapshot_filter`]).
-    stored_snapshots: std::sync::Arc<std::sync::OnceLock<filter::KeyFilter>>,
+    /// What this handle knows of the stored snapshots' hashes ([`Store::snapshot_stored`]).
+    stored_snapshots: std::sync::Arc<snapshots::StoredSnapshots>,
 }
 
 impl Store {

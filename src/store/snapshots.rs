@@ -8,6 +8,8 @@
 //! streams and are read as they are.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use flate2::read::ZlibDecoder;
 
@@ -84,33 +86,63 @@ impl Store {
         Ok(self.tree("snapshots")?.len())
     }
 
-    /// Says "certainly not stored" for almost every new content hash, so a commit need not look
-    /// each one up in the `snapshots` tree: a random read per new page, 3 % of a first crawl's
-    /// CPU. Read from the tree's keys once per handle, when it first commits a snapshot (0.23 s
-    /// at 200,000 snapshots; a night that stores none never reads them); every commit adds the
-    /// hashes it stores ([`Store::commit_prepared`] is the only writer). Should the keys not
-    /// read, it says "maybe" to everything and each hash is looked up.
-    pub(crate) fn snapshot_filter(&self) -> &KeyFilter {
-        self.stored_snapshots.get_or_init(|| {
-            let started = std::time::Instant::now();
-            let filter = KeyFilter::default();
-            let read = self.tree("snapshots").and_then(|t| {
-                t.iter().keys().try_for_each(|k| {
-                    filter.insert(&k?);
-                    Ok(())
-                })
-            });
-            match read {
-                Ok(()) => {
-                    tracing::debug!(took = ?started.elapsed(), "snapshot filter read");
-                    filter
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "snapshot hashes unreadable; every new snapshot is looked up");
-                    KeyFilter::everything()
-                }
+    /// Whether a snapshot of content hash `hash` is stored: asked by [`Store::commit_prepared`]
+    /// (the only writer of snapshots) for each new hash, so a stored snapshot is never
+    /// rewritten. See [`StoredSnapshots`] for how most asks avoid a read.
+    pub(crate) fn snapshot_stored(&self, snapshots: &sled::Tree, hash: &str) -> Result<bool> {
+        let s = &self.stored_snapshots;
+        let filter = match s.filter.get() {
+            Some(f) => f,
+            None if s.lookups.fetch_add(1, Ordering::Relaxed) < LOOKUPS_BEFORE_FILTER => {
+                return Ok(snapshots.contains_key(hash)?);
             }
-        })
+            None => s.filter.get_or_init(|| read_filter(snapshots)),
+        };
+        Ok(filter.may_contain(hash.as_bytes()) && snapshots.contains_key(hash)?)
+    }
+
+    /// Notes a hash [`Store::commit_prepared`] has just stored (a filter not read yet will read
+    /// it from the tree).
+    pub(crate) fn snapshot_added(&self, hash: &str) {
+        if let Some(f) = self.stored_snapshots.filter.get() {
+            f.insert(hash.as_bytes());
+        }
+    }
+}
+
+/// Looking up a content hash in the `snapshots` tree is a random read (10 µs at 200,000
+/// snapshots; 3 % of a first crawl's CPU at one per new page). A Bloom filter of the stored
+/// hashes answers "certainly not stored" for nearly all of them without a read, but reading it
+/// from the tree's keys takes as long as some 20,000 lookups (0.23 s at 200,000 snapshots). So
+/// a handle looks its first hashes up — a quiet night stores a handful — and reads the filter
+/// only once it has asked [`LOOKUPS_BEFORE_FILTER`] times: a busy night pays at most a fifth
+/// more than with the filter from the start.
+#[derive(Default)]
+pub(crate) struct StoredSnapshots {
+    filter: OnceLock<KeyFilter>,
+    lookups: AtomicU64,
+}
+
+pub(crate) const LOOKUPS_BEFORE_FILTER: u64 = 4096;
+
+/// The filter of the hashes in `snapshots`; should the keys not read, one that says "maybe" to
+/// everything, so each hash is looked up.
+fn read_filter(snapshots: &sled::Tree) -> KeyFilter {
+    let started = std::time::Instant::now();
+    let filter = KeyFilter::default();
+    let read = snapshots.iter().keys().try_for_each(|k| {
+        filter.insert(&k?);
+        Ok::<_, sled::Error>(())
+    });
+    match read {
+        Ok(()) => {
+            tracing::debug!(took = ?started.elapsed(), "snapshot filter read");
+            filter
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "snapshot hashes unreadable; every new snapshot is looked up");
+            KeyFilter::everything()
+        }
     }
 }
 
