@@ -263,27 +263,57 @@ fn account_attachments(
     for a in urls.iter() {
         if let Some(u) = ctx.fetcher.normalizer().parse(a) {
             if check_request(&source.scope, &u).is_ok() {
-                discover(ctx, source, e, &u, Role::Attachment, None, commit)?;
+                discover(
+                    ctx,
+                    source,
+                    e,
+                    Found::unnumbered(&u),
+                    Role::Attachment,
+                    None,
+                    commit,
+                )?;
             }
         }
     }
     Ok(())
 }
 
-/// The re-check schedule of `url` when its re-check is not due ([`waits`]). The URL's entry
-/// read on the way goes with the commit, which spares the writer reading it again.
+/// The re-check schedule of `url` when its re-check is not due ([`waits`]). The URL's number,
+/// known or read on the way, goes with the commit, which spares the writer reading it again.
 fn not_due(
     ctx: &Ctx,
-    url: &str,
+    found: Found,
     now: DateTime<Utc>,
     commit: &mut Commit,
 ) -> Result<Option<PageSchedule>, CrawlError> {
+    let url = found.url.as_str();
+    if found.id != 0 {
+        commit.numbers.push((url.to_string(), found.id));
+    }
     if ctx.crawl.detail_min.is_zero() {
         return Ok(None);
     }
-    let (entry, schedule) = ctx.store.url_schedule(url)?;
-    commit.read_urls.push((url.to_string(), entry));
+    let schedule = if found.id != 0 {
+        ctx.store.schedule_by_id(found.id, Some(url))?
+    } else {
+        let (entry, schedule) = ctx.store.url_schedule(url)?;
+        commit.read_urls.push((url.to_string(), entry));
+        schedule
+    };
     Ok(schedule.filter(|p| waits(ctx, Due::of_schedule(p), now)))
+}
+
+/// A URL found on a page, with its number when the page's kept list extraction carries it
+/// (0: not known).
+struct Found<'u> {
+    url: &'u Url,
+    id: u64,
+}
+
+impl<'u> Found<'u> {
+    fn unnumbered(url: &'u Url) -> Found<'u> {
+        Found { url, id: 0 }
+    }
 }
 
 /// What decides whether a page waits, from a whole record or from its schedule.
@@ -330,13 +360,14 @@ fn discover(
     ctx: &Ctx,
     source: &Source,
     parent: &FrontierEntry,
-    url: &Url,
+    found: Found,
     role: Role,
     context: Option<ItemContext>,
     commit: &mut Commit,
 ) -> Result<(), CrawlError> {
     let now = Utc::now();
-    let Some(p) = not_due(ctx, url.as_str(), now, commit)? else {
+    let url = found.url;
+    let Some(p) = not_due(ctx, found, now, commit)? else {
         commit.enqueue.push(entry(parent, url, role, 0, context));
         return Ok(());
     };
@@ -524,8 +555,15 @@ fn list_page(
             x.hash == hash && x.fingerprint == fingerprint && x.final_url == final_url.as_str()
         })
     };
-    let page = match (kept, text) {
-        (Some(x), _) => x.page,
+    let (page, ids) = match (kept, text) {
+        (Some(x), _) => {
+            if x.ids.is_empty() {
+                // Kept from before extractions carried their items' numbers: stored again
+                // with them, so later nights need not look the items' URLs up.
+                commit.list_extract = Some((e.url.clone(), x.clone()));
+            }
+            (x.page, x.ids)
+        }
         (None, text) => {
             let stored;
             let text = match text {
@@ -552,12 +590,13 @@ fn list_page(
                     fingerprint,
                     final_url: final_url.to_string(),
                     page: page.clone(),
+                    ids: Vec::new(),
                 },
             ));
-            page
+            (page, Vec::new())
         }
     };
-    for item in page.items {
+    for (i, item) in page.items.into_iter().enumerate() {
         if list.records {
             if !changed {
                 continue;
@@ -606,7 +645,11 @@ fn list_page(
                     date: item.date,
                     fields: item.fields,
                 };
-                discover(ctx, source, e, &link, Role::Detail, Some(c), commit)?;
+                let found = Found {
+                    url: &link,
+                    id: ids.get(i).copied().unwrap_or(0),
+                };
+                discover(ctx, source, e, found, Role::Detail, Some(c), commit)?;
             }
         }
     }
@@ -679,7 +722,15 @@ fn detail_page(
         if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
             if check_request(&source.scope, &u).is_ok() {
                 attachments.push(u.to_string());
-                discover(ctx, source, e, &u, Role::Attachment, None, commit)?;
+                discover(
+                    ctx,
+                    source,
+                    e,
+                    Found::unnumbered(&u),
+                    Role::Attachment,
+                    None,
+                    commit,
+                )?;
             }
         }
     }

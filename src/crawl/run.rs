@@ -176,6 +176,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                 summary: None,
             };
             store.put_run(&r)?;
+            store.begin_run_here(id);
             let mut seeds = Vec::new();
             for s in crawl.sources.iter().filter(|s| selected.contains(&s.name)) {
                 for (li, u) in s.entries() {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
-use super::list_extracts::ListExtract;
+use super::list_extracts::{encode_json, encode_value, ListExtract, LIST_EXTRACTS};
 use super::pages::{PageRecord, PageSchedule, Role, RECORDS, SCHEDULES};
 use super::runs::{encode_event, event_chunk, event_chunk_key, RunEvent, CHUNK_EVENTS, EVENTS};
 use super::snapshots::compress;
@@ -61,7 +61,8 @@ pub struct Commit {
     /// is never rewritten.
     pub snapshot: Option<(String, Vec<u8>)>,
     pub documents: Vec<Document>,
-    /// A list page's extraction, keyed by its URL (written when it was extracted afresh).
+    /// A list page's extraction, keyed by its URL (written when it was extracted afresh, or to
+    /// add its items' numbers); stored with the numbers of its items' links the commit knows.
     pub list_extract: Option<(String, ListExtract)>,
     pub event: Option<RunEvent>,
     /// Discovered entries; each is queued only if its URL was not yet seen in this run.
@@ -73,6 +74,9 @@ pub struct Commit {
     /// The writer takes one as the stored entry unless its URL may have been written since
     /// ([`Store::url_written`]), and so skips reading it again.
     pub read_urls: Vec<(String, Option<UrlEntry>)>,
+    /// URLs whose numbers the worker knew (from a kept list extraction): the writer need not
+    /// look them up.
+    pub numbers: Vec<(String, u64)>,
 }
 
 /// A [`Commit`] encoded by a crawl worker, for the store's one writer.
@@ -84,7 +88,8 @@ pub struct PreparedCommit {
     page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
-    list_extract: Option<(String, Vec<u8>)>,
+    /// URL, JSON, and the items' links.
+    list_extract: Option<(String, Vec<u8>, Vec<Option<String>>)>,
     /// URL and event.
     event: Option<(String, Vec<u8>)>,
     /// URLs and encoded frontier entries; numbered (the key) when committed.
@@ -92,6 +97,7 @@ pub struct PreparedCommit {
     /// URL and event of each skipped URL.
     skipped: Vec<(String, Vec<u8>)>,
     read_urls: Vec<(String, Option<UrlEntry>)>,
+    numbers: Vec<(String, u64)>,
 }
 
 impl PreparedCommit {
@@ -113,7 +119,10 @@ impl PreparedCommit {
                 .iter()
                 .map(|d| (d.id.clone(), encode(d)))
                 .collect(),
-            list_extract: c.list_extract.as_ref().map(|(u, x)| (u.clone(), encode(x))),
+            list_extract: c
+                .list_extract
+                .as_ref()
+                .map(|(u, x)| (u.clone(), encode_json(x), x.links())),
             event: c.event.as_ref().map(|e| (e.url.clone(), encode_event(e))),
             enqueue: c
                 .enqueue
@@ -126,6 +135,7 @@ impl PreparedCommit {
                 .map(|e| (e.url.clone(), encode_event(e)))
                 .collect(),
             read_urls: c.read_urls,
+            numbers: c.numbers,
         }
     }
 }
@@ -142,6 +152,25 @@ struct GroupUrls<'a> {
 }
 
 impl<'a> GroupUrls<'a> {
+    /// Whether `url` was queued in `run` already.
+    fn queued_in(&mut self, url: &'a str, run: u64) -> Result<bool> {
+        // Every entry queued in a run this handle began was written through this handle.
+        if self.store.run_begun_here(run) && !self.store.url_written(url) {
+            return Ok(false);
+        }
+        Ok(self.get(url)?.is_some_and(|e| e.queued_run == run))
+    }
+
+    /// The URL's number if the group knows it without a read (a URL's number never changes,
+    /// so an entry a worker read is good for it however old).
+    fn known_id(&self, url: &str) -> Option<u64> {
+        self.numbers
+            .get(url)
+            .copied()
+            .or_else(|| self.known.get(url).map(|e| e.id))
+            .or_else(|| self.read.get(url).copied().flatten().map(|e| e.id))
+    }
+
     fn get(&mut self, url: &'a str) -> Result<Option<UrlEntry>> {
         if let Some(e) = self.known.get(url) {
             return Ok(Some(*e));
@@ -164,8 +193,8 @@ impl<'a> GroupUrls<'a> {
 
     /// The URL's number, given (and written) now if it has none.
     fn id(&mut self, url: &'a str) -> Result<u64> {
-        if let Some(id) = self.numbers.get(url) {
-            return Ok(*id);
+        if let Some(id) = self.known_id(url) {
+            return Ok(id);
         }
         match self.get(url)? {
             Some(e) => Ok(e.id),
@@ -276,16 +305,15 @@ impl Store {
     /// every prefix is a state a resumed run handles (sled recovers a prefix of its log after a
     /// crash):
     ///
-    /// 1. snapshots, documents and their index queue, list extracts, run events: keyed by
-    ///    content, document id, URL and (run, URL number), so a re-fetch after an interruption
-    ///    writes the same keys again (a URL without a number gets one in `urls` first, and keeps
-    ///    it);
+    /// 1. snapshots, documents and their index queue, run events: keyed by content, document
+    ///    id and (run, URL number), so a re-fetch after an interruption writes the same keys
+    ///    again (a URL without a number gets one in `urls` first, and keeps it);
     /// 2. new frontier entries, then their `urls` entries marked queued in the run (the seen
     ///    set): a URL seen is always queued (an entry whose mark was lost can be queued twice,
     ///    and the second is dropped, below);
-    /// 3. page schedules, then page records, by URL number: a page record of the current run
-    ///    marks its URL done, and the crawl drops a frontier entry of such a URL without a
-    ///    request;
+    /// 3. list extracts by URL (rewritten by the re-fetch), page schedules, then page records,
+    ///    by URL number: a page record of the current run marks its URL done, and the crawl
+    ///    drops a frontier entry of such a URL without a request;
     /// 4. removal of the completed frontier entries.
     ///
     /// The caller must be the only writer of these trees while a run is under way (the crawl's
@@ -303,7 +331,7 @@ impl Store {
                 .collect(),
             numbers: prepared
                 .iter()
-                .filter_map(|p| p.numbered.as_ref())
+                .flat_map(|p| p.numbered.iter().chain(&p.numbers))
                 .map(|(u, id)| (u.as_str(), *id))
                 .collect(),
         };
@@ -315,9 +343,7 @@ impl Store {
         for p in prepared {
             let mut n = 0;
             for (url, v) in &p.enqueue {
-                if fresh.contains(url.as_str())
-                    || urls.get(url)?.is_some_and(|e| e.queued_run == p.run)
-                {
+                if fresh.contains(url.as_str()) || urls.queued_in(url, p.run)? {
                     continue;
                 }
                 // Numbered here, at commit time and in commit order, so frontier keys become
@@ -329,9 +355,7 @@ impl Store {
             // Not marked queued: the event marks it done, and finding it again (still not due)
             // writes the same event.
             for (url, v) in &p.skipped {
-                if !fresh.contains(url.as_str())
-                    && urls.get(url)?.is_none_or(|e| e.queued_run != p.run)
-                {
+                if !fresh.contains(url.as_str()) && !urls.queued_in(url, p.run)? {
                     skipped.push((url, p.run, v));
                 }
             }
@@ -344,7 +368,6 @@ impl Store {
         // their postings would multiply the cost of every URL's commit.
         let unindexed = self.tree(super::index::UNINDEXED)?;
         let events = self.tree(EVENTS)?;
-        let list_extracts = self.tree("list_extracts")?;
         // The group's large values go to the value log in one write, ahead of their references.
         let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
         for p in prepared {
@@ -383,11 +406,6 @@ impl Store {
         if !queue.is_empty() {
             unindexed.insert(super::index::unindexed_chunk_key(self.next_id()?), queue)?;
         }
-        for p in prepared {
-            if let Some((url, v)) = &p.list_extract {
-                list_extracts.insert(url.as_bytes(), v.as_slice())?;
-            }
-        }
         // The group's events, a chunk per run and at most CHUNK_EVENTS each, in commit order:
         // a URL's later event replaces its earlier one.
         let mut group_events: Vec<(u64, u64, &[u8])> = Vec::new();
@@ -415,9 +433,12 @@ impl Store {
         // ([`Store::number_frontier`]).
         let mut numbers = Vec::with_capacity(queued.len());
         for (url, _, seq, v) in &queued {
-            let id = match urls.get(url)? {
-                Some(e) => e.id,
-                None => self.next_id()?,
+            let id = match urls.known_id(url) {
+                Some(id) => id,
+                None => match urls.get(url)? {
+                    Some(e) => e.id,
+                    None => self.next_id()?,
+                },
             };
             numbers.push(id);
             frontier.insert(&seq[..], frontier_value(id, v))?;
@@ -433,6 +454,17 @@ impl Store {
             )?;
         }
         self.crash_point("seen")?;
+        // After the numbering, so the items' links queued by this group have theirs.
+        let list_extracts = self.tree(LIST_EXTRACTS)?;
+        for p in prepared {
+            if let Some((url, json, links)) = &p.list_extract {
+                let ids: Vec<u64> = links
+                    .iter()
+                    .map(|l| l.as_deref().and_then(|l| urls.known_id(l)).unwrap_or(0))
+                    .collect();
+                list_extracts.insert(url.as_bytes(), encode_value(json, &ids))?;
+            }
+        }
         let records = self.tree(RECORDS)?;
         let schedules = self.tree(SCHEDULES)?;
         for p in prepared {
@@ -720,5 +752,97 @@ mod tests {
         assert_eq!(get(&s, "h2"), Some(b"third".to_vec()));
         assert!(fresh.iter().all(|h| get(&s, h) == Some(b"new".to_vec())));
         assert_eq!(s.snapshot_count().unwrap_or_else(|e| panic!("{e}")), n + 2);
+    }
+
+    #[test]
+    fn a_list_extraction_is_stored_with_its_items_numbers() {
+        use crate::extract::list::{ListItem, ListPage};
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.begin_run_here(1);
+        assert_eq!(s.enqueue(1, vec![entry("http://a/2")]).ok(), Some(1));
+        let item = |link: Option<&str>| ListItem {
+            link: link.and_then(|l| url::Url::parse(l).ok()),
+            title: None,
+            date: None,
+            fields: BTreeMap::new(),
+            key: String::new(),
+        };
+        let extract = ListExtract {
+            hash: "h".into(),
+            fingerprint: "f".into(),
+            final_url: "http://a/list".into(),
+            page: ListPage {
+                items: vec![
+                    item(Some("http://a/1")),
+                    item(Some("http://a/2")),
+                    item(None),
+                    item(Some("http://a/9")),
+                ],
+                ..ListPage::default()
+            },
+            ids: vec![5, 5, 5, 5],
+        };
+        // a/1 is new, a/2 was queued by an earlier commit of the run, a/9 is not queued.
+        let n = s
+            .commit(
+                1,
+                Commit {
+                    list_extract: Some(("http://a/list".into(), extract)),
+                    enqueue: vec![entry("http://a/1"), entry("http://a/2")],
+                    ..Commit::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 1, "a URL queued in a run begun here is queued once");
+        let id = |u: &str| {
+            s.url_entry(u)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .map_or(0, |e| e.id)
+        };
+        let stored = s
+            .list_extract("http://a/list")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("stored"));
+        assert_eq!(stored.ids, vec![id("http://a/1"), id("http://a/2"), 0, 0]);
+        assert!(stored.ids[0] != 0 && stored.ids[1] != 0 && stored.ids[0] != stored.ids[1]);
+
+        // A number the worker knew keys the event of a URL it did not queue: the writer neither
+        // looks the URL up nor numbers it again.
+        let event = |url: &str| super::super::runs::RunEvent {
+            url: url.into(),
+            host: "a".into(),
+            source: "s".into(),
+            role: Role::Detail,
+            status: "not_due".into(),
+            change: super::super::runs::Change::NotDue,
+            bytes: 0,
+            requests: 0,
+            retries: 0,
+            documents: 0,
+            at: chrono::Utc::now(),
+            capped_at: None,
+        };
+        s.commit(
+            1,
+            Commit {
+                skipped: vec![event("http://a/7"), event("http://a/1")],
+                numbers: vec![("http://a/7".into(), 4242)],
+                ..Commit::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(id("http://a/7"), 0, "not numbered again");
+        let events: Vec<String> = s
+            .run_events(1)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|e| e.url)
+            .collect();
+        assert_eq!(
+            events,
+            ["http://a/7"],
+            "a/1 is queued in the run: its fetch records it"
+        );
     }
 }

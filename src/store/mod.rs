@@ -107,6 +107,8 @@ pub struct Store {
     /// When this says the entry was not written since, the worker's copy is the stored one and
     /// the writer skips its own read: a random read of the largest tree a quiet night touches.
     written_urls: std::sync::Arc<filter::KeyFilter>,
+    /// The run this handle began (0: none; [`Store::begin_run_here`]).
+    run_begun_here: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// What this handle knows of the stored snapshots' hashes ([`Store::snapshot_stored`]).
     stored_snapshots: std::sync::Arc<snapshots::StoredSnapshots>,
 }
@@ -124,6 +126,7 @@ impl Store {
             path: dir.to_path_buf(),
             values: std::sync::Arc::new(values),
             written_urls: Default::default(),
+            run_begun_here: Default::default(),
             stored_snapshots: Default::default(),
         };
         let meta = store.tree("meta")?;

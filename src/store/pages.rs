@@ -190,9 +190,18 @@ impl Store {
         let Some(e) = self.url_entry(url)? else {
             return Ok((None, None));
         };
-        match self.tree(SCHEDULES)?.get(id_key(e.id))? {
-            Some(v) => Ok((Some(e), Some(decode_schedule(e.id, Some(url), &v)?))),
-            None => Ok((Some(e), None)),
+        Ok((Some(e), self.schedule_by_id(e.id, Some(url))?))
+    }
+
+    /// The re-check schedule of page number `id` (`url`, when known, names it in an error).
+    pub(crate) fn schedule_by_id(
+        &self,
+        id: u64,
+        url: Option<&str>,
+    ) -> Result<Option<PageSchedule>> {
+        match self.tree(SCHEDULES)?.get(id_key(id))? {
+            Some(v) => Ok(Some(decode_schedule(id, url, &v)?)),
+            None => Ok(None),
         }
     }
 

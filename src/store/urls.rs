@@ -7,6 +7,8 @@
 //! pages most of them read that leaf back from disk first (sled's cache holds a fraction of the
 //! trees). Only this tree, the smallest, is still written at random.
 
+use std::sync::atomic::Ordering;
+
 use super::{Result, Store, StoreError};
 
 pub(crate) const URLS: &str = "urls";
@@ -86,6 +88,17 @@ impl Store {
     /// means certainly not: an entry read earlier through this handle is still the stored one).
     pub(crate) fn url_written(&self, url: &str) -> bool {
         self.written_urls.may_contain(url.as_bytes())
+    }
+
+    /// Notes that this handle begins run `run` rather than resuming it: every entry queued in
+    /// the run is then written through this handle, so one the handle has not written
+    /// ([`Store::url_written`]) was not queued in it — the writer need not read it to know.
+    pub(crate) fn begin_run_here(&self, run: u64) {
+        self.run_begun_here.store(run, Ordering::Relaxed);
+    }
+
+    pub(crate) fn run_begun_here(&self, run: u64) -> bool {
+        run != 0 && self.run_begun_here.load(Ordering::Relaxed) == run
     }
 
     /// Was `url` already queued in `run`?
