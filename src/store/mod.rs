@@ -40,12 +40,15 @@ use serde::Serialize;
 /// 4: frontier entries carry their URL's number; the index queue and the run events hold an
 /// entry per commit group; page records are compact binary. Older shapes are still read, so a
 /// version-3 store needs no change.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: list extracts carry the URL numbers of their items' links (after a zero byte that ends
+/// the JSON); extracts without them are still read, so a version-4 store needs no change, while
+/// a govtrust of version 4 — which would fail to read the new extracts — refuses the store.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
 /// values go to the log and old ones are told apart; versions 1 and 2 are renumbered by URL on
 /// open (`migrate`).
-const READABLE_SCHEMAS: [u32; 4] = [1, 2, 3, 4];
+const READABLE_SCHEMAS: [u32; 5] = [1, 2, 3, 4, 5];
 
 /// sled's in-memory page cache. sled counts a node by its serialized size, and a node of many
 /// small entries takes two to three times that in memory: with the large values in the value
@@ -269,5 +272,21 @@ mod tests {
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("opened a store of another schema"),
         }
+    }
+
+    #[test]
+    fn a_version_4_store_opens_as_it_is_and_is_marked_current() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            s.tree("meta")
+                .unwrap()
+                .insert("schema_version", "4")
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let s = Store::open(dir.path()).unwrap();
+        let v = s.tree("meta").unwrap().get("schema_version").unwrap();
+        assert_eq!(v.as_deref(), Some(SCHEMA_VERSION.to_string().as_bytes()));
     }
 }
