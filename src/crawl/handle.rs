@@ -557,7 +557,7 @@ fn list_page(
     };
     let (page, ids) = match (kept, text) {
         (Some(x), _) => {
-            if x.ids.is_empty() {
+            if x.ids.is_empty() && !x.page.items.is_empty() {
                 // Kept from before extractions carried their items' numbers: stored again
                 // with them, so later nights need not look the items' URLs up.
                 commit.list_extract = Some((e.url.clone(), x.clone()));

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
-use super::list_extracts::{encode_json, encode_value, ListExtract, LIST_EXTRACTS};
+use super::list_extracts::{encode_body, encode_value, ListExtract, LIST_EXTRACTS};
 use super::pages::{PageRecord, PageSchedule, Role, RECORDS, SCHEDULES};
 use super::runs::{encode_event, event_chunk, event_chunk_key, RunEvent, CHUNK_EVENTS, EVENTS};
 use super::snapshots::compress;
@@ -88,7 +88,7 @@ pub struct PreparedCommit {
     page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
     documents: Vec<(String, Vec<u8>)>,
-    /// URL, JSON, and the items' links.
+    /// URL, encoded extraction, and the items' links.
     list_extract: Option<(String, Vec<u8>, Vec<Option<String>>)>,
     /// URL and event.
     event: Option<(String, Vec<u8>)>,
@@ -122,7 +122,7 @@ impl PreparedCommit {
             list_extract: c
                 .list_extract
                 .as_ref()
-                .map(|(u, x)| (u.clone(), encode_json(x), x.links())),
+                .map(|(u, x)| (u.clone(), encode_body(x), x.links())),
             event: c.event.as_ref().map(|e| (e.url.clone(), encode_event(e))),
             enqueue: c
                 .enqueue
@@ -457,12 +457,12 @@ impl Store {
         // After the numbering, so the items' links queued by this group have theirs.
         let list_extracts = self.tree(LIST_EXTRACTS)?;
         for p in prepared {
-            if let Some((url, json, links)) = &p.list_extract {
+            if let Some((url, body, links)) = &p.list_extract {
                 let ids: Vec<u64> = links
                     .iter()
                     .map(|l| l.as_deref().and_then(|l| urls.known_id(l)).unwrap_or(0))
                     .collect();
-                list_extracts.insert(url.as_bytes(), encode_value(json, &ids))?;
+                list_extracts.insert(url.as_bytes(), encode_value(body, &ids))?;
             }
         }
         let records = self.tree(RECORDS)?;

@@ -40,9 +40,9 @@ use serde::Serialize;
 /// 4: frontier entries carry their URL's number; the index queue and the run events hold an
 /// entry per commit group; page records are compact binary. Older shapes are still read, so a
 /// version-3 store needs no change.
-/// 5: list extracts carry the URL numbers of their items' links (after a zero byte that ends
-/// the JSON); extracts without them are still read, so a version-4 store needs no change, while
-/// a govtrust of version 4 — which would fail to read the new extracts — refuses the store.
+/// 5: list extracts are compact binary and carry the URL numbers of their items' links; JSON
+/// extracts are still read, so a version-4 store needs no change, while a govtrust of version 4
+/// — which would fail to read the new extracts — refuses the store.
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
