@@ -47,8 +47,7 @@ impl ListExtract {
     }
 }
 
-/// The first byte of a binary value; values stored before schema 5 are JSON (`{`), possibly
-/// followed by a zero byte and the numbers (as this session's first form of numbers wrote them).
+/// The first byte of a value; values stored before schema 5 are JSON (`{`), without numbers.
 const LIST_V1: u8 = 1;
 
 const LINK: u8 = 1;
@@ -168,11 +167,7 @@ fn decode_value(url: &str, v: &[u8]) -> Result<ListExtract> {
         key: url.to_string(),
     };
     let (mut x, ids) = if v.first() == Some(&b'{') {
-        let (json, ids) = match v.iter().position(|b| *b == 0) {
-            Some(at) => (&v[..at], &v[at + 1..]),
-            None => (v, &[][..]),
-        };
-        (decode::<ListExtract>(LIST_EXTRACTS, json)?, ids)
+        (decode::<ListExtract>(LIST_EXTRACTS, v)?, &[][..])
     } else {
         decode_binary(v).ok_or_else(corrupt)?
     };
@@ -272,10 +267,6 @@ mod tests {
         let json = encode(&x);
         let old = get(&json);
         assert_eq!((&old.page, old.ids.len()), (&x.page, 0));
-        let mut with_ids = json.clone();
-        with_ids.push(0);
-        with_ids.extend_from_slice(&encode_value(&[], &[3, 4]));
-        assert_eq!(get(&with_ids).ids, vec![3, 4]);
     }
 
     #[test]
