@@ -7,7 +7,9 @@
 //!
 //! Both simweb and the crawler run as child processes of the release binary so the crawler's
 //! peak RSS is its own. Scales: `GOVTRUST_BENCH_PAGES` (default "50000,200000").
-//! Run: `cargo bench --bench crawl`. Figures are printed, not asserted.
+//! Run: `cargo bench --bench crawl`. Figures are printed, not asserted — with the CPU time each
+//! side and simweb used, which tells a side limited by the shared cores from one limited by
+//! waiting on responses.
 //!
 //! The reference loop runs in this process with the crawler's allocator (jemalloc), so the
 //! comparison measures the crawl's work, not a choice of malloc.
@@ -58,28 +60,63 @@ fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
     panic!("simweb did not start");
 }
 
-/// Peak resident set of a child, polled until it exits (kB).
-fn wait_with_peak_rss(mut child: Child) -> (u64, Duration) {
+/// CPU time (user + system) a process has used so far, from `/proc/PID/stat` (0 when it
+/// cannot be read). Clock ticks are Linux's fixed USER_HZ, 100 per second.
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // The fields after the command name, which is in parentheses and may contain spaces.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// What a crawl child used: peak resident set (kB), wall time, CPU seconds (its last reading
+/// before it exited, at most one poll interval short).
+struct Usage {
+    peak_kb: u64,
+    took: Duration,
+    cpu_s: f64,
+}
+
+/// Polls a child until it exits.
+fn wait_with_usage(mut child: Child) -> Usage {
     let started = Instant::now();
-    let mut peak = 0;
+    let (mut peak_kb, mut cpu_s) = (0, 0.0);
+    let pid = child.id().to_string();
     loop {
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", child.id())) {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
             for line in s.lines() {
                 if let Some(v) = line.strip_prefix("VmHWM:") {
                     let kb: u64 = v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
-                    peak = peak.max(kb);
+                    peak_kb = peak_kb.max(kb);
                 }
             }
         }
+        cpu_s = f64::max(cpu_s, cpu_seconds(&pid));
         match child.try_wait() {
-            Ok(Some(_)) => return (peak, started.elapsed()),
+            Ok(Some(_)) => {
+                return Usage {
+                    peak_kb,
+                    took: started.elapsed(),
+                    cpu_s,
+                }
+            }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => panic!("{e}"),
         }
     }
 }
 
-fn crawl(store: &Path, port: u16, detail_min: &str) -> (u64, Duration, String) {
+fn crawl(store: &Path, port: u16, detail_min: &str) -> (Usage, String) {
     let child = Command::new(BIN)
         .args(["--store"])
         .arg(store)
@@ -89,7 +126,7 @@ fn crawl(store: &Path, port: u16, detail_min: &str) -> (u64, Duration, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start crawl: {e}"));
-    let (peak, took) = wait_with_peak_rss(child);
+    let usage = wait_with_usage(child);
     let summary = Command::new(BIN)
         .args(["--store"])
         .arg(store)
@@ -97,7 +134,7 @@ fn crawl(store: &Path, port: u16, detail_min: &str) -> (u64, Duration, String) {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
         .unwrap_or_default();
-    (peak, took, summary)
+    (usage, summary)
 }
 
 fn reference(urls: &[String], port: u16) -> (usize, Duration) {
@@ -155,6 +192,7 @@ fn main() {
         // The bundled county is ~3,700 URLs; filler makes up the rest.
         let scale = target.saturating_sub(3_700);
         let mut sim = start_simweb(port, scale, 1, &truth);
+        let sim_pid = sim.id().to_string();
         let text = std::fs::read_to_string(&truth).unwrap_or_default();
         let urls: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
@@ -164,7 +202,10 @@ fn main() {
             .filter_map(|u| u.as_str().map(str::to_string))
             .collect();
         let store = dir.path().join("store");
-        let (peak_kb, took, summary) = crawl(&store, port, "20h");
+        let sim_before = cpu_seconds(&sim_pid);
+        let (night1, summary) = crawl(&store, port, "20h");
+        let sim_crawl = cpu_seconds(&sim_pid) - sim_before;
+        let (peak_kb, took) = (night1.peak_kb, night1.took);
         let crawled = summary
             .lines()
             .find_map(|l| {
@@ -174,7 +215,10 @@ fn main() {
                     .and_then(|n| n.parse::<f64>().ok())
             })
             .unwrap_or(0.0);
+        let (sim_before, own_before) = (cpu_seconds(&sim_pid), cpu_seconds("self"));
         let (ref_ok, ref_took) = reference(&urls, port);
+        let ref_cpu = cpu_seconds("self") - own_before;
+        let sim_ref = cpu_seconds(&sim_pid) - sim_before;
         let _ = sim.kill();
         let _ = sim.wait();
 
@@ -182,8 +226,9 @@ fn main() {
         // again with every detail re-checked (conditional requests, 304s, nothing re-extracted).
         let truth2 = dir.path().join("truth2.json");
         let mut sim2 = start_simweb(port, scale, 2, &truth2);
-        let (_, took2, summary2) = crawl(&store, port, "20h");
-        let (_, took3, summary3) = crawl(&store, port, "0s");
+        let (night2, summary2) = crawl(&store, port, "20h");
+        let (night2_all, summary3) = crawl(&store, port, "0s");
+        let (took2, took3) = (night2.took, night2_all.took);
         let _ = sim2.kill();
         let _ = sim2.wait();
         // `runs` prints every run so far: the last one is the night just crawled.
@@ -213,6 +258,19 @@ fn main() {
             100.0 * (crawled / took.as_secs_f64())
                 / (ref_ok as f64 / ref_took.as_secs_f64()).max(1e-9)
         );
+        // Whether each side was limited by the CPU it shares with simweb or by waiting on
+        // responses: the crawler stores and extracts what the reference only parses.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        for (label, own, sim_s, wall) in [
+            ("crawler", night1.cpu_s, sim_crawl, took),
+            ("reference", ref_cpu, sim_ref, ref_took),
+        ] {
+            println!(
+                "CPU, {label}: {own:.1}s + simweb {sim_s:.1}s in {:.1}s = {:.2} of {cores} cores",
+                wall.as_secs_f64(),
+                (own + sim_s) / wall.as_secs_f64().max(1e-9)
+            );
+        }
         for (label, t, b) in [
             ("night 2 (details re-checked after 20h)", took2, b2),
             ("night 2 (every detail re-checked)", took3, b3),
