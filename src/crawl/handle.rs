@@ -261,21 +261,28 @@ fn account_attachments(
         },
     };
     for a in urls.iter() {
-        if let Some(u) = ctx.fetcher.normalizer().parse(a) {
-            if check_request(&source.scope, &u).is_ok() {
-                discover(
-                    ctx,
-                    source,
-                    e,
-                    Found::unnumbered(&u),
-                    Role::Attachment,
-                    None,
-                    commit,
-                )?;
-            }
-        }
+        attachment(ctx, source, e, a, commit)?;
     }
     Ok(())
+}
+
+/// Discovers an attachment link of detail `e` if it parses and is in scope; returns it then.
+fn attachment(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    link: &str,
+    commit: &mut Commit,
+) -> Result<Option<Url>, CrawlError> {
+    let Some(u) = ctx.fetcher.normalizer().parse(link) else {
+        return Ok(None);
+    };
+    if check_request(&source.scope, &u).is_err() {
+        return Ok(None);
+    }
+    let found = Found { url: &u, id: 0 };
+    discover(ctx, source, e, found, Role::Attachment, None, commit)?;
+    Ok(Some(u))
 }
 
 /// The re-check schedule of `url` when its re-check is not due ([`waits`]). The URL's number,
@@ -308,12 +315,6 @@ fn not_due(
 struct Found<'u> {
     url: &'u Url,
     id: u64,
-}
-
-impl<'u> Found<'u> {
-    fn unnumbered(url: &'u Url) -> Found<'u> {
-        Found { url, id: 0 }
-    }
 }
 
 /// What decides whether a page waits, from a whole record or from its schedule.
@@ -719,19 +720,8 @@ fn detail_page(
     fields.extend(f.fields);
     let mut attachments = Vec::new();
     for a in &f.attachments {
-        if let Some(u) = ctx.fetcher.normalizer().parse(&a.url) {
-            if check_request(&source.scope, &u).is_ok() {
-                attachments.push(u.to_string());
-                discover(
-                    ctx,
-                    source,
-                    e,
-                    Found::unnumbered(&u),
-                    Role::Attachment,
-                    None,
-                    commit,
-                )?;
-            }
+        if let Some(u) = attachment(ctx, source, e, &a.url, commit)? {
+            attachments.push(u.to_string());
         }
     }
     let mut d = Document {
