@@ -5,6 +5,9 @@
 //! re-check policy (details re-fetched after 20 hours, as crawl-config/tongbai.toml: lists only),
 //! and again with every detail re-checked by a conditional request (`--detail-min 0s`).
 //!
+//! Then night 1 again, crawler and reference, with simweb delaying every response by
+//! `GOVTRUST_BENCH_LATENCY_MS` (default 5; 0 skips it), as a network round trip would.
+//!
 //! Both simweb and the crawler run as child processes of the release binary so the crawler's
 //! peak RSS is its own. Scales: `GOVTRUST_BENCH_PAGES` (default "50000,200000").
 //! Run: `cargo bench --bench crawl`. Figures are printed, not asserted — with the CPU time each
@@ -34,7 +37,7 @@ fn free_port() -> u16 {
         .unwrap_or(18700)
 }
 
-fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
+fn start_simweb(port: u16, scale: u64, night: u32, latency_ms: u64, truth: &Path) -> Child {
     let mut child = Command::new(BIN)
         .args([
             "simweb",
@@ -43,6 +46,7 @@ fn start_simweb(port: u16, scale: u64, night: u32, truth: &Path) -> Child {
             "--scale",
             &scale.to_string(),
         ])
+        .args(["--latency-ms", &latency_ms.to_string()])
         .args(["--night", &night.to_string(), "--truth"])
         .arg(truth)
         .stdout(Stdio::null())
@@ -179,53 +183,126 @@ fn reference(urls: &[String], port: u16) -> (usize, Duration) {
     })
 }
 
+/// Night 1 of one web for the crawler (into `store`) and the reference loop, each with what it
+/// used.
+struct Night1 {
+    urls: usize,
+    crawler: Usage,
+    /// URLs the crawl's run summary counts.
+    crawled: f64,
+    /// The crawl's run summary (`govtrust runs`).
+    summary: String,
+    sim_crawl: f64,
+    ref_ok: usize,
+    ref_took: Duration,
+    ref_cpu: f64,
+    sim_ref: f64,
+}
+
+/// Crawls night 1 of the web at `scale` (responses delayed by `latency_ms`) into `store`, then
+/// runs the reference loop over the truth's URLs against the same server.
+fn night1(dir: &Path, store: &Path, scale: u64, latency_ms: u64) -> Night1 {
+    let truth = dir.join(format!("truth-{latency_ms}.json"));
+    let port = free_port();
+    let mut sim = start_simweb(port, scale, 1, latency_ms, &truth);
+    let sim_pid = sim.id().to_string();
+    let text = std::fs::read_to_string(&truth).unwrap_or_default();
+    let urls: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("urls").and_then(|u| u.as_array()).cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|u| u.as_str().map(str::to_string))
+        .collect();
+    let sim_before = cpu_seconds(&sim_pid);
+    let (crawler, summary) = crawl(store, port, "20h");
+    let sim_crawl = cpu_seconds(&sim_pid) - sim_before;
+    let crawled = summary
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("网址 ")
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0);
+    let (sim_before, own_before) = (cpu_seconds(&sim_pid), cpu_seconds("self"));
+    let (ref_ok, ref_took) = reference(&urls, port);
+    let ref_cpu = cpu_seconds("self") - own_before;
+    let sim_ref = cpu_seconds(&sim_pid) - sim_before;
+    let _ = sim.kill();
+    let _ = sim.wait();
+    Night1 {
+        urls: urls.len(),
+        crawler,
+        crawled,
+        summary,
+        sim_crawl,
+        ref_ok,
+        ref_took,
+        ref_cpu,
+        sim_ref,
+    }
+}
+
+/// Prints both sides' rates and their ratio, then the CPU each used per page and how many of
+/// the machine's cores it kept busy with simweb: the crawler stores and extracts what the
+/// reference only parses, so a side limited by the shared cores shows here.
+fn print_comparison(n: &Night1) {
+    let took = n.crawler.took.as_secs_f64();
+    let ref_took = n.ref_took.as_secs_f64();
+    println!(
+        "crawler:   {:.0} URLs in {took:.1}s = {:.0} pages/s, peak RSS {:.1} MB",
+        n.crawled,
+        n.crawled / took,
+        n.crawler.peak_kb as f64 / 1024.0
+    );
+    println!(
+        "reference: {} pages in {ref_took:.1}s = {:.0} pages/s (reqwest + scraper, {CONCURRENCY} in flight)",
+        n.ref_ok,
+        n.ref_ok as f64 / ref_took
+    );
+    println!(
+        "crawler / reference: {:.0}%",
+        100.0 * (n.crawled / took) / (n.ref_ok as f64 / ref_took).max(1e-9)
+    );
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    for (label, own, pages, sim_s, wall) in [
+        ("crawler", n.crawler.cpu_s, n.crawled, n.sim_crawl, took),
+        ("reference", n.ref_cpu, n.ref_ok as f64, n.sim_ref, ref_took),
+    ] {
+        println!(
+            "CPU, {label}: {own:.1}s ({:.0} µs a page) + simweb {sim_s:.1}s in {wall:.1}s = {:.2} of {cores} cores",
+            1e6 * own / pages.max(1.0),
+            (own + sim_s) / wall.max(1e-9)
+        );
+    }
+}
+
 fn main() {
     let pages: Vec<u64> = std::env::var("GOVTRUST_BENCH_PAGES")
         .unwrap_or_else(|_| "50000,200000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    // A second comparison with every response delayed (0: none), as on a network.
+    let latency_ms: u64 = std::env::var("GOVTRUST_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(5);
     for target in pages {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let truth = dir.path().join("truth.json");
-        let port = free_port();
         // The bundled county is ~3,700 URLs; filler makes up the rest.
         let scale = target.saturating_sub(3_700);
-        let mut sim = start_simweb(port, scale, 1, &truth);
-        let sim_pid = sim.id().to_string();
-        let text = std::fs::read_to_string(&truth).unwrap_or_default();
-        let urls: Vec<String> = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("urls").and_then(|u| u.as_array()).cloned())
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|u| u.as_str().map(str::to_string))
-            .collect();
         let store = dir.path().join("store");
-        let sim_before = cpu_seconds(&sim_pid);
-        let (night1, summary) = crawl(&store, port, "20h");
-        let sim_crawl = cpu_seconds(&sim_pid) - sim_before;
-        let (peak_kb, took) = (night1.peak_kb, night1.took);
-        let crawled = summary
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix("网址 ")
-                    .and_then(|r| r.split_whitespace().next())
-                    .and_then(|n| n.parse::<f64>().ok())
-            })
-            .unwrap_or(0.0);
-        let (sim_before, own_before) = (cpu_seconds(&sim_pid), cpu_seconds("self"));
-        let (ref_ok, ref_took) = reference(&urls, port);
-        let ref_cpu = cpu_seconds("self") - own_before;
-        let sim_ref = cpu_seconds(&sim_pid) - sim_before;
-        let _ = sim.kill();
-        let _ = sim.wait();
+        let n1 = night1(dir.path(), &store, scale, 0);
+        let took = n1.crawler.took;
 
         // Night 2 of the same web: lists re-checked (304), details not due; then the same night
         // again with every detail re-checked (conditional requests, 304s, nothing re-extracted).
         let truth2 = dir.path().join("truth2.json");
-        let mut sim2 = start_simweb(port, scale, 2, &truth2);
+        let port = free_port();
+        let mut sim2 = start_simweb(port, scale, 2, 0, &truth2);
         let (night2, summary2) = crawl(&store, port, "20h");
         let (night2_all, summary3) = crawl(&store, port, "0s");
         let (took2, took3) = (night2.took, night2_all.took);
@@ -240,37 +317,9 @@ fn main() {
                 .and_then(|n| n.parse::<f64>().ok())
                 .unwrap_or(0.0)
         };
-        let (b1, b2, b3) = (bytes(&summary), bytes(&summary2), bytes(&summary3));
-        println!("== {target} pages (truth URLs {})", urls.len());
-        println!(
-            "crawler:   {crawled:.0} URLs in {:.1}s = {:.0} pages/s, peak RSS {:.1} MB",
-            took.as_secs_f64(),
-            crawled / took.as_secs_f64(),
-            peak_kb as f64 / 1024.0
-        );
-        println!(
-            "reference: {ref_ok} pages in {:.1}s = {:.0} pages/s (reqwest + scraper, {CONCURRENCY} in flight)",
-            ref_took.as_secs_f64(),
-            ref_ok as f64 / ref_took.as_secs_f64()
-        );
-        println!(
-            "crawler / reference: {:.0}%",
-            100.0 * (crawled / took.as_secs_f64())
-                / (ref_ok as f64 / ref_took.as_secs_f64()).max(1e-9)
-        );
-        // Whether each side was limited by the CPU it shares with simweb or by waiting on
-        // responses: the crawler stores and extracts what the reference only parses.
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for (label, own, sim_s, wall) in [
-            ("crawler", night1.cpu_s, sim_crawl, took),
-            ("reference", ref_cpu, sim_ref, ref_took),
-        ] {
-            println!(
-                "CPU, {label}: {own:.1}s + simweb {sim_s:.1}s in {:.1}s = {:.2} of {cores} cores",
-                wall.as_secs_f64(),
-                (own + sim_s) / wall.as_secs_f64().max(1e-9)
-            );
-        }
+        let (b1, b2, b3) = (bytes(&n1.summary), bytes(&summary2), bytes(&summary3));
+        println!("== {target} pages (truth URLs {})", n1.urls);
+        print_comparison(&n1);
         for (label, t, b) in [
             ("night 2 (details re-checked after 20h)", took2, b2),
             ("night 2 (every detail re-checked)", took3, b3),
@@ -282,6 +331,14 @@ fn main() {
                 b,
                 100.0 * b / b1.max(1.0)
             );
+        }
+        if latency_ms > 0 {
+            // Loopback has no round trip: there both sides compete for the CPU they share with
+            // simweb. On a network each request also waits; this shows the crawler there.
+            let store = dir.path().join(format!("store-{latency_ms}"));
+            let n = night1(dir.path(), &store, scale, latency_ms);
+            println!("-- the same web with {latency_ms} ms before every response");
+            print_comparison(&n);
         }
     }
 }

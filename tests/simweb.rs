@@ -551,6 +551,35 @@ async fn mild_faults_are_transient_and_none_has_none() {
 }
 
 #[tokio::test]
+async fn latency_delays_every_response_and_changes_no_byte() {
+    let fast = sim(9, 200, 1, FaultProfile::None).await;
+    let slow = start(SimOptions {
+        seed: 9,
+        scale: 200,
+        latency: Duration::from_millis(150),
+        roster: Some(roster()),
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simweb starts on loopback");
+    let urls: Vec<String> = fast.truth().urls.into_iter().step_by(97).take(4).collect();
+    let (cf, cs) = (client(fast.addr(), false), client(slow.addr(), false));
+    for url in &urls {
+        let started = Instant::now();
+        let r = cs.get(at(slow.addr(), url)).send().await.unwrap();
+        let waited = started.elapsed();
+        let (status, body) = (r.status(), r.bytes().await.unwrap());
+        // A lower bound only: the delay is a sleep before the answer, never shorter.
+        assert!(waited >= Duration::from_millis(150), "{url}: {waited:?}");
+        let r = cf.get(at(fast.addr(), url)).send().await.unwrap();
+        assert_eq!(status, r.status(), "{url}");
+        assert_eq!(body, r.bytes().await.unwrap(), "{url}");
+    }
+    fast.shutdown().await;
+    slow.shutdown().await;
+}
+
+#[tokio::test]
 async fn gbk_pages_decode_to_planted_titles() {
     let s = sim(2, 100, 1, FaultProfile::None).await;
     let truth = s.truth();

@@ -31,6 +31,10 @@ pub struct SimwebArgs {
     /// The roster of units.
     #[arg(long, default_value = govtrust::simweb::DEFAULT_ROSTER)]
     pub roster: PathBuf,
+    /// Milliseconds added before every response, as a network round trip would (loopback has
+    /// none).
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 /// Serves simweb until Ctrl-C, writing the truth first when asked.
@@ -46,6 +50,7 @@ pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
             roster: None,
             roster_path: args.roster,
             log_file: args.log,
+            latency: std::time::Duration::from_millis(args.latency_ms),
             ..SimOptions::default()
         };
         let handle = govtrust::simweb::start(opts).await?;
@@ -62,12 +67,13 @@ pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
         }
         let port = handle.addr().port();
         println!(
-            "simweb listening on {} (seed {}, scale {}, night {}, faults {})",
+            "simweb listening on {} (seed {}, scale {}, night {}, faults {}, latency {} ms)",
             handle.addr(),
             args.seed,
             args.scale,
             args.night,
-            args.faults.as_str()
+            args.faults.as_str(),
+            args.latency_ms
         );
         for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
             println!("  http://{host}:{port}/   (curl --resolve {host}:{port}:127.0.0.1 http://{host}:{port}/)");

@@ -27,6 +27,7 @@ mod urls;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -163,6 +164,10 @@ pub struct SimOptions {
     pub log_file: Option<PathBuf>,
     /// Most request-log entries kept in memory.
     pub log_limit: usize,
+    /// Added before every response of a site, as a network round trip and a real server's think time
+    /// would: on loopback a request otherwise costs only CPU, which a benchmark's client and
+    /// simweb share.
+    pub latency: Duration,
 }
 
 impl Default for SimOptions {
@@ -177,6 +182,7 @@ impl Default for SimOptions {
             roster_path: PathBuf::from(DEFAULT_ROSTER),
             log_file: None,
             log_limit: 500_000,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -279,6 +285,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let shared = Arc::new(server::Shared {
         web,
         profile: opts.faults,
+        latency: opts.latency,
         attempts: faults::Attempts::new(100_000),
         log: server::RequestLog::new(opts.log_limit, file),
     });

@@ -93,6 +93,8 @@ impl RequestLog {
 pub struct Shared {
     pub web: SimWeb,
     pub profile: FaultProfile,
+    /// [`super::SimOptions::latency`].
+    pub latency: Duration,
     pub attempts: Attempts,
     pub log: RequestLog,
 }
@@ -138,8 +140,9 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     } else {
         0
     };
-    if plan.slow_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(plan.slow_ms)).await;
+    let delay = st.latency + Duration::from_millis(plan.slow_ms);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let failure = plan.failure.filter(|(_, n)| attempt <= *n).map(|(f, _)| f);
     if let Some(f @ (Failure::Status(_) | Failure::TooMany(_))) = failure {
