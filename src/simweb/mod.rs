@@ -164,9 +164,9 @@ pub struct SimOptions {
     pub log_file: Option<PathBuf>,
     /// Most request-log entries kept in memory.
     pub log_limit: usize,
-    /// Added before every response of a site, as a network round trip and a real server's think time
-    /// would: on loopback a request otherwise costs only CPU, which a benchmark's client and
-    /// simweb share.
+    /// Added before every response of a site, as a network round trip and a real server's
+    /// think time would: on loopback a request otherwise costs only CPU, which a benchmark's
+    /// client and simweb share.
     pub latency: Duration,
 }
 
