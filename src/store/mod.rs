@@ -256,17 +256,20 @@ mod tests {
         assert!(key(&["2023", "u1", "T1"]).starts_with(&prefix(&["2023", "u1"])));
     }
 
+    /// A store in `dir` whose recorded schema version is `version`.
+    fn store_marked(dir: &Path, version: &str) {
+        let s = Store::open(dir).unwrap();
+        s.tree("meta")
+            .unwrap()
+            .insert("schema_version", version)
+            .unwrap();
+        s.flush().unwrap();
+    }
+
     #[test]
     fn schema_version_is_checked() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let s = Store::open(dir.path()).unwrap();
-            s.tree("meta")
-                .unwrap()
-                .insert("schema_version", "999")
-                .unwrap();
-            s.flush().unwrap();
-        }
+        store_marked(dir.path(), "999");
         match Store::open(dir.path()) {
             Err(StoreError::Schema { found: 999, .. }) => {}
             Err(e) => panic!("{e}"),
@@ -277,14 +280,7 @@ mod tests {
     #[test]
     fn a_version_4_store_opens_as_it_is_and_is_marked_current() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let s = Store::open(dir.path()).unwrap();
-            s.tree("meta")
-                .unwrap()
-                .insert("schema_version", "4")
-                .unwrap();
-            s.flush().unwrap();
-        }
+        store_marked(dir.path(), "4");
         let s = Store::open(dir.path()).unwrap();
         let v = s.tree("meta").unwrap().get("schema_version").unwrap();
         assert_eq!(v.as_deref(), Some(SCHEMA_VERSION.to_string().as_bytes()));
