@@ -173,6 +173,7 @@ async fn start(store: Store, token: Option<&str>, write: Option<&str>) -> Runnin
             listen: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
             token: token.map(str::to_string),
             write_token: write.map(str::to_string),
+            allowed_hosts: Vec::new(),
         },
     )
     .await
@@ -454,6 +455,7 @@ async fn tokens_guard_reading_and_writing() {
                 listen: "0.0.0.0:0".parse().unwrap_or_else(|e| panic!("{e}")),
                 token: None,
                 write_token: None,
+                allowed_hosts: Vec::new(),
             }
         )
         .await,
@@ -658,5 +660,76 @@ async fn pages_in_headless_chromium() {
             assert!(file.exists());
         }
     }
+    server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// DNS rebinding: a page under another name reaches the loopback server with its own `Host`;
+/// a form on another origin posts with the analyst's cookies. Both are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_host_names_and_cross_origin_writes_are_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = small_store(dir.path());
+    let server = start(store.clone(), None, Some("wr1te")).await;
+    let addr = server.addr();
+    let base = format!("http://{addr}");
+    let c = client();
+    for (host, want) in [
+        ("evil.example".to_string(), 421),
+        (format!("evil.example:{}", addr.port()), 421),
+        (format!("localhost:{}", addr.port()), 200),
+        (addr.to_string(), 200),
+    ] {
+        let r = c
+            .get(format!("{base}/api/units"))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status().as_u16(), want, "Host: {host}");
+    }
+    let post = |origin: Option<String>| {
+        let mut r = c
+            .post(format!("{base}/evidence/{XSS_EVIDENCE}/decision"))
+            .header("cookie", "govtrust_write=wr1te")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("action", "confirm"), ("why", "核实")]));
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        r.send()
+    };
+    for origin in ["http://evil.example", "null"] {
+        let r = post(Some(origin.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status().as_u16(), 403, "Origin: {origin}");
+    }
+    assert_eq!(
+        store
+            .evidence(XSS_EVIDENCE)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|e| e.status),
+        Some(Status::Candidate),
+        "a cross-origin post decided nothing"
+    );
+    let r = post(Some(base.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 303, "the server's own form");
+    server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // A configured name is accepted.
+    let mut opts = ServeOptions::local("127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")));
+    opts.allowed_hosts = vec!["govtrust.example".into()];
+    let server = serve::start(project(), store, opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = c
+        .get(format!("http://{}/api/runs", server.addr()))
+        .header("host", "govtrust.example:8080")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 200);
     server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Write token: without it the server is read-only (confirm/reject return 403).
     #[arg(long, env = "GOVTRUST_WRITE_TOKEN", hide_env_values = true)]
     pub write_token: Option<String>,
+    /// A host name clients use besides loopback and the listening address (repeatable; also
+    /// `[serve] allowed_hosts`); a request under any other name gets 421.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
 pub fn serve(config: &Path, store: &Path, a: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -40,6 +44,7 @@ pub fn serve(config: &Path, store: &Path, a: ServeArgs) -> anyhow::Result<ExitCo
                 listen: a.listen,
                 token: a.token,
                 write_token: a.write_token,
+                allowed_hosts: a.allow_hosts,
             },
         )
         .await?;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod roster;
 pub mod rules;
 pub mod schedule;
+pub mod serve;
 pub mod settings;
 pub mod source;
 

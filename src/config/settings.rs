@@ -13,6 +13,7 @@ use super::crawl::{Crawl, CrawlSettings};
 use super::health::HealthSettings;
 use super::rules::RuleSet;
 use super::schedule::ScheduleSettings;
+use super::serve::ServeSettings;
 use super::{parse_toml, read_text, Catalog, ConfigError, Kind, Problem, Problems, Roster};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -31,6 +32,9 @@ pub struct Settings {
     /// When `govtrust schedule` runs (`src/config/schedule.rs`); nightly at 02:00 when absent.
     #[serde(default)]
     pub schedule: Option<ScheduleSettings>,
+    /// Host names `govtrust serve` answers under (`src/config/serve.rs`); loopback when absent.
+    #[serde(default)]
+    pub serve: ServeSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -110,6 +114,7 @@ impl Project {
         if let Some(s) = &settings.schedule {
             all.extend(s.validate(path));
         }
+        all.extend(settings.serve.validate(path));
 
         let roster = match Roster::load(&base.join(&ev.roster)) {
             Ok(r) => Some(r),

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod origin;
 pub mod pages;
 
 use std::future::Future;
@@ -23,6 +24,12 @@ use crate::store::Store;
 pub enum ServeError {
     #[error("listening on {0} (not loopback) needs a token: --token or GOVTRUST_TOKEN")]
     NeedsToken(SocketAddr),
+    #[error(
+        "listening on {0} (every address) needs the host names clients use: --allow-host or [serve] allowed_hosts"
+    )]
+    NeedsAllowedHosts(SocketAddr),
+    #[error("--allow-host {0:?}: a host name or IP address without scheme, port or path")]
+    BadHost(String),
     #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
@@ -41,6 +48,20 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// Required for every POST; without it the server is read-only.
     pub write_token: Option<String>,
+    /// Host names answered besides loopback and the listening address ([`origin`]).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl ServeOptions {
+    /// Loopback at `listen`, no tokens, no further host names.
+    pub fn local(listen: SocketAddr) -> ServeOptions {
+        ServeOptions {
+            listen,
+            token: None,
+            write_token: None,
+            allowed_hosts: Vec::new(),
+        }
+    }
 }
 
 /// What every handler shares.
@@ -49,6 +70,7 @@ pub struct AppState {
     pub store: Store,
     pub token: Option<String>,
     pub write_token: Option<String>,
+    pub hosts: origin::HostPolicy,
 }
 
 pub type Shared = Arc<AppState>;
@@ -106,6 +128,10 @@ pub fn router(state: Shared) -> Router {
             state.clone(),
             auth::guard,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::guard,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -162,9 +188,20 @@ impl RunningServer {
     }
 }
 
-fn check_options(opts: &ServeOptions) -> Result<(), ServeError> {
+/// `configured`: the settings' `[serve] allowed_hosts`, already validated at load.
+fn check_options(opts: &ServeOptions, configured: &[String]) -> Result<(), ServeError> {
     if !opts.listen.ip().is_loopback() && opts.token.as_deref().is_none_or(str::is_empty) {
         return Err(ServeError::NeedsToken(opts.listen));
+    }
+    if let Some(h) = opts
+        .allowed_hosts
+        .iter()
+        .find(|h| !crate::config::serve::valid_host_name(h))
+    {
+        return Err(ServeError::BadHost(h.clone()));
+    }
+    if opts.listen.ip().is_unspecified() && opts.allowed_hosts.is_empty() && configured.is_empty() {
+        return Err(ServeError::NeedsAllowedHosts(opts.listen));
     }
     Ok(())
 }
@@ -175,7 +212,7 @@ pub async fn start(
     store: Store,
     opts: ServeOptions,
 ) -> Result<RunningServer, ServeError> {
-    check_options(&opts)?;
+    check_options(&opts, &project.settings.serve.allowed_hosts)?;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|source| ServeError::Bind {
@@ -183,7 +220,10 @@ pub async fn start(
             source,
         })?;
     let addr = listener.local_addr()?;
+    let mut extra = project.settings.serve.allowed_hosts.clone();
+    extra.extend(opts.allowed_hosts.iter().cloned());
     let state = Arc::new(AppState {
+        hosts: origin::HostPolicy::new(addr, &extra),
         project,
         store,
         token: opts.token.filter(|t| !t.is_empty()),
@@ -227,20 +267,24 @@ mod tests {
 
     #[test]
     fn non_loopback_needs_a_token() {
-        let mut o = ServeOptions {
-            listen: "0.0.0.0:8080".parse().unwrap_or_else(|e| panic!("{e}")),
-            token: None,
-            write_token: None,
-        };
-        assert!(matches!(check_options(&o), Err(ServeError::NeedsToken(_))));
+        let mut o = ServeOptions::local("0.0.0.0:8080".parse().unwrap_or_else(|e| panic!("{e}")));
+        assert!(matches!(
+            check_options(&o, &[]),
+            Err(ServeError::NeedsToken(_))
+        ));
         o.token = Some(String::new());
-        assert!(check_options(&o).is_err());
+        assert!(check_options(&o, &[]).is_err());
         o.token = Some("t".into());
-        assert!(check_options(&o).is_ok());
+        assert!(matches!(
+            check_options(&o, &[]),
+            Err(ServeError::NeedsAllowedHosts(_))
+        ));
+        o.allowed_hosts = vec!["govtrust.example".into()];
+        assert!(check_options(&o, &[]).is_ok());
         o.listen = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
         o.token = None;
-        assert!(check_options(&o).is_ok());
+        assert!(check_options(&o, &[]).is_ok());
         o.listen = "[::1]:0".parse().unwrap_or_else(|e| panic!("{e}"));
-        assert!(check_options(&o).is_ok());
+        assert!(check_options(&o, &[]).is_ok());
     }
 }
