@@ -822,3 +822,83 @@ fn bundled_samples_import_cleanly() {
         }
     }
 }
+
+/// indicators.md numbers T2.1's five city documents 1–5: a submission written that way (any of
+/// `、 , ; ，；`, duplicates once), in CSV or in the template's workbook, imports and scores.
+#[test]
+fn t2_1_lists_by_item_number_import_and_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project();
+    let t21 = |store: &Store| {
+        let facts = store.facts().unwrap().period_facts("2023").unwrap();
+        let board = govtrust::score::score(&project, &facts);
+        board
+            .unit("t-chengguan")
+            .and_then(|u| u.item("T2.1"))
+            .and_then(|i| i.score)
+    };
+    let csv = write(
+        dir.path(),
+        "t21.csv",
+        &format!("{HEADER}城关镇,T2.1,reposted,1；2,\n城关镇,T2.1,local,\"3,3\",\n"),
+    );
+    let store = Store::open(&dir.path().join("csv-store")).unwrap();
+    govtrust::submit::import_files(&project, &store, &[csv], Utc::now()).unwrap();
+    let facts = store.facts().unwrap().period_facts("2023").unwrap();
+    let reposted = facts.iter().find(|f| f.field == "reposted").unwrap();
+    assert_eq!(
+        reposted.value,
+        Value::list([
+            "南阳市重大行政决策公示和听证暂行办法",
+            "南阳市重大行政决策目录管理办法"
+        ])
+    );
+    // 0.4 per document: two reposted + one local counterpart (given twice).
+    let score = t21(&store).unwrap();
+    assert!((score - 1.2).abs() < 1e-9, "{score}");
+
+    let only = write(
+        dir.path(),
+        "only.csv",
+        &format!("{HEADER}城关镇,T2.1,reposted,1；2,\n"),
+    );
+    let store = Store::open(&dir.path().join("only-store")).unwrap();
+    govtrust::submit::import_files(&project, &store, &[only], Utc::now()).unwrap();
+    let score = t21(&store).unwrap();
+    assert!((score - 0.8).abs() < 1e-9, "{score}");
+
+    // The workbook: a number typed as a number, and numbers typed as text.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("填报表").unwrap();
+    for (c, h) in [
+        "单位",
+        "指标编号",
+        "一级指标",
+        "考核内容",
+        "填报项",
+        "字段",
+        "类型",
+        "可选值/说明",
+        "填报值",
+        "佐证材料",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, field) in [(1u32, "reposted"), (2, "local")] {
+        ws.write_string(r, 0, "城关镇").unwrap();
+        ws.write_string(r, 1, "T2.1").unwrap();
+        ws.write_string(r, 5, field).unwrap();
+    }
+    ws.write_string(1, 8, "2、5").unwrap();
+    ws.write_number(2, 8, 4.0).unwrap();
+    let path = dir.path().join("t21.xlsx");
+    book.save(&path).unwrap();
+    let store = Store::open(&dir.path().join("xlsx-store")).unwrap();
+    govtrust::submit::import_files(&project, &store, &[path], Utc::now()).unwrap();
+    let score = t21(&store).unwrap();
+    assert!((score - 1.2).abs() < 1e-9, "{score}");
+}

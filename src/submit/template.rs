@@ -9,7 +9,8 @@
 //! Value cells and their validation: 是/否 → a 是/否 list; rate → a decimal 0–1 in a percentage
 //! format, so typing `95%` stores 0.95 and `95` is refused; date → a date inside the period;
 //! int → a whole number ≥ 0; amount → a decimal ≥ 0; lists → free text (items separated by ；、
-//! or line breaks), with the allowed values shown beside them.
+//! or line breaks), with the allowed values shown beside them, numbered: a list with an allowed
+//! set also takes the items' numbers (`1；2`) and commas.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -121,7 +122,15 @@ fn field_hint(item: &Item, f: &FieldSpec, period: &Period) -> String {
         FieldType::List => parts.push("每项一行，或以；、分隔；没有填“无”".to_string()),
     }
     if let Some(allowed) = &f.allowed {
-        parts.push(format!("可选：{}", allowed.join("、")));
+        let numbered: Vec<String> = allowed
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("{} {a}", i + 1))
+            .collect();
+        parts.push(format!(
+            "可选（填名称或序号，多项以；、，分隔）：{}",
+            numbered.join("、")
+        ));
     }
     if let Some(limit) = &f.at_most {
         let label = item.field(limit).map(|l| l.label.as_str()).unwrap_or(limit);
@@ -378,7 +387,7 @@ fn instructions(
         "· 是/否：从下拉列表选择“是”或“否”。".into(),
         format!("· 日期：如 2023-03-28 或 2023年3月28日，须在考核期（{} 至 {}）内。", p.start, p.end),
         "· 清单：每项一行（单元格内换行 Alt+Enter），或以中文分号“；”、顿号“、”或英文分号“;”分隔；没有的填“无”。".into(),
-        "· 有“可选”值的清单，只能填写所列名称之一。".into(),
+        "· 有“可选”值的清单，只能填写所列名称之一，或填其序号（如 T2.1 填“1；2”即第 1、2 项文件）；多项也可以逗号“，”“,”分隔，重复的只计一次。".into(),
         "· 分子不得大于分母（如败诉案件数不大于行政诉讼案件数）；违反的文件整份不予导入。".into(),
         String::new(),
         "佐证材料".into(),

@@ -233,6 +233,10 @@ pub fn typed_value(
         (FieldType::List, c) if NONE_WORDS.contains(&c.text().to_lowercase().as_str()) => {
             Value::List(Vec::new())
         }
+        (FieldType::List, c) if field.allowed.is_some() => {
+            let allowed = field.allowed.as_deref().unwrap_or_default();
+            Value::list(numbered_items(&c.text(), allowed))
+        }
         (_, CellValue::Empty) => {
             return Err(TypeProblem(format!(
                 "填报值为空：{}",
@@ -298,6 +302,32 @@ pub fn typed_value(
         }
     }
     Ok(value)
+}
+
+/// The items of a list cell whose field has an allowed set: split on `；` `;` `、` `，` `,` and
+/// line breaks (a comma only when no allowed value holds one), and an item written as its
+/// number in the set (1-based, as the indicator table numbers the five city documents of T2.1)
+/// read as that value. Anything else stays as written, for the allowed-set check to name.
+fn numbered_items(text: &str, allowed: &[String]) -> Vec<String> {
+    let commas = !allowed.iter().any(|a| a.contains([',', '，']));
+    let items: Vec<String> = if commas {
+        text.split([';', '；', '、', ',', '，', '\n', '\r'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else {
+        crate::fact::split_list(text)
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let digits = item.trim_end_matches(['.', '．']);
+            match digits.parse::<usize>() {
+                Ok(n) if (1..=allowed.len()).contains(&n) => allowed[n - 1].clone(),
+                _ => item,
+            }
+        })
+        .collect()
 }
 
 fn rate_out_of_range(text: &str) -> bool {
@@ -533,6 +563,31 @@ mod tests {
         assert_eq!(
             typed_value(&acts, &CellValue::from_text("无"), period).unwrap(),
             Value::List(vec![])
+        );
+        // T2.1's lists by item number (indicators.md), with any separator, duplicates once.
+        let reposted = spec(&p, "城关镇", "T2.1", "reposted");
+        let names = reposted.allowed.clone().unwrap();
+        for text in ["1；2", "1,2", "2、1", "1;2;1", "1，2", "1\n2"] {
+            assert_eq!(
+                typed_value(&reposted, &CellValue::from_text(text), period).unwrap(),
+                Value::list(&names[..2]),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            typed_value(&reposted, &CellValue::Number(3.0), period).unwrap(),
+            Value::list(&names[2..3])
+        );
+        let mixed = format!("1、{}", names[4]);
+        assert_eq!(
+            typed_value(&reposted, &CellValue::from_text(&mixed), period).unwrap(),
+            Value::list([&names[0], &names[4]])
+        );
+        assert!(
+            typed_value(&reposted, &CellValue::from_text("1；6"), period)
+                .unwrap_err()
+                .0
+                .contains("“6”不在可选值内")
         );
         let cats = spec(&p, "城关镇", "T6.2", "compliant");
         assert!(typed_value(&cats, &CellValue::from_text("行政奖励；行政确认"), period).is_ok());
