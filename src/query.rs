@@ -41,6 +41,9 @@ pub enum QueryError {
 /// Default number of rows returned.
 pub const DEFAULT_LIMIT: usize = 100;
 
+/// Longest keyword text a query takes: each character pair is an index term to intersect.
+pub const MAX_TEXT_CHARS: usize = 200;
+
 /// A query over documents and evidence. Every filter given must hold.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -243,7 +246,16 @@ impl QueryParams {
                 );
             }
         }
-        q.text = given(&self.text).map(str::to_string);
+        if let Some(t) = given(&self.text) {
+            if t.chars().count() > MAX_TEXT_CHARS {
+                return Err(bad(
+                    "text",
+                    &t.chars().take(20).collect::<String>(),
+                    format!("关键词最长 {MAX_TEXT_CHARS} 字"),
+                ));
+            }
+            q.text = Some(t.to_string());
+        }
         Ok(q)
     }
 }

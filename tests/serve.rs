@@ -733,3 +733,92 @@ async fn foreign_host_names_and_cross_origin_writes_are_refused() {
     assert_eq!(r.status().as_u16(), 200);
     server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// `limit` is capped on every query route, an overlong keyword is refused, and a decision's
+/// `back` leads only to a path of this server (no open redirect through tab or line break).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sizes_are_capped_and_back_links_stay_local() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = small_store(dir.path());
+    let over = serve::api::MAX_LIMIT + 5;
+    let docs: Vec<Document> = (0..over)
+        .map(|i| {
+            let url = format!("http://www.tongbai.sim/2023/07-01/{i}.html");
+            Document {
+                id: Document::id_for("sim-tongbai", &url),
+                source: "sim-tongbai".into(),
+                list: None,
+                kind: DocumentKind::Article,
+                url: url.clone(),
+                page_url: url,
+                snapshot: "0".repeat(64),
+                title: Some(format!("诚信建设动态第{i}期")),
+                published: NaiveDate::from_ymd_opt(2023, 7, 1),
+                publisher: None,
+                index_no: None,
+                doc_no: None,
+                body: "诚信".into(),
+                attachments: vec![],
+                unit: Some("d-sjj".into()),
+                unit_basis: None,
+                fields: BTreeMap::new(),
+                run: 1,
+                extracted_at: Utc::now(),
+            }
+        })
+        .collect();
+    store.put_documents(&docs).unwrap_or_else(|e| panic!("{e}"));
+    let server = start(store.clone(), None, Some("wr1te")).await;
+    let base = format!("http://{}", server.addr());
+    let c = client();
+    let (s, _, b) = get(
+        &c,
+        format!("{base}/api/documents?limit=18446744073709551615"),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let v = json(&b);
+    assert_eq!(
+        v["rows"].as_array().map(Vec::len),
+        Some(serve::api::MAX_LIMIT)
+    );
+    assert_eq!(v["truncated"], true);
+    let (s, _, b) = get(&c, format!("{base}/search?text=诚信建设&limit=999999")).await;
+    assert_eq!(s, 200);
+    assert!(
+        b.contains(&format!("共 {} 篇文档（已截断）", serve::api::MAX_LIMIT)),
+        "the page is capped too"
+    );
+    let (s, _, _) = get(&c, format!("{base}/api/evidence?limit=999999999")).await;
+    assert_eq!(s, 200);
+    let long = "诚".repeat(govtrust::query::MAX_TEXT_CHARS + 1);
+    let (s, _, b) = get(&c, format!("{base}/api/documents?text={long}")).await;
+    assert_eq!(s, 400, "{b}");
+
+    for back in ["/\t/evil.example/", "/\n/evil.example/", "//evil.example"] {
+        let r = c
+            .post(format!("{base}/evidence/{XSS_EVIDENCE}/decision"))
+            .bearer_auth("wr1te")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[
+                ("action", "confirm"),
+                ("why", "核实"),
+                ("back", back),
+            ]))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status().as_u16(), 303, "{back:?}");
+        assert_eq!(r.headers()["location"], "/units/d-sjj", "{back:?}");
+    }
+    let r = c
+        .post(format!("{base}/evidence/{XSS_EVIDENCE}/decision"))
+        .bearer_auth("wr1te")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("action", "confirm"), ("why", &"长".repeat(1001))]))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 400, "an overlong reason");
+    server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -24,6 +24,12 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
 impl ApiError {
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
         tracing::error!("{e}");
@@ -46,6 +52,16 @@ impl From<QueryError> for ApiError {
 }
 
 type ApiResult<T> = Result<T, ApiError>;
+
+/// Most rows one request returns (`limit` above it is lowered to it; `truncated` says so).
+pub const MAX_LIMIT: usize = 1000;
+
+/// The query of a request with its limit capped at [`MAX_LIMIT`].
+pub fn resolve_capped(st: &Shared, p: &QueryParams) -> ApiResult<crate::query::Query> {
+    let mut q = p.resolve(&st.project)?;
+    q.limit = q.limit.min(MAX_LIMIT);
+    Ok(q)
+}
 
 pub fn board(st: &Shared) -> ApiResult<Scoreboard> {
     crate::pipeline::score_store(&st.project, &st.store).map_err(ApiError::internal)
@@ -118,7 +134,7 @@ pub async fn scores(State(st): State<Shared>) -> ApiResult<Response> {
 /// Evidence matching query-style filters: unit, item, status, source, from/to (the document's
 /// publication date), text (in the document title or the summary), limit.
 pub fn find_evidence(st: &Shared, p: &QueryParams) -> ApiResult<(Vec<Evidence>, bool)> {
-    let q = p.resolve(&st.project)?;
+    let q = resolve_capped(st, p)?;
     let mut list = st
         .store
         .evidence_list(&EvidenceFilter {
@@ -182,7 +198,7 @@ pub async fn documents(
     State(st): State<Shared>,
     Query(p): Query<QueryParams>,
 ) -> ApiResult<Response> {
-    let q = p.resolve(&st.project)?;
+    let q = resolve_capped(&st, &p)?;
     let (st2, q2) = (st.clone(), q.clone());
     let result = tokio::task::spawn_blocking(move || query::run(&st2.store, &q2))
         .await

@@ -338,7 +338,7 @@ pub async fn search(State(st): State<Shared>, Query(p): Query<QueryParams>) -> R
     input(&mut out, "关键词", "text", &p.text, "search");
     out.push_str("<button type=\"submit\">检索</button></form>\
         <p class=\"muted\">类型：article/record（文章/记录）或 township/department；状态：candidate/confirmed/rejected。</p>");
-    let q = match p.resolve(&st.project) {
+    let q = match super::api::resolve_capped(&st, &p) {
         Ok(q) => q,
         Err(e) => {
             let _ = write!(out, "<p class=\"bad\">{}</p>", esc(&e.to_string()));
@@ -489,6 +489,10 @@ fn display_type(ctype: &str, charset: Option<&str>) -> String {
     }
 }
 
+/// Longest reason and name a decision form takes (the audit keeps them forever).
+const MAX_REASON_CHARS: usize = 1000;
+const MAX_BY_CHARS: usize = 64;
+
 #[derive(Deserialize)]
 pub struct DecisionForm {
     pub action: String,
@@ -513,6 +517,16 @@ pub async fn decide(
     let why = f.why.trim();
     if why.is_empty() {
         return error_page(StatusCode::BAD_REQUEST, "请填写理由");
+    }
+    if why.chars().count() > MAX_REASON_CHARS
+        || f.by
+            .as_deref()
+            .is_some_and(|b| b.chars().count() > MAX_BY_CHARS)
+    {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &format!("理由最长 {MAX_REASON_CHARS} 字，署名最长 {MAX_BY_CHARS} 字"),
+        );
     }
     let decision = Decision {
         by: f
@@ -545,10 +559,47 @@ pub async fn decide(
         Ok(Err(e)) => return ApiError::internal(e).into(),
         Err(e) => return ApiError::internal(e).into(),
     };
-    // Only a local path: never an open redirect.
     let back = f
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .filter(|b| local_path(b))
         .unwrap_or_else(|| format!("/units/{}", e.unit));
     Redirect::to(&back).into_response()
+}
+
+/// Whether `back` is a path on this server and nothing else: a leading `/` not followed by `/`
+/// or `\`, and only the characters of an encoded path and query. Browsers drop tabs and line
+/// breaks from a `Location` (`/\t/evil.example` is `//evil.example`, another site), and a line
+/// break cannot be a header value at all, so anything outside that set falls back to the unit.
+fn local_path(back: &str) -> bool {
+    let b = back.as_bytes();
+    b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.len() <= 2048
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"/-._~%?=&+".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_back() {
+        for ok in ["/units/d-sjj", "/search?text=%E8%AF%9A&unit=t-a", "/"] {
+            assert!(local_path(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "https://evil.example/",
+            "evil.example",
+            "/ /evil.example",
+            "",
+        ] {
+            assert!(!local_path(bad), "{bad:?} passed");
+        }
+    }
 }
