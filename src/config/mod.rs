@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod catalog;
+pub mod column_kind;
 pub mod crawl;
 pub mod health;
 pub mod roster;

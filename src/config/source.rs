@@ -15,6 +15,7 @@ use scraper::Selector;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::column_kind::ColumnKind;
 use super::{parse_toml, read_text, ConfigError, Problems, Roster};
 
 mod compile;
@@ -135,6 +136,10 @@ pub struct ListSpec {
     pub unit_from: Vec<String>,
     #[serde(default)]
     pub pagination: Option<PaginationSpec>,
+    /// The inspection kind of every column this list lists (动态要闻, 通知公告, 政策文件,
+    /// 互动交流, 其他), where its name alone would classify it wrongly; default: by name.
+    #[serde(default)]
+    pub column_kind: Option<ColumnKind>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -388,6 +393,7 @@ pub struct List {
     pub unit: Option<String>,
     pub unit_from: Vec<String>,
     pub pagination: Option<Pagination>,
+    pub column_kind: Option<ColumnKind>,
 }
 
 #[derive(Debug, Clone)]

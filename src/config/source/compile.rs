@@ -259,6 +259,7 @@ pub(super) fn compile_list(
         unit: l.unit.clone(),
         unit_from: l.unit_from.clone(),
         pagination,
+        column_kind: l.column_kind,
     })
 }
 
