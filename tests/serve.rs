@@ -822,3 +822,76 @@ async fn sizes_are_capped_and_back_links_stay_local() {
     assert_eq!(r.status().as_u16(), 400, "an overlong reason");
     server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Stores one fetch of `url` as the crawler commits it: page record, snapshot, no document.
+fn commit_fetch(
+    store: &Store,
+    url: &str,
+    body: &[u8],
+    ctype: &str,
+    charset: Option<&str>,
+) -> String {
+    let hash = content_hash(body);
+    let now = Utc::now();
+    let page = PageRecord {
+        url: url.into(),
+        final_url: url.into(),
+        source: "sim-court".into(),
+        role: Role::Detail,
+        status: 200,
+        error: None,
+        etag: None,
+        last_modified: None,
+        content_type: Some(ctype.into()),
+        hash: Some(hash.clone()),
+        charset: charset.map(str::to_string),
+        bytes: body.len() as u64,
+        fetched_at: now,
+        run: 1,
+        first_run: 1,
+        changed_run: 1,
+        changed_at: now,
+        unchanged_streak: 0,
+        next_due: None,
+        gone_run: None,
+        attachments: None,
+    };
+    store
+        .commit(
+            1,
+            Commit {
+                page: Some(page),
+                snapshot: Some((hash.clone(), body.to_vec())),
+                ..Commit::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    hash
+}
+
+/// After the page changed, its old snapshot is still shown with the type and charset it was
+/// served with, with or without the page URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_snapshot_keeps_its_own_type_after_the_page_changed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let url = "http://zxgk.court.sim/detail/1.html";
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("<html><body>被执行人名单：桐柏县某某公司</body></html>");
+    let old = commit_fetch(&store, url, &gbk, "text/html; charset=GBK", Some("gb18030"));
+    let new = commit_fetch(&store, url, b"%PDF-1.4 ...", "application/pdf", None);
+    let server = start(store, None, None).await;
+    let base = format!("http://{}", server.addr());
+    let c = client();
+    for q in [String::new(), format!("?url={url}")] {
+        let (s, h, _) = get(&c, format!("{base}/snapshots/{old}/raw{q}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(h["content-type"], "text/html; charset=gb18030", "{q}");
+        let (s, h, _) = get(&c, format!("{base}/api/snapshots/{old}{q}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(h["content-type"], "text/html; charset=GBK", "{q}");
+        let (_, h, _) = get(&c, format!("{base}/snapshots/{new}/raw{q}")).await;
+        assert_eq!(h["content-type"], "application/pdf", "{q}");
+    }
+    server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
+}

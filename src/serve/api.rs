@@ -252,7 +252,10 @@ pub struct SnapshotParams {
 }
 
 /// A snapshot's bytes, the content type it was served with and the charset the crawler
-/// detected (both from its page record).
+/// decoded it by: from the snapshot's own entry in `snapshot_meta`, so an old snapshot keeps
+/// its type after the page changed. A snapshot stored before that entry was kept falls back to
+/// the page record of `url` when its current content is this snapshot, and else to what the
+/// bytes say (PDF, HTML and the charset the crawler would detect) — never to a scan of pages.
 pub fn snapshot_bytes(
     st: &Shared,
     hash: &str,
@@ -265,24 +268,56 @@ pub fn snapshot_bytes(
         .map_err(ApiError::internal)?
         .flatten()
         .ok_or_else(|| ApiError::not_found(format!("没有快照 {hash}")))?;
+    if let Some(m) = st.store.snapshot_meta(hash).map_err(ApiError::internal)? {
+        if let Some(ctype) = m.content_type {
+            return Ok((bytes, ctype, m.charset));
+        }
+        let (ctype, charset) = sniff(&bytes, &m.url);
+        return Ok((bytes, ctype, m.charset.or(charset)));
+    }
     let page = match url {
         Some(u) => st.store.page(u).map_err(ApiError::internal)?,
         None => None,
     };
-    let page = match page.filter(|p| p.hash.as_deref() == Some(hash)) {
-        Some(p) => Some(p),
-        None => st
-            .store
-            .pages()
-            .map_err(ApiError::internal)?
-            .into_iter()
-            .find(|p| p.hash.as_deref() == Some(hash)),
-    };
-    let charset = page.as_ref().and_then(|p| p.charset.clone());
-    let ctype = page
-        .and_then(|p| p.content_type)
-        .unwrap_or_else(|| "application/octet-stream".into());
+    if let Some(p) = page.filter(|p| p.hash.as_deref() == Some(hash)) {
+        if let Some(ctype) = p.content_type {
+            return Ok((bytes, ctype, p.charset));
+        }
+    }
+    let (ctype, charset) = sniff(&bytes, url.unwrap_or(""));
     Ok((bytes, ctype, charset))
+}
+
+/// The content type the bytes show (PDF, HTML or XML, else octet-stream) and, for text, the
+/// charset the crawler's decoding finds (the `.cn` hint taken from `url`'s host).
+fn sniff(bytes: &[u8], url: &str) -> (String, Option<String>) {
+    let head = &bytes[..bytes.len().min(1024)];
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = head[start..]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[start..]);
+    let lower = head.to_ascii_lowercase();
+    let ctype = if head.starts_with(b"%PDF-") {
+        return ("application/pdf".into(), None);
+    } else if lower.starts_with(b"<?xml") {
+        "text/xml"
+    } else if lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || lower.windows(5).any(|w| w == b"<body" || w == b"<head")
+    {
+        "text/html"
+    } else {
+        return ("application/octet-stream".into(), None);
+    };
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let charset = crate::crawl::decode::decode(bytes, None, &host).charset;
+    (ctype.into(), Some(charset.to_string()))
 }
 
 pub async fn snapshot(
@@ -308,4 +343,25 @@ pub async fn snapshot(
         HeaderValue::from_static("sandbox; default-src 'none'"),
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_snapshots_are_sniffed() {
+        let (gbk, _, _) = encoding_rs::GBK
+            .encode("<!DOCTYPE html><html><body>桐柏县人民政府信息公开目录</body></html>");
+        assert_eq!(
+            sniff(&gbk, "http://www.tongbai.gov.cn/a.html"),
+            ("text/html".to_string(), Some("gb18030".to_string()))
+        );
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF  <html><head>", ""),
+            ("text/html".to_string(), Some("UTF-8".to_string()))
+        );
+        assert_eq!(sniff(b"%PDF-1.7", "").0, "application/pdf");
+        assert_eq!(sniff(b"PK\x03\x04", "").0, "application/octet-stream");
+    }
 }

@@ -87,6 +87,8 @@ pub struct PreparedCommit {
     /// URL, record, schedule.
     page: Option<(String, Vec<u8>, Vec<u8>)>,
     snapshot: Option<(String, Vec<u8>)>,
+    /// How the snapshot was served ([`super::snapshot_meta`]), written with a new snapshot.
+    snapshot_meta: Option<Vec<u8>>,
     documents: Vec<(String, Vec<u8>)>,
     /// URL, encoded extraction, and the items' links.
     list_extract: Option<(String, Vec<u8>, Vec<Option<String>>)>,
@@ -114,6 +116,11 @@ impl PreparedCommit {
                 .snapshot
                 .as_ref()
                 .map(|(h, raw)| (h.clone(), compress(raw))),
+            snapshot_meta: c
+                .page
+                .as_ref()
+                .filter(|_| c.snapshot.is_some())
+                .map(|p| super::snapshot_meta::SnapshotMeta::of(p).encode()),
             documents: c
                 .documents
                 .iter()
@@ -370,6 +377,7 @@ impl Store {
         let events = self.tree(EVENTS)?;
         // The group's large values go to the value log in one write, ahead of their references.
         let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
+        let snapshot_meta = self.tree(super::snapshot_meta::SNAPSHOT_META)?;
         for p in prepared {
             if let Some((h, z)) = &p.snapshot {
                 // Never rewritten: the stored bytes are the proof a finding rests on.
@@ -377,6 +385,11 @@ impl Store {
                     && !self.snapshot_stored(&snapshots, h)?
                 {
                     new_snapshots.push((h, z));
+                    // Before the snapshot's reference: meta without its snapshot is harmless,
+                    // and the re-fetch after an interruption writes both again.
+                    if let Some(m) = &p.snapshot_meta {
+                        snapshot_meta.insert(h.as_bytes(), m.as_slice())?;
+                    }
                 }
             }
         }

@@ -25,6 +25,7 @@ mod migrate;
 mod page_codec;
 pub mod pages;
 pub mod runs;
+pub mod snapshot_meta;
 pub mod snapshots;
 pub mod urls;
 pub mod values;
