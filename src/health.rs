@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::health::HealthSettings;
 use crate::config::Project;
 use crate::extract::{Document, DocumentKind};
+use crate::store::faults::PageFault;
 use crate::store::pages::PageRecord;
 
 /// One warning.
@@ -63,6 +64,9 @@ pub struct HealthReport {
     pub units: BTreeMap<String, Vec<Signal>>,
     /// Host → URLs that answered 4xx/5xx.
     pub dead_links: BTreeMap<String, Vec<(String, u16)>>,
+    /// Pages the crawl quarantined after failing run after run, with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarantined: Vec<PageFault>,
 }
 
 impl HealthReport {
@@ -88,6 +92,22 @@ impl HealthReport {
             s.push_str(&format!("  {host}：{} 个失效链接\n", links.len()));
             for (url, status) in links.iter().take(10) {
                 s.push_str(&format!("    {status} {url}\n"));
+            }
+        }
+        if !self.quarantined.is_empty() {
+            s.push_str(&format!(
+                "  {} 个页面连续处理失败，已隔离（暂停抓取，到期后再试）：\n",
+                self.quarantined.len()
+            ));
+            for f in &self.quarantined {
+                let since = f
+                    .quarantined_at
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                s.push_str(&format!(
+                    "    {}（连续 {} 次失败，{since} 起隔离）：{}\n",
+                    f.url, f.nights, f.reason
+                ));
             }
         }
         s
@@ -181,6 +201,7 @@ pub fn assess(
         check_date: Some(check_date),
         units,
         dead_links,
+        quarantined: Vec::new(),
     }
 }
 

@@ -83,13 +83,18 @@ pub fn assess_store(
 ) -> Result<HealthReport, PipelineError> {
     let settings = &project.settings.health;
     let check = settings.check_date.unwrap_or(crawled_on);
-    let report = health::assess(
+    let mut report = health::assess(
         project,
         settings,
         &store.documents(None)?,
         &store.pages()?,
         check,
     );
+    report.quarantined = store
+        .page_faults()?
+        .into_iter()
+        .filter(|f| f.quarantined_at.is_some())
+        .collect();
     store.put_health(run, &report)?;
     Ok(report)
 }

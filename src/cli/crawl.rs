@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use govtrust::config::Project;
 use govtrust::crawl;
+use govtrust::store::faults::FaultKind;
 use govtrust::store::runs::{RunRecord, RunStatus};
 
 use super::open_store;
@@ -130,6 +131,23 @@ pub fn print_run(r: &RunRecord) {
         }
         for (url, cap) in &s.capped_lists {
             println!("  列表达到页数上限 {cap} 页，更早的条目未抓取：{url}");
+        }
+        let f = &s.faults;
+        if !f.is_empty() {
+            println!(
+                "  页面故障：处理失败 {}  部分读取 {}  隔离中 {}",
+                f.failed, f.truncated, f.quarantined
+            );
+            for p in &f.pages {
+                let what = match p.kind {
+                    FaultKind::Truncated => "部分读取".to_string(),
+                    FaultKind::Failed if p.quarantined_at.is_some() => {
+                        format!("隔离中（连续 {} 次失败）", p.nights)
+                    }
+                    FaultKind::Failed => format!("处理失败（连续 {} 次）", p.nights),
+                };
+                println!("    {what} {}：{}", p.url, p.reason);
+            }
         }
     }
 }

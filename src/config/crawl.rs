@@ -51,6 +51,20 @@ pub struct CrawlSettings {
     /// Requests in flight over all hosts.
     #[serde(default = "d_in_flight")]
     pub max_in_flight: u32,
+    /// Elements nested deeper than this end a page's parse: the page is read up to that
+    /// element (HTML parsing takes time in proportion to the depth for every element).
+    #[serde(default = "d_nesting")]
+    pub max_nesting: u32,
+    /// Items of a list page, and links a detail page is searched for attachments, beyond this
+    /// are not read.
+    #[serde(default = "d_links")]
+    pub max_links_per_page: u32,
+    /// A page that failed this many runs in a row is quarantined: not requested again until
+    /// `quarantine_for` has passed.
+    #[serde(default = "d_quarantine_after")]
+    pub quarantine_after: u32,
+    #[serde(default = "d_quarantine_for")]
+    pub quarantine_for: String,
     /// Query parameters removed during URL normalisation.
     #[serde(default = "d_strip")]
     pub strip_params: Vec<String>,
@@ -157,6 +171,18 @@ fn d_list_pages() -> u32 {
 }
 fn d_in_flight() -> u32 {
     32
+}
+fn d_nesting() -> u32 {
+    512
+}
+fn d_links() -> u32 {
+    5_000
+}
+fn d_quarantine_after() -> u32 {
+    3
+}
+fn d_quarantine_for() -> String {
+    "30d".into()
 }
 fn d_strip() -> Vec<String> {
     [
@@ -268,6 +294,7 @@ pub struct Crawl {
     pub detail_min: Duration,
     pub detail_max: Duration,
     pub log_every: Duration,
+    pub quarantine_for: Duration,
     default: HostPoliteness,
 }
 
@@ -303,6 +330,19 @@ impl Crawl {
         let detail_min = dur("recheck.detail_min", &settings.recheck.detail_min, &mut p);
         let detail_max = dur("recheck.detail_max", &settings.recheck.detail_max, &mut p);
         let log_every = dur("log_every", &settings.log_every, &mut p);
+        let quarantine_for = dur("quarantine_for", &settings.quarantine_for, &mut p);
+        if settings.max_nesting < 32 {
+            p.push(
+                "crawl.max_nesting",
+                "at least 32 (real pages nest 20–60 deep)",
+            );
+        }
+        if settings.max_links_per_page == 0 {
+            p.push("crawl.max_links_per_page", "at least 1");
+        }
+        if settings.quarantine_after == 0 {
+            p.push("crawl.quarantine_after", "at least 1 run");
+        }
         if connect_timeout.is_zero() || total_timeout.is_zero() {
             p.push("crawl.total_timeout", "timeouts are positive");
         }
@@ -387,6 +427,7 @@ impl Crawl {
                 detail_min,
                 detail_max,
                 log_every,
+                quarantine_for,
                 default,
             })
         } else {

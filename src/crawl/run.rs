@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
 use super::fetch::{FetchError, Fetcher};
@@ -268,7 +269,18 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             let c = ctx.clone();
             tasks.spawn(async move {
                 let seq = e.seq;
-                (seq, super::handle::process(&c, e).await)
+                // A panic anywhere in the URL's handling fails the URL, not the run (the
+                // response's handling has its own guard; this one covers the rest).
+                let work = std::panic::AssertUnwindSafe(super::handle::process(&c, e.clone()));
+                let r = match work.catch_unwind().await {
+                    Ok(r) => r,
+                    Err(panic) => {
+                        let why = super::handle::panic_message(panic.as_ref());
+                        tracing::warn!(url = %e.url, reason = %why, "crawl task panicked");
+                        super::handle::after_panic(&c, e, why).await
+                    }
+                };
+                (seq, r)
             });
         }
         if in_progress.is_empty() && !found {
@@ -329,7 +341,8 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
             tracing::info!(gone, "pages no longer linked");
         }
     }
-    let summary: RunSummary = store.summarize(record.id, record.active_s)?;
+    let mut summary: RunSummary = store.summarize(record.id, record.active_s)?;
+    summary.faults = store.fault_summary(record.id)?;
     if pending == 0 {
         record.status = RunStatus::Complete;
         record.finished_at = Some(Utc::now());

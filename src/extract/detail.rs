@@ -42,6 +42,18 @@ fn body_text(ps: &[Probe], doc: &Html) -> Option<String> {
 
 /// Extracts a detail page fetched from `url`.
 pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> DetailFields {
+    extract_detail_upto(d, url, text, nz, usize::MAX).0
+}
+
+/// [`extract_detail`] searching at most `max_links` links for attachments; also says whether
+/// the page has more links than that.
+pub fn extract_detail_upto(
+    d: &Detail,
+    url: &Url,
+    text: &str,
+    nz: &Normalizer,
+    max_links: usize,
+) -> (DetailFields, bool) {
     let doc = Html::parse_document(text);
     let root = doc.root_element();
     let page_text = element_text(root);
@@ -53,10 +65,12 @@ pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> Det
         .iter()
         .find_map(|p| first(std::slice::from_ref(p), &page).and_then(|s| find_date(&s)));
     let mut attachments = Vec::new();
+    let mut more_links = false;
     if let Some(re) = &d.attachments {
         static A: OnceLock<Selector> = OnceLock::new();
         let a = A.get_or_init(|| Selector::parse("a[href]").unwrap_or_else(|_| unreachable!()));
-        for el in doc.select(a) {
+        let mut links = doc.select(a);
+        for el in links.by_ref().take(max_links) {
             let Some(u) = el.value().attr("href").and_then(|h| nz.join_text(url, h)) else {
                 continue;
             };
@@ -68,8 +82,9 @@ pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> Det
                 });
             }
         }
+        more_links = links.next().is_some();
     }
-    DetailFields {
+    let fields = DetailFields {
         title: get(&d.title),
         published,
         publisher: get(&d.publisher),
@@ -82,5 +97,6 @@ pub fn extract_detail(d: &Detail, url: &Url, text: &str, nz: &Normalizer) -> Det
             .iter()
             .filter_map(|(k, ps)| get(ps).map(|v| (k.clone(), v)))
             .collect(),
-    }
+    };
+    (fields, more_links)
 }

@@ -46,12 +46,24 @@ pub fn extract_list(
     text: &str,
     nz: &Normalizer,
 ) -> Result<ListPage, ExtractError> {
+    extract_list_upto(list, url, text, nz, usize::MAX)
+}
+
+/// [`extract_list`] reading at most `max_items` items: a page of 200,000 links costs no more
+/// than the limit (the crawl asks for one more than `crawl.max_links_per_page`, to know).
+pub fn extract_list_upto(
+    list: &List,
+    url: &Url,
+    text: &str,
+    nz: &Normalizer,
+    max_items: usize,
+) -> Result<ListPage, ExtractError> {
     match &list.payload {
         Payload::Html => {
             let doc = Html::parse_document(text);
             let mut page = ListPage::default();
             if let Some(sel) = &list.item {
-                for el in doc.select(sel) {
+                for el in doc.select(sel).take(max_items) {
                     page.items.push(html_item(list, el, url, nz));
                 }
             }
@@ -72,7 +84,7 @@ pub fn extract_list(
                     ExtractError::Json(format!("no array at {}", list.items.join(".")))
                 })?;
             let mut page = ListPage::default();
-            for rec in arr {
+            for rec in arr.iter().take(max_items) {
                 page.items.push(json_item(list, rec, url, nz));
             }
             page_meta(list, &mut page, None, Some(&json), url, nz);
@@ -91,7 +103,8 @@ pub fn extract_list(
                     let frag = strip_cdata(c.get(1).map_or("", |m| m.as_str()));
                     let fdoc = Html::parse_fragment(frag);
                     if let Some(sel) = &list.item {
-                        for el in fdoc.select(sel) {
+                        let room = max_items.saturating_sub(page.items.len());
+                        for el in fdoc.select(sel).take(room) {
                             page.items.push(html_item(list, el, url, nz));
                         }
                     }
@@ -186,7 +199,8 @@ fn json_item(list: &List, rec: &Json, base: &Url, nz: &Normalizer) -> ListItem {
 }
 
 /// Scalars of a JSON object by key; nested objects' scalars under their own key, or
-/// `parent.key` when that key is taken.
+/// `parent.key` when that key is taken. Recursive, but over parsed JSON only, which
+/// `serde_json` refuses to nest deeper than 128.
 fn flatten(v: &Json, parent: &str, out: &mut BTreeMap<String, String>) {
     let Json::Object(m) = v else { return };
     for (k, x) in m {

@@ -5,6 +5,7 @@
 pub mod dates;
 pub mod detail;
 pub mod list;
+pub mod nesting;
 pub mod pager;
 pub mod probe;
 pub mod text;

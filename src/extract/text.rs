@@ -75,8 +75,27 @@ pub fn block_text(el: ElementRef<'_>) -> String {
     lines.done.join("\n")
 }
 
+/// What [`walk`] does next.
+enum Step<'a> {
+    /// A node's own text, or its children (an element).
+    Visit(NodeRef<'a, Node>),
+    /// A block ends: the line breaks after it.
+    EndBlock,
+}
+
+/// Appends the text of `node`'s children to `lines`. With an explicit stack rather than
+/// recursion: how deep a page's elements nest is the page's to choose, a thread's stack is not.
 fn walk(node: NodeRef<'_, Node>, lines: &mut Lines) {
-    for child in node.children() {
+    let mut todo: Vec<Step<'_>> = Vec::new();
+    push_children(node, &mut todo);
+    while let Some(step) = todo.pop() {
+        let child = match step {
+            Step::EndBlock => {
+                lines.flush();
+                continue;
+            }
+            Step::Visit(n) => n,
+        };
         match child.value() {
             Node::Text(t) => lines.push_text(t),
             Node::Element(e) => {
@@ -97,15 +116,22 @@ fn walk(node: NodeRef<'_, Node>, lines: &mut Lines) {
                     }
                     _ if BLOCKS.contains(&name) => {
                         lines.flush();
-                        walk(child, lines);
-                        lines.flush();
+                        todo.push(Step::EndBlock);
+                        push_children(child, &mut todo);
                     }
-                    _ => walk(child, lines),
+                    _ => push_children(child, &mut todo),
                 }
             }
             _ => {}
         }
     }
+}
+
+/// Queues a node's children so that they are popped in document order.
+fn push_children<'a>(node: NodeRef<'a, Node>, todo: &mut Vec<Step<'a>>) {
+    let at = todo.len();
+    todo.extend(node.children().map(Step::Visit));
+    todo[at..].reverse();
 }
 
 /// A cell's text on one line.
@@ -137,5 +163,32 @@ mod tests {
              <tr><td>一、本年新收政府信息公开申请数量</td><td> 7 </td></tr></table>说明<br>结束<script>x()</script></div>",
         );
         assert_eq!(t, "一、总体情况\n本年度 共 收到申请\n项目 | 总计\n一、本年新收政府信息公开申请数量 | 7\n说明\n结束");
+    }
+
+    /// Regression: the walk recursed per element and overflowed the stack on 100,000 nested
+    /// `<div>` (the crawl aborted with SIGABRT). The tree is built directly here — parsing such a
+    /// page takes minutes, which the crawl avoids by parsing only up to `crawl.max_nesting`.
+    #[test]
+    fn a_tree_deeper_than_any_stack_is_walked() {
+        let mut doc = Html::parse_document("<div id=b></div><div id=c></div>");
+        let sel = Selector::parse("#b").unwrap_or_else(|e| panic!("{e}"));
+        let c = Selector::parse("#c").unwrap_or_else(|e| panic!("{e}"));
+        let div = doc.select(&c).next().map(|e| e.value().clone());
+        let div = Node::Element(div.unwrap_or_else(|| panic!("no #c")));
+        let root = doc.select(&sel).next().map(|e| e.id());
+        let mut at = root.unwrap_or_else(|| panic!("no #b"));
+        for _ in 0..200_000 {
+            let mut node = doc.tree.get_mut(at).unwrap_or_else(|| panic!("node"));
+            at = node.append(div.clone()).id();
+        }
+        let mut leaf = doc.tree.get_mut(at).unwrap_or_else(|| panic!("node"));
+        leaf.append(Node::Text(scraper::node::Text {
+            text: "最深处".into(),
+        }));
+        assert_eq!(body_in(&doc, &sel), "最深处");
+    }
+
+    fn body_in(doc: &Html, sel: &Selector) -> String {
+        doc.select(sel).next().map(block_text).unwrap_or_default()
     }
 }

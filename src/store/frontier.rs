@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
+use super::faults::{encode_update, FaultUpdate, FAULTS};
 use super::list_extracts::{encode_body, encode_value, ListExtract, LIST_EXTRACTS};
 use super::pages::{PageRecord, PageSchedule, Role, RECORDS, SCHEDULES};
 use super::runs::{encode_event, event_chunk, event_chunk_key, RunEvent, CHUNK_EVENTS, EVENTS};
@@ -77,6 +78,8 @@ pub struct Commit {
     /// URLs whose numbers the worker knew (from a kept list extraction): the writer need not
     /// look them up.
     pub numbers: Vec<(String, u64)>,
+    /// The page's fault (`page_faults`), set or cleared with its record.
+    pub fault: Option<FaultUpdate>,
 }
 
 /// A [`Commit`] encoded by a crawl worker, for the store's one writer.
@@ -100,6 +103,8 @@ pub struct PreparedCommit {
     skipped: Vec<(String, Vec<u8>)>,
     read_urls: Vec<(String, Option<UrlEntry>)>,
     numbers: Vec<(String, u64)>,
+    /// The page's fault as stored (`Some(None)`: removed), written with the page record.
+    fault: Option<Option<Vec<u8>>>,
 }
 
 impl PreparedCommit {
@@ -141,6 +146,7 @@ impl PreparedCommit {
                 .iter()
                 .map(|e| (e.url.clone(), encode_event(e)))
                 .collect(),
+            fault: c.fault.as_ref().map(encode_update),
             read_urls: c.read_urls,
             numbers: c.numbers,
         }
@@ -318,8 +324,8 @@ impl Store {
     /// 2. new frontier entries, then their `urls` entries marked queued in the run (the seen
     ///    set): a URL seen is always queued (an entry whose mark was lost can be queued twice,
     ///    and the second is dropped, below);
-    /// 3. list extracts by URL (rewritten by the re-fetch), page schedules, then page records,
-    ///    by URL number: a page record of the current run marks its URL done, and the crawl
+    /// 3. list extracts by URL (rewritten by the re-fetch), page faults, page schedules, then
+    ///    page records, by URL number: a page record of the current run marks its URL done, and the crawl
     ///    drops a frontier entry of such a URL without a request;
     /// 4. removal of the completed frontier entries.
     ///
@@ -480,9 +486,21 @@ impl Store {
         }
         let records = self.tree(RECORDS)?;
         let schedules = self.tree(SCHEDULES)?;
+        let faults = self.tree(FAULTS)?;
         for p in prepared {
             if let Some((url, v, schedule)) = &p.page {
                 let id = id_key(urls.id(url)?);
+                // Before the record: a fault without its record is written again (in the same
+                // run, so not counted twice) when the URL is fetched again on resume.
+                match &p.fault {
+                    Some(Some(f)) => {
+                        faults.insert(id, f.as_slice())?;
+                    }
+                    Some(None) => {
+                        faults.remove(id)?;
+                    }
+                    None => {}
+                }
                 // The schedule first: one without its record is rewritten with it when the URL
                 // is fetched again on resume.
                 schedules.insert(id, schedule.as_slice())?;

@@ -16,6 +16,7 @@ pub mod digests;
 pub mod documents;
 pub mod evidence;
 pub mod facts;
+pub mod faults;
 mod filter;
 pub mod frontier;
 pub mod health;

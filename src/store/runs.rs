@@ -338,6 +338,10 @@ pub struct RunSummary {
     /// limit: the list's older items were not reached.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub capped_lists: BTreeMap<String, u32>,
+    /// Pages whose handling failed or stopped at a limit in the run, and pages in quarantine
+    /// ([`super::faults`]), with their reasons.
+    #[serde(default, skip_serializing_if = "super::faults::FaultSummary::is_empty")]
+    pub faults: super::faults::FaultSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
