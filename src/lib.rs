@@ -6,6 +6,7 @@
 
 pub mod alert;
 pub mod calendar;
+pub mod cells;
 pub mod config;
 pub mod crawl;
 pub mod demo;

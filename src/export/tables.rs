@@ -249,7 +249,7 @@ fn write_rows<R: Row>(
                     .cells()
                     .into_iter()
                     .map(|c| match c {
-                        Cell::Text(s) => s,
+                        Cell::Text(s) => crate::cells::csv_text(&s).into_owned(),
                         Cell::Number(n) => format!("{n}"),
                         Cell::Empty => String::new(),
                     })
@@ -278,7 +278,7 @@ fn write_rows<R: Row>(
                 let row = (i + 1) as u32;
                 for (c, cell) in r.cells().into_iter().enumerate() {
                     match cell {
-                        Cell::Text(s) => ws.write_string(row, c as u16, s).map(|_| ()),
+                        Cell::Text(s) => crate::cells::write_text(ws, row, c as u16, &s, None),
                         Cell::Number(n) => ws.write_number(row, c as u16, n).map(|_| ()),
                         Cell::Empty => Ok(()),
                     }

@@ -229,9 +229,11 @@ pub fn csv(rows: &[FlatRow]) -> Result<String, QueryError> {
         "文档ID", "日期", "单位ID", "单位", "来源", "类型", "标题", "网址", "快照", "证据", "摘录",
     ])?;
     for r in rows {
-        w.write_record([
+        let published = r.published.map(|d| d.to_string()).unwrap_or_default();
+        let statuses = statuses(r);
+        let cells = [
             r.id.as_str(),
-            &r.published.map(|d| d.to_string()).unwrap_or_default(),
+            &published,
             r.unit.as_deref().unwrap_or(""),
             r.unit_name.as_deref().unwrap_or(""),
             &r.source,
@@ -239,9 +241,10 @@ pub fn csv(rows: &[FlatRow]) -> Result<String, QueryError> {
             &r.title,
             &r.url,
             &r.snapshot,
-            &statuses(r),
+            &statuses,
             &r.excerpt,
-        ])?;
+        ];
+        w.write_record(cells.iter().map(|c| crate::cells::csv_text(c).into_owned()))?;
     }
     let bytes = w
         .into_inner()

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
     FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
+use crate::cells::write_text;
 use crate::config::{Item, Kind};
 use crate::evidence::model::Evidence;
 use crate::score::UnitSheet;
@@ -206,7 +207,7 @@ fn score_sheet(
             crate::fact::trim_float(item.max),
             item.content
         );
-        ws.write_string_with_format(0, col, text(&head), &st.head)?;
+        write_text(ws, 0, col, &text(&head), Some(&st.head))?;
         ws.set_column_width(col, 14)?;
     }
     ws.set_row_height(0, 72)?;
@@ -217,7 +218,7 @@ fn score_sheet(
         let row = r as u32 + 1;
         ws.write_string(row, 0, u.kind.label())?;
         ws.write_number(row, 1, u.rank as f64)?;
-        ws.write_string(row, 2, text(&u.short))?;
+        write_text(ws, row, 2, &text(&u.short), None)?;
         let (total, max_scored) = match category {
             None => (u.total, u.max_scored),
             Some(name) => u
@@ -347,7 +348,7 @@ fn evidence_sheet(ws: &mut Worksheet, input: &ReportInput, st: &Styles) -> Resul
         ];
         for (c, v) in cells.iter().enumerate() {
             if !v.is_empty() {
-                ws.write_string(row, c as u16, text(v))?;
+                write_text(ws, row, c as u16, &text(v), None)?;
             }
         }
     }
@@ -380,7 +381,7 @@ fn notice_sheet(
     for (r, u) in units.iter().enumerate() {
         let row = r as u32 + 1;
         ws.write_string(row, 0, u.kind.label())?;
-        ws.write_string(row, 1, text(&u.short))?;
+        write_text(ws, row, 1, &text(&u.short), None)?;
         let mut total = 0;
         for (j, m) in months.iter().enumerate() {
             let n = counts

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::cells::csv_text;
 use crate::config::roster::ResolveError;
 use crate::config::{Kind, Project};
 use crate::fact::Fact;
@@ -311,13 +312,13 @@ pub fn csv(board: &Scoreboard) -> Result<String, RenderError> {
     let mut header: Vec<String> = ["编号", "单位", "类型", "排名", "总分", "已评分项满分"]
         .map(String::from)
         .to_vec();
-    header.extend(categories.iter().map(|c| c.to_string()));
-    header.extend(items.iter().map(|i| i.to_string()));
+    header.extend(categories.iter().map(|c| csv_text(c).into_owned()));
+    header.extend(items.iter().map(|i| csv_text(i).into_owned()));
     w.write_record(&header)?;
     for u in &board.units {
         let mut row = vec![
-            u.id.clone(),
-            u.name.clone(),
+            csv_text(&u.id).into_owned(),
+            csv_text(&u.name).into_owned(),
             u.kind.label().to_string(),
             u.rank.to_string(),
             show2(u.total),

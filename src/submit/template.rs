@@ -21,6 +21,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use crate::cells::write_text;
 use crate::config::{FieldSpec, FieldType, Item, Kind, Period, Project};
 use crate::fact::Value;
 
@@ -231,7 +232,10 @@ fn write_value(
         Some(Value::List(items)) if items.is_empty() => {
             ws.write_string_with_format(row, COL_VALUE, "无", input_format)?
         }
-        Some(v) => ws.write_string_with_format(row, COL_VALUE, v.to_string(), input_format)?,
+        Some(v) => {
+            write_text(ws, row, COL_VALUE, &v.to_string(), Some(input_format))?;
+            return Ok(());
+        }
     };
     Ok(())
 }
@@ -261,8 +265,10 @@ pub fn template_workbook(
         for f in &item.fields {
             let k = (item.id.clone(), f.name.clone());
             match &fill.unit {
-                Some(u) => sheet.write_string_with_format(r, COL_UNIT, u, &fm.input)?,
-                None => sheet.write_blank(r, COL_UNIT, &fm.input)?,
+                Some(u) => write_text(&mut sheet, r, COL_UNIT, u, Some(&fm.input))?,
+                None => {
+                    sheet.write_blank(r, COL_UNIT, &fm.input)?;
+                }
             };
             sheet.write_string_with_format(r, 1, &item.id, &fm.text)?;
             sheet.write_string_with_format(r, 2, &item.category, &fm.text)?;
@@ -285,8 +291,10 @@ pub fn template_workbook(
             sheet.write_string_with_format(r, 7, field_hint(item, f, &project.period), &fm.wrap)?;
             write_value(&mut sheet, r, f, fill.values.get(&k), &fm)?;
             match fill.notes.get(&k) {
-                Some(n) => sheet.write_string_with_format(r, COL_NOTE, n, &fm.input)?,
-                None => sheet.write_blank(r, COL_NOTE, &fm.input)?,
+                Some(n) => write_text(&mut sheet, r, COL_NOTE, n, Some(&fm.input))?,
+                None => {
+                    sheet.write_blank(r, COL_NOTE, &fm.input)?;
+                }
             };
             let v = validation(f, &project.period)?
                 .unwrap_or_else(|| DataValidation::new().allow_any_value());
@@ -323,9 +331,9 @@ pub fn template_workbook(
     }
     for (i, u) in units.iter().enumerate() {
         let row = i as u32 + 1;
-        names.write_string(row, 0, &u.short)?;
-        names.write_string(row, 1, &u.name)?;
-        names.write_string(row, 2, &u.id)?;
+        write_text(&mut names, row, 0, &u.short, None)?;
+        write_text(&mut names, row, 1, &u.name, None)?;
+        write_text(&mut names, row, 2, &u.id, None)?;
     }
     names.set_column_width(0, 18)?;
     names.set_column_width(1, 32)?;
@@ -409,7 +417,7 @@ fn instructions(
             }
             _ => &plain,
         };
-        ws.write_string_with_format(i as u32, 0, line, f)?;
+        write_text(&mut ws, i as u32, 0, line, Some(f))?;
     }
     Ok(ws)
 }

@@ -5,6 +5,7 @@ mod alert;
 mod cli;
 mod digest;
 mod export;
+mod formula;
 #[path = "../common/loopback.rs"]
 mod loopback;
 mod schedule;
