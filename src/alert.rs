@@ -11,7 +11,8 @@
 //! with a timeout, failures retried with doubling backoff a bounded number of times — and waits
 //! for it at most `wait_ms`; what is not finished by then goes on in the background while the
 //! process lives. Every delivery, successful or not, is logged and recorded in the store under
-//! the run id (`store.deliveries(run)`).
+//! the run id (`store.deliveries(run)`) — with the webhook's URL [`redact`]ed: a robot's
+//! `key=` / `access_token=` is its password, and neither logs nor the store keep it.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -248,6 +249,70 @@ fn overflow_body(format: WebhookFormat, run: u64, left: usize) -> serde_json::Va
     }
 }
 
+/// Query parameters whose value is a credential (compared case-insensitively; `sign` and
+/// `timestamp` are DingTalk's signed-robot pair, the signature being derived from the secret).
+const SECRET_PARAMS: [&str; 12] = [
+    "key",
+    "access_token",
+    "token",
+    "secret",
+    "sign",
+    "signature",
+    "password",
+    "passwd",
+    "auth",
+    "apikey",
+    "api_key",
+    "sendkey",
+];
+
+/// A webhook URL as logs, the store and error messages show it: credential query values and
+/// any userinfo password replaced by `***` and eight hex digits of the value's blake3
+/// (`…/send?key=***3f9a2c1d`), so two robots of the same service stay apart (the recorded
+/// deliveries tell which was reached) without the key. A URL that does not parse keeps only
+/// what comes before its query.
+pub fn redact(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return match url.split_once('?') {
+            Some((head, _)) => format!("{head}?***"),
+            None => url.to_string(),
+        };
+    };
+    if let Some(p) = u.password().map(masked) {
+        let _ = u.set_password(Some(&p));
+    }
+    if u.query().is_some() {
+        let pairs: Vec<(String, bool, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s));
+                let v = if secret { masked(&v) } else { v.into_owned() };
+                (k.into_owned(), secret, v)
+            })
+            .collect();
+        // Written by hand so `***` stays readable rather than percent-encoded.
+        let q: Vec<String> = pairs
+            .iter()
+            .map(|(k, secret, v)| {
+                if *secret {
+                    format!("{k}={v}")
+                } else {
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .append_pair(k, v)
+                        .finish()
+                }
+            })
+            .collect();
+        u.set_query(Some(&q.join("&")));
+    }
+    u.to_string()
+}
+
+/// `***` and the first eight hex digits of the secret's blake3.
+fn masked(secret: &str) -> String {
+    format!("***{}", &blake3::hash(secret.as_bytes()).to_hex()[..8])
+}
+
 /// One attempt's verdict: done, failed for good, or worth retrying.
 enum Attempt {
     Ok(u16),
@@ -267,7 +332,8 @@ async fn attempt(client: &reqwest::Client, w: &Webhook, body: &[u8]) -> Attempt 
         .await;
     let resp = match resp {
         Ok(r) => r,
-        Err(e) => return Attempt::Retry(None, e.to_string()),
+        // Without the URL: reqwest's message names it, secret and all.
+        Err(e) => return Attempt::Retry(None, e.without_url().to_string()),
     };
     let status = resp.status();
     let code = status.as_u16();
@@ -293,7 +359,7 @@ async fn attempt(client: &reqwest::Client, w: &Webhook, body: &[u8]) -> Attempt 
             ),
             _ => Attempt::Ok(code),
         },
-        Err(e) => Attempt::Retry(Some(code), e.to_string()),
+        Err(e) => Attempt::Retry(Some(code), e.without_url().to_string()),
     }
 }
 
@@ -312,7 +378,7 @@ async fn send(
             Attempt::Ok(code) => return (true, n, Some(code), None),
             Attempt::Fatal(code, e) => return (false, n, code, Some(e)),
             Attempt::Retry(code, e) => {
-                tracing::debug!(webhook = %w.url, attempt = n, error = %e, "alert delivery failed, will retry");
+                tracing::debug!(webhook = %redact(&w.url), attempt = n, error = %e, "alert delivery failed, will retry");
                 last = (code, Some(e));
             }
         }
@@ -367,8 +433,10 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
     let mut msgs = messages(&settings, &events);
     msgs.retain(|(w, e, _)| {
         let Some(e) = e else { return true };
+        let shown = redact(&w.url);
         !delivered.iter().any(|d| {
-            d.ok && d.webhook == w.url
+            // Records written before redaction hold the URL itself.
+            d.ok && (d.webhook == shown || d.webhook == w.url)
                 && d.event == Some(e.kind)
                 && d.unit == e.unit
                 && d.item == e.item
@@ -423,7 +491,7 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
                     let (ok, attempts, status, error) = send(&client, &settings, &w, &body).await;
                     let d = Delivery {
                         run,
-                        webhook: w.url.clone(),
+                        webhook: redact(&w.url),
                         event: e.as_ref().map(|e| e.kind),
                         unit: e.as_ref().map(|e| e.unit.clone()).unwrap_or_default(),
                         item: e.as_ref().map(|e| e.item.clone()).unwrap_or_default(),

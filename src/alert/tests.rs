@@ -168,3 +168,30 @@ fn messages_respect_subscriptions_and_the_cap() {
         .unwrap_or("")
         .contains("另有 1 条"));
 }
+
+#[test]
+fn webhook_secrets_are_redacted() {
+    let wecom =
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa";
+    let r = redact(wecom);
+    assert!(
+        r.starts_with("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***"),
+        "{r}"
+    );
+    assert!(!r.contains("693a91f6"), "{r}");
+    // Two robots of one service stay apart.
+    assert_ne!(r, redact(&wecom.replace("693a", "7777")));
+    let ding = redact("https://oapi.dingtalk.com/robot/send?access_token=abc123&timestamp=1700000000&sign=xyz%2B%3D");
+    assert!(!ding.contains("abc123") && !ding.contains("xyz"), "{ding}");
+    assert!(ding.contains("timestamp=1700000000"), "{ding}");
+    let user = redact("https://ops:hunter2@hooks.example/a?x=1&Token=t0k");
+    assert!(
+        !user.contains("hunter2") && !user.contains("t0k") && user.contains("x=1"),
+        "{user}"
+    );
+    assert_eq!(
+        redact("http://127.0.0.1:9000/govtrust"),
+        "http://127.0.0.1:9000/govtrust"
+    );
+    assert_eq!(redact("not a url?key=s3cret"), "not a url?***");
+}

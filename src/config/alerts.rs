@@ -128,13 +128,15 @@ impl AlertSettings {
         let mut p = Problems::new(file);
         for (i, w) in self.webhook.iter().enumerate() {
             let key = format!("alerts.webhook[{i}]");
+            // Named without its credentials: check-config output ends up in tickets and logs.
+            let shown = crate::alert::redact(&w.url);
             match url::Url::parse(&w.url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
                 Ok(u) => p.push(
                     format!("{key}.url"),
-                    format!("{:?}: scheme {} is not http or https", w.url, u.scheme()),
+                    format!("{shown:?}: scheme {} is not http or https", u.scheme()),
                 ),
-                Err(e) => p.push(format!("{key}.url"), format!("{:?}: {e}", w.url)),
+                Err(e) => p.push(format!("{key}.url"), format!("{shown:?}: {e}")),
             }
             if w.events.is_empty() {
                 p.push(format!("{key}.events"), "no events: list at least one of new_court_listing, new_inspection_notice, list_vanished");

@@ -253,3 +253,116 @@ fn alert_and_schedule_settings_are_validated_when_loading() {
     let next = chrono::TimeZone::with_ymd_and_hms(&Utc, 2024, 3, 3, 17, 30, 0).unwrap();
     assert_eq!(plan.next_after(t), Some(next));
 }
+
+/// Log lines of this test binary, for checking what reached them.
+static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A robot's `key=` is its password: a delivery that succeeds and one that fails (connection
+/// refused) are logged and stored with the URL redacted, errors included.
+#[test]
+fn webhook_secrets_reach_neither_logs_nor_store() {
+    let logging = tracing_subscriber::fmt()
+        .with_writer(|| LogWriter)
+        .with_max_level(tracing::Level::DEBUG)
+        .try_init()
+        .is_ok();
+    let mut project = project();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&dir.path().join("store")).unwrap_or_else(|e| panic!("{e}"));
+    let rt = runtime();
+    let (addr, recv) = rt.block_on(start_receiver());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap_or_else(|e| panic!("{e}"));
+    project.settings.alerts = Some(AlertSettings {
+        webhook: vec![
+            Webhook {
+                url: format!("http://{addr}/ok?key=SEKRIT-ONE"),
+                format: WebhookFormat::Json,
+                events: vec![EventKind::NewInspectionNotice],
+            },
+            Webhook {
+                url: format!("http://{closed}/send?access_token=SEKRIT-TWO"),
+                format: WebhookFormat::Dingtalk,
+                events: vec![EventKind::NewInspectionNotice],
+            },
+        ],
+        timeout_ms: 500,
+        retries: 1,
+        backoff_ms: 10,
+        wait_ms: 5_000,
+        max_per_run: 10,
+    });
+    let digest = govtrust::digest::Digest {
+        run: 3,
+        previous_run: Some(2),
+        period: project.period.id.clone(),
+        created_at: Utc::now(),
+        new_evidence: vec![govtrust::digest::EvidenceEntry {
+            id: "n1".into(),
+            unit: "t-huaiyuan".into(),
+            unit_name: "淮源镇".into(),
+            item: "T5".into(),
+            rule: "T5.notice".into(),
+            finding: govtrust::evidence::model::Finding::Named {
+                clause: "未按期整改".into(),
+                handled: false,
+            },
+            status: govtrust::evidence::model::Status::Confirmed,
+            title: "督查通报".into(),
+            url: "http://www.nanyang.sim/n1.html".into(),
+            summary: String::new(),
+        }],
+        changed_evidence: vec![],
+        gone_evidence: vec![],
+        score_moves: vec![],
+        total_moves: vec![],
+        web_fact_moves: vec![],
+    };
+    let o = rt.block_on(govtrust::alert::dispatch(&project, &store, &digest));
+    assert_eq!(o.deliveries.len(), 2, "{o:?}");
+    assert_eq!(recv.ok.lock().unwrap_or_else(|e| e.into_inner()).len(), 1);
+    let stored = store.deliveries(3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().any(|d| d.ok) && stored.iter().any(|d| !d.ok));
+    let text = serde_json::to_string(&stored).unwrap_or_default();
+    assert!(!text.contains("SEKRIT"), "{text}");
+    assert!(
+        text.contains("key=***") && text.contains("access_token=***"),
+        "{text}"
+    );
+    // A second dispatch of the same run (a resumed run) does not resend what was delivered.
+    let again = rt.block_on(govtrust::alert::dispatch(&project, &store, &digest));
+    assert_eq!(again.deliveries.len(), 1, "only the failed one is retried");
+    if logging {
+        let log =
+            String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        assert!(log.contains("alert delivery failed"), "{log}");
+        assert!(!log.contains("SEKRIT"), "{log}");
+    }
+    let problems = govtrust::config::alerts::AlertSettings {
+        webhook: vec![Webhook {
+            url: "ftp://hooks.example/x?key=SEKRIT-THREE".into(),
+            format: WebhookFormat::Json,
+            events: vec![EventKind::ListVanished],
+        }],
+        ..AlertSettings::default()
+    }
+    .validate(Path::new("s.toml"));
+    assert_eq!(problems.len(), 1);
+    assert!(!problems[0].message.contains("SEKRIT"), "{}", problems[0]);
+}
