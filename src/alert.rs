@@ -417,6 +417,19 @@ fn messages(
     out
 }
 
+/// The delivery client: `alerts.proxy` if set, never the proxy environment variables.
+fn alert_client(settings: &AlertSettings) -> reqwest::Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .timeout(Duration::from_millis(settings.timeout_ms))
+        .connect_timeout(Duration::from_millis(settings.timeout_ms))
+        .user_agent(concat!("govtrust-alerts/", env!("CARGO_PKG_VERSION")))
+        .no_proxy();
+    if let Some(p) = &settings.proxy {
+        b = b.proxy(reqwest::Proxy::all(p)?);
+    }
+    b.build()
+}
+
 /// Sends the digest's events to the configured webhooks from a spawned task and waits for the
 /// deliveries at most `alerts.wait_ms`. Never fails: problems are logged and recorded.
 pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> AlertOutcome {
@@ -450,12 +463,7 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
         };
     }
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_millis(settings.timeout_ms))
-        .connect_timeout(Duration::from_millis(settings.timeout_ms))
-        .user_agent(concat!("govtrust-alerts/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let client = match alert_client(&settings) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "cannot build the alert HTTP client; no alerts sent");

@@ -107,6 +107,10 @@ pub struct AlertSettings {
     /// Messages per webhook and run at most; beyond it one message says how many were left out.
     #[serde(default = "default_max_per_run")]
     pub max_per_run: usize,
+    /// HTTP(S) proxy for the deliveries (`http://host:port`); proxy environment variables are
+    /// ignored.
+    #[serde(default)]
+    pub proxy: Option<String>,
 }
 
 impl Default for AlertSettings {
@@ -118,6 +122,7 @@ impl Default for AlertSettings {
             backoff_ms: default_backoff_ms(),
             wait_ms: default_wait_ms(),
             max_per_run: default_max_per_run(),
+            proxy: None,
         }
     }
 }
@@ -142,6 +147,7 @@ impl AlertSettings {
                 p.push(format!("{key}.events"), "no events: list at least one of new_court_listing, new_inspection_notice, list_vanished");
             }
         }
+        super::crawl::check_proxy(self.proxy.as_deref(), "alerts.proxy", &mut p);
         if self.timeout_ms == 0 {
             p.push("alerts.timeout_ms", "must be above 0");
         }

@@ -79,6 +79,27 @@ pub struct CrawlSettings {
     /// Seconds between log lines when stderr is not a terminal.
     #[serde(default = "d_log_every")]
     pub log_every: String,
+    /// HTTP(S) proxy every request goes through (`http://host:port`). Proxy environment
+    /// variables (`HTTP_PROXY`, `ALL_PROXY`, …) are ignored: only this setting sends the crawl
+    /// through a proxy.
+    #[serde(default)]
+    pub proxy: Option<String>,
+}
+
+/// Problems of a `proxy` setting: an http or https URL with a host.
+pub fn check_proxy(proxy: Option<&str>, key: &str, p: &mut Problems) {
+    let Some(v) = proxy else { return };
+    match url::Url::parse(v) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
+        Ok(u) => p.push(
+            key,
+            format!(
+                "scheme {} is not http or https (http://host:port)",
+                u.scheme()
+            ),
+        ),
+        Err(e) => p.push(key, format!("not a URL ({e}): http://host:port")),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -369,6 +390,7 @@ impl Crawl {
         for (i, h) in settings.hosts.iter().enumerate() {
             check_politeness(&h.politeness, &format!("crawl.host[{i}]"), &mut p);
         }
+        check_proxy(settings.proxy.as_deref(), "crawl.proxy", &mut p);
         for (i, r) in settings.resolve.iter().enumerate() {
             if r.host.is_empty() || r.host.contains([':', '/']) {
                 p.push(format!("crawl.resolve[{i}].host"), "a bare host name");

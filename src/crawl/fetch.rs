@@ -170,7 +170,14 @@ impl Fetcher {
             .pool_max_idle_per_host(s.max_in_flight.max(1) as usize)
             .dns_resolver(Arc::new(PolicyResolver {
                 policy: policy.clone(),
-            }));
+            }))
+            // Proxy environment variables are not ours to follow: a stray HTTPS_PROXY would
+            // send every request, and its cookies-free but identifying traffic, elsewhere.
+            .no_proxy();
+        if let Some(p) = &s.proxy {
+            let proxy = reqwest::Proxy::all(p).map_err(|e| FetchError::Client(e.to_string()))?;
+            b = b.proxy(proxy);
+        }
         for (host, addr) in resolve {
             b = b.resolve(host, *addr);
         }
@@ -228,39 +235,84 @@ impl Fetcher {
             .await
     }
 
+    /// The host's robots.txt, as RFC 9309 says: redirects followed for up to
+    /// [`ROBOTS_REDIRECTS`] hops (to other hosts too, each hop through the address policy), the
+    /// rules found applying to the host first asked; more hops than that, or a 4xx, allow
+    /// everything; 5xx or unreachable after the retries, or a hop to a refused address,
+    /// disallow everything for this run.
     async fn load_robots(&self, url: &Url) -> Robots {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
         let ua = &self.crawl.settings.user_agent;
         for retry in 0..=self.retry.max_retries {
-            let slot = self.request_slot().await;
-            match self.client.get(robots_url.as_str()).send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    if (200..300).contains(&status) {
-                        let body = read_body(resp, 512 * 1024).await;
-                        drop(slot);
-                        return match body {
-                            Ok(b) => Robots::parse(ua, &b),
-                            Err(_) => Robots::AllowAll,
-                        };
-                    }
+            match self.robots_chain(&robots_url).await {
+                RobotsFetch::Body(b) => return Robots::parse(ua, &b),
+                RobotsFetch::Unavailable => return Robots::AllowAll,
+                RobotsFetch::Refused(why) => {
+                    tracing::warn!(url = %robots_url, %why, "robots.txt redirects to a refused address; host disallowed for this run");
+                    return Robots::DisallowAll;
+                }
+                RobotsFetch::Status(status) => {
                     if !should_retry(Attempt::Status(status)) || retry == self.retry.max_retries {
                         return Robots::from_status(status);
                     }
                 }
-                Err(e) => {
+                RobotsFetch::Failed(e) => {
                     if retry == self.retry.max_retries {
                         tracing::warn!(url = %robots_url, error = %e, "robots.txt unreachable; host disallowed for this run");
                         return Robots::DisallowAll;
                     }
                 }
             }
-            drop(slot);
             tokio::time::sleep(backoff(&self.retry, retry, rand::random::<f64>())).await;
         }
         Robots::DisallowAll
+    }
+
+    /// One attempt at robots.txt, following its redirects.
+    async fn robots_chain(&self, first: &Url) -> RobotsFetch {
+        let mut current = first.clone();
+        for hop in 0..=ROBOTS_REDIRECTS {
+            let slot = self.request_slot().await;
+            let resp = match self.client.get(current.as_str()).send().await {
+                Ok(r) => r,
+                Err(e) => return RobotsFetch::Failed(e.to_string()),
+            };
+            let status = resp.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                drop(slot);
+                let next = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| current.join(l).ok());
+                let Some(next) = next else {
+                    return RobotsFetch::Status(status);
+                };
+                if !matches!(next.scheme(), "http" | "https") {
+                    return RobotsFetch::Refused(format!("scheme of {next}"));
+                }
+                if let Err(e) = self.policy.check_url(&next) {
+                    return RobotsFetch::Refused(e.to_string());
+                }
+                if hop == ROBOTS_REDIRECTS {
+                    return RobotsFetch::Unavailable;
+                }
+                current = next;
+                continue;
+            }
+            if (200..300).contains(&status) {
+                let body = read_body(resp, ROBOTS_MAX_BYTES).await;
+                drop(slot);
+                return match body {
+                    Ok(b) => RobotsFetch::Body(b),
+                    Err(_) => RobotsFetch::Unavailable,
+                };
+            }
+            return RobotsFetch::Status(status);
+        }
+        RobotsFetch::Unavailable
     }
 
     /// Fetches `url` within `scope`, retrying transient failures. A final 5xx/429 after the
@@ -383,6 +435,25 @@ impl Fetcher {
             last_host,
         )
     }
+}
+
+/// Redirects a robots.txt request follows (RFC 9309 §2.3.1.2: at least five).
+const ROBOTS_REDIRECTS: u32 = 5;
+/// The part of a robots.txt that is read (RFC 9309: at least 500 KiB).
+const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
+
+/// One attempt at robots.txt after its redirects.
+enum RobotsFetch {
+    /// 2xx: the rules.
+    Body(Vec<u8>),
+    /// Another final status (4xx: allow all; 5xx: retried, then disallow all).
+    Status(u16),
+    /// More redirects than [`ROBOTS_REDIRECTS`], or a body that could not be read: no rules.
+    Unavailable,
+    /// A redirect to an address or scheme the crawl refuses.
+    Refused(String),
+    /// No response.
+    Failed(String),
 }
 
 /// `host[:port]`: politeness is per origin host (simweb's hosts share one port).

@@ -1,8 +1,10 @@
 //! robots.txt rules for one host, parsed with texting_robots (which passes Google's and reppy's
 //! test cases) and cached for the run by the host's politeness object.
 //!
-//! Fetch outcomes follow Google's handling: 2xx → the rules; 4xx → everything allowed; 5xx or
-//! unreachable after retries → everything disallowed for this run (the site may be struggling).
+//! Fetch outcomes follow RFC 9309 (`Fetcher::load_robots`): redirects followed for up to five
+//! hops, even to another host; 2xx → the rules; 4xx or more than five redirects → everything
+//! allowed; 5xx or unreachable after retries, or a redirect to a refused address → everything
+//! disallowed for this run (the site may be struggling).
 
 use std::time::Duration;
 

@@ -93,6 +93,7 @@ fn alerts_are_delivered_retried_and_never_hold_up_the_run() {
         backoff_ms: 50,
         wait_ms: 2_500,
         max_per_run: 100,
+        proxy: None,
     };
     assert!(alerts.validate(Path::new("x.toml")).is_empty());
     project.settings.alerts = Some(alerts);
@@ -306,6 +307,7 @@ fn webhook_secrets_reach_neither_logs_nor_store() {
         backoff_ms: 10,
         wait_ms: 5_000,
         max_per_run: 10,
+        proxy: None,
     });
     let digest = govtrust::digest::Digest {
         run: 3,
