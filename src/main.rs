@@ -144,6 +144,11 @@ enum Command {
     Query(cli::query::QueryArgs),
     /// Serve the JSON API and the analyst pages (loopback by default).
     Serve(cli::serve::ServeArgs),
+    /// Store care: verify every tree, compact the value log, back the store up.
+    Store {
+        #[command(subcommand)]
+        action: cli::store::StoreAction,
+    },
 }
 
 #[derive(Subcommand)]
@@ -241,5 +246,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Query(args) => cli::query::query(config, store, args),
         Command::Serve(args) => cli::serve::serve(config, store, args),
+        Command::Store { action } => cli::store::store(store, action),
     }
 }

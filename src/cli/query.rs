@@ -80,5 +80,6 @@ pub fn query(config: &Path, store: &Path, a: QueryArgs) -> anyhow::Result<ExitCo
         _ => query::table(&rows, result.truncated),
     };
     print!("{out}");
+    super::store::warn_skipped(&store);
     Ok(ExitCode::SUCCESS)
 }

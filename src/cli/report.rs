@@ -30,6 +30,7 @@ pub fn report(
         out.join("snapshots").display(),
         w.snapshots
     );
+    super::store::warn_skipped(&store);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -30,5 +30,6 @@ pub fn score(
     let facts = store.facts()?.period_facts(&project.period.id)?;
     let out = score_command(&project, &facts, &ScoreQuery { kind, unit, format })?;
     print!("{out}");
+    super::store::warn_skipped(&store);
     Ok(ExitCode::SUCCESS)
 }

@@ -392,6 +392,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                         } else {
                             Change::New
                         };
+                        commit.superseded = prev.as_ref().and_then(|p| p.hash.clone());
                         page.hash = Some(hash.clone());
                         page.changed_run = ctx.run;
                         page.changed_at = event.at;

@@ -14,6 +14,7 @@ use super::{decode, encode, key, prefix, Result, Store, StoreError};
 impl Store {
     /// Stores a run's score snapshot and digest (replacing those of the same run), then flushes.
     pub fn put_digest(&self, snapshot: &ScoreSnapshot, digest: &Digest) -> Result<()> {
+        let _gate = self.write_gate();
         let snaps = self.tree("score_snapshots")?;
         let digests = self.tree("digests")?;
         let (sk, dk) = (run_key(snapshot.run), run_key(digest.run));

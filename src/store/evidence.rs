@@ -64,6 +64,7 @@ impl Store {
         coverage: &Coverage,
         unresolved: &[Unresolved],
     ) -> Result<EvidenceChanges> {
+        let _gate = self.write_gate();
         let old: BTreeMap<String, Evidence> = self
             .evidence_list(&EvidenceFilter {
                 period: Some(period.to_string()),
@@ -171,7 +172,11 @@ impl Store {
                 let k = k?;
                 let id = k.rsplit(|b| *b == 0).next().unwrap_or(&[]);
                 if let Some(v) = records.get(id)? {
-                    let e: Evidence = decode("evidence", &v)?;
+                    let Some(e) =
+                        self.skip_bad("evidence", id, decode::<Evidence>("evidence", &v))?
+                    else {
+                        continue;
+                    };
                     if period.is_none_or(|p| e.period == p) {
                         out.entry(d.to_string()).or_default().push(e);
                     }
@@ -209,7 +214,11 @@ impl Store {
                 let k = k?;
                 let id = k.rsplit(|b| *b == 0).next().unwrap_or(&[]);
                 if let Some(v) = records.get(id)? {
-                    let e: Evidence = decode("evidence", &v)?;
+                    let Some(e) =
+                        self.skip_bad("evidence", id, decode::<Evidence>("evidence", &v))?
+                    else {
+                        continue;
+                    };
                     if filter.accepts(&e) {
                         out.push(e);
                     }
@@ -217,8 +226,11 @@ impl Store {
             }
             return Ok(out);
         }
-        for v in records.iter().values() {
-            let e: Evidence = decode("evidence", &v?)?;
+        for kv in records.iter() {
+            let (k, v) = kv?;
+            let Some(e) = self.skip_bad("evidence", &k, decode::<Evidence>("evidence", &v))? else {
+                continue;
+            };
             if filter.accepts(&e) {
                 out.push(e);
             }

@@ -246,15 +246,19 @@ fn retire(
 }
 
 impl FactStore {
+    /// The records under `pfx`; one that does not decode is skipped ([`Store::skipped`]).
     fn scan<T: serde::de::DeserializeOwned>(
+        &self,
         tree: &sled::Tree,
         name: &str,
         pfx: &[u8],
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         for kv in tree.scan_prefix(pfx) {
-            let (_, v) = kv.map_err(StoreError::from)?;
-            out.push(decode(name, &v)?);
+            let (k, v) = kv.map_err(StoreError::from)?;
+            if let Some(r) = self.store.skip_bad(name, &k, decode(name, &v))? {
+                out.push(r);
+            }
         }
         Ok(out)
     }
@@ -272,6 +276,7 @@ impl FactStore {
         batch: &SubmissionBatch,
         at: DateTime<Utc>,
     ) -> Result<ImportOutcome> {
+        let _gate = self.store.write_gate();
         if batch.files.is_empty() {
             return Err(FactsError::EmptyBatch);
         }
@@ -353,6 +358,7 @@ impl FactStore {
     /// Sets an analyst's value for one field (`fact` must carry `Provenance::Manual`; its
     /// by/at/reason are audited). A manual value already there moves to history.
     pub fn set_manual(&self, fact: &Fact) -> Result<AuditRecord> {
+        let _gate = self.store.write_gate();
         let Provenance::Manual { by, at, reason } = &fact.provenance else {
             return Err(FactsError::Rejected {
                 period: fact.period.clone(),
@@ -419,6 +425,7 @@ impl FactStore {
         at: DateTime<Utc>,
         reason: &str,
     ) -> Result<AuditRecord> {
+        let _gate = self.store.write_gate();
         let _turn = WRITES.lock().unwrap_or_else(|e| e.into_inner());
         let Some(previous) = self.current(period, unit, item, field, Origin::Manual)? else {
             return Err(FactsError::NoManualFact {
@@ -470,6 +477,7 @@ impl FactStore {
         facts: &[Fact],
         at: DateTime<Utc>,
     ) -> Result<WebOutcome> {
+        let _gate = self.store.write_gate();
         let _turn = WRITES.lock().unwrap_or_else(|e| e.into_inner());
         let mut old = Vec::new();
         for item in items {
@@ -536,17 +544,17 @@ impl FactStore {
 
     /// Every current fact of a period, in key order (unit, item, field, origin).
     pub fn period_facts(&self, period: &str) -> Result<Vec<Fact>> {
-        Self::scan(&self.facts, FACTS, &prefix(&[period]))
+        self.scan(&self.facts, FACTS, &prefix(&[period]))
     }
 
     /// Every current fact of one unit in a period, in key order.
     pub fn unit_facts(&self, period: &str, unit: &str) -> Result<Vec<Fact>> {
-        Self::scan(&self.facts, FACTS, &prefix(&[period, unit]))
+        self.scan(&self.facts, FACTS, &prefix(&[period, unit]))
     }
 
     /// Every current fact of one item of a unit, in key order.
     pub fn item_facts(&self, period: &str, unit: &str, item: &str) -> Result<Vec<Fact>> {
-        Self::scan(&self.facts, FACTS, &prefix(&[period, unit, item]))
+        self.scan(&self.facts, FACTS, &prefix(&[period, unit, item]))
     }
 
     /// The current facts of one field, one per origin present.
@@ -557,7 +565,7 @@ impl FactStore {
         item: &str,
         field: &str,
     ) -> Result<Vec<Fact>> {
-        Self::scan(&self.facts, FACTS, &prefix(&[period, unit, item, field]))
+        self.scan(&self.facts, FACTS, &prefix(&[period, unit, item, field]))
     }
 
     /// Every earlier fact of one field (all origins), oldest first.
@@ -568,7 +576,7 @@ impl FactStore {
         item: &str,
         field: &str,
     ) -> Result<Vec<HistoryEntry>> {
-        let mut v: Vec<HistoryEntry> = Self::scan(
+        let mut v: Vec<HistoryEntry> = self.scan(
             &self.history,
             HISTORY,
             &prefix(&[period, unit, item, field]),
@@ -579,12 +587,12 @@ impl FactStore {
 
     /// Every recorded submission file, oldest import first.
     pub fn submissions(&self) -> Result<Vec<SubmissionRecord>> {
-        Self::scan(&self.submissions, SUBMISSIONS, &[])
+        self.scan(&self.submissions, SUBMISSIONS, &[])
     }
 
     /// Every analyst decision of a period, oldest first; `unit` narrows to one unit.
     pub fn audit_log(&self, period: &str, unit: Option<&str>) -> Result<Vec<AuditRecord>> {
-        let all: Vec<AuditRecord> = Self::scan(&self.audit, AUDIT, &[])?;
+        let all: Vec<AuditRecord> = self.scan(&self.audit, AUDIT, &[])?;
         Ok(all
             .into_iter()
             .filter(|r| r.period == period && unit.is_none_or(|u| r.unit == u))

@@ -80,6 +80,9 @@ pub struct Commit {
     pub numbers: Vec<(String, u64)>,
     /// The page's fault (`page_faults`), set or cleared with its record.
     pub fault: Option<FaultUpdate>,
+    /// The snapshot the page's new content replaces: noted with the run in `superseded`, which
+    /// the retention of `store compact` reads.
+    pub superseded: Option<String>,
 }
 
 /// A [`Commit`] encoded by a crawl worker, for the store's one writer.
@@ -105,6 +108,7 @@ pub struct PreparedCommit {
     numbers: Vec<(String, u64)>,
     /// The page's fault as stored (`Some(None)`: removed), written with the page record.
     fault: Option<Option<Vec<u8>>>,
+    superseded: Option<String>,
 }
 
 impl PreparedCommit {
@@ -147,6 +151,7 @@ impl PreparedCommit {
                 .map(|e| (e.url.clone(), encode_event(e)))
                 .collect(),
             fault: c.fault.as_ref().map(encode_update),
+            superseded: c.superseded,
             read_urls: c.read_urls,
             numbers: c.numbers,
         }
@@ -239,7 +244,7 @@ fn frontier_value(id: u64, json: &[u8]) -> Vec<u8> {
     v
 }
 
-fn decode_entry(key: &[u8], value: &[u8]) -> Result<FrontierEntry> {
+pub(crate) fn decode_entry(key: &[u8], value: &[u8]) -> Result<FrontierEntry> {
     let (id, json) = match value.first() {
         Some(b'{') => (0, value),
         _ if value.len() > 8 => {
@@ -332,6 +337,7 @@ impl Store {
     /// The caller must be the only writer of these trees while a run is under way (the crawl's
     /// writer thread is).
     pub fn commit_prepared(&self, prepared: &[PreparedCommit]) -> Result<Vec<usize>> {
+        let _gate = self.write_gate();
         let frontier = self.tree("frontier")?;
         let mut urls = GroupUrls {
             store: self,
@@ -415,6 +421,13 @@ impl Store {
         }
         for (h, _) in &new_snapshots {
             self.snapshot_added(h);
+        }
+        // Keyed by hash: written again, with the same run, by a re-fetch after an interruption.
+        let superseded = self.tree(super::compact::SUPERSEDED)?;
+        for p in prepared {
+            if let Some(h) = &p.superseded {
+                superseded.insert(h.as_bytes(), &p.run.to_be_bytes())?;
+            }
         }
         let queue = super::index::unindexed_chunk(
             prepared

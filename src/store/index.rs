@@ -401,6 +401,7 @@ impl Store {
     }
 
     fn index_entries(&self, entries: &[IndexEntry]) -> Result<()> {
+        let _gate = self.write_gate();
         let ix = self.index_trees()?;
         tx_result(
             (
@@ -428,6 +429,7 @@ impl Store {
     /// Stores documents and their postings together, in one transaction per call (bulk loads,
     /// imports and benchmarks; the crawler writes through its frontier commit).
     pub fn put_documents(&self, docs: &[Document]) -> Result<()> {
+        let _gate = self.write_gate();
         let documents = self.tree("documents")?;
         let ix = self.index_trees()?;
         let entries = entries(docs);
@@ -468,6 +470,7 @@ impl Store {
     /// Drops every index and rebuilds it from the `documents` tree; returns the number indexed.
     /// For stores written before the index existed, or after the tokenizer changed.
     pub fn reindex_documents(&self) -> Result<usize> {
+        let _gate = self.write_gate();
         let ix = self.index_trees()?;
         for t in [
             &ix.date,
@@ -484,7 +487,10 @@ impl Store {
         let mut batch = Vec::with_capacity(512);
         for kv in documents.iter() {
             let (k, v) = kv?;
-            let d = self.decode_document(&k, &v)?;
+            // A document that does not decode is left out of the index, not the whole index.
+            let Some(d) = self.skip_bad("documents", &k, self.decode_document(&k, &v))? else {
+                continue;
+            };
             batch.push(IndexEntry::of(&d));
             if batch.len() == 512 {
                 n += batch.len();
@@ -500,6 +506,7 @@ impl Store {
 
     /// Indexes the documents queued by the crawl, in batches; returns how many.
     pub fn index_pending(&self) -> Result<usize> {
+        let _gate = self.write_gate();
         let queue = self.tree(UNINDEXED)?;
         let documents = self.tree("documents")?;
         let mut n = 0;
@@ -524,8 +531,10 @@ impl Store {
             let mut batch = Vec::with_capacity(ids.len());
             for id in &ids {
                 if let Some(v) = documents.get(id)? {
-                    let d = self.decode_document(id, &v)?;
-                    batch.push(IndexEntry::of(&d));
+                    let d = self.decode_document(id, &v);
+                    if let Some(d) = self.skip_bad("documents", id, d)? {
+                        batch.push(IndexEntry::of(&d));
+                    }
                 }
             }
             self.index_entries(&batch)?;

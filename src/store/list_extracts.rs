@@ -161,7 +161,7 @@ fn decode_binary(v: &[u8]) -> Option<(ListExtract, &[u8])> {
     Some((x, r.0))
 }
 
-fn decode_value(url: &str, v: &[u8]) -> Result<ListExtract> {
+pub(crate) fn decode_value(url: &str, v: &[u8]) -> Result<ListExtract> {
     let corrupt = || StoreError::Corrupt {
         tree: LIST_EXTRACTS.into(),
         key: url.to_string(),

@@ -11,7 +11,9 @@
 //! run completes ([`Store::commit_prepared`]): sled writes its I/O buffer per transaction.
 //! Sub-modules add typed access for one record family each.
 
+pub mod backup;
 mod bin;
+pub mod compact;
 pub mod digests;
 pub mod documents;
 pub mod evidence;
@@ -19,6 +21,7 @@ pub mod facts;
 pub mod faults;
 mod filter;
 pub mod frontier;
+mod gate;
 pub mod health;
 pub mod index;
 pub mod list_extracts;
@@ -30,6 +33,7 @@ pub mod snapshot_meta;
 pub mod snapshots;
 pub mod urls;
 pub mod values;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -96,9 +100,41 @@ pub enum StoreError {
     Corrupt { tree: String, key: String },
     #[error("transaction aborted: {0}")]
     Aborted(String),
+    #[error("备份到 {}：{why}", dir.display())]
+    Backup { dir: PathBuf, why: String },
+    #[error("压缩存储：{0}")]
+    Compact(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// A stored value that does not decode (a damaged record or value-log entry), as opposed to
+    /// the store failing to read at all.
+    pub fn is_undecodable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Decode { .. } | StoreError::Corrupt { .. } | StoreError::Value { .. }
+        )
+    }
+}
+
+/// A value a read met that did not decode, and skipped ([`Store::skipped`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub tree: String,
+    pub key: String,
+    pub error: String,
+}
+
+/// Skipped values a handle remembers (all are counted and logged).
+const SKIPPED_KEPT: usize = 100;
+
+#[derive(Default)]
+struct SkipLog {
+    count: u64,
+    kept: Vec<Skipped>,
+}
 
 /// An open store.
 #[derive(Clone)]
@@ -116,6 +152,10 @@ pub struct Store {
     run_begun_here: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// What this handle knows of the stored snapshots' hashes ([`Store::snapshot_stored`]).
     stored_snapshots: std::sync::Arc<snapshots::StoredSnapshots>,
+    /// Held by writes that span trees, paused by a backup ([`gate`]).
+    gate: std::sync::Arc<gate::WriteGate>,
+    /// Values that did not decode, skipped by the reads that met them.
+    skipped: std::sync::Arc<std::sync::Mutex<SkipLog>>,
 }
 
 impl Store {
@@ -125,11 +165,17 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         })?;
-        let values = values::ValueLog::open(dir)?;
+        let file = match db.open_tree("meta")?.get(values::FILE_KEY)? {
+            Some(name) => dir.join(String::from_utf8_lossy(&name).as_ref()),
+            None => dir.join(values::FILE),
+        };
+        let values = values::ValueLog::open_file(&file)?;
         let store = Store {
             db,
             path: dir.to_path_buf(),
             values: std::sync::Arc::new(values),
+            gate: Default::default(),
+            skipped: Default::default(),
             written_urls: Default::default(),
             run_begun_here: Default::default(),
             stored_snapshots: Default::default(),
@@ -188,6 +234,42 @@ impl Store {
         self.sync_values()?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// A read's result with a value that does not decode turned into `None`: the value is
+    /// logged and remembered ([`Store::skipped`]), so one damaged record does not fail a whole
+    /// report or query. Other errors are returned.
+    pub(crate) fn skip_bad<T>(&self, tree: &str, key: &[u8], r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_undecodable() => {
+                let key = String::from_utf8_lossy(key).replace('\0', "/");
+                tracing::warn!(tree, key = %key, error = %e, "value does not decode; skipped");
+                let mut log = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+                log.count += 1;
+                if log.kept.len() < SKIPPED_KEPT {
+                    log.kept.push(Skipped {
+                        tree: tree.to_string(),
+                        key,
+                        error: e.to_string(),
+                    });
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// How many values this handle's reads skipped because they did not decode, and the first
+    /// of them.
+    pub fn skipped(&self) -> (u64, Vec<Skipped>) {
+        let log = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+        (log.count, log.kept.clone())
+    }
+
+    /// Starts a write that spans trees: a backup taken meanwhile waits for it to end.
+    pub(crate) fn write_gate(&self) -> gate::Entered<'_> {
+        self.gate.enter()
     }
 
     /// A monotonically increasing id, unique within this store.

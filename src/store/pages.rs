@@ -230,9 +230,15 @@ impl Store {
         }
     }
 
-    /// Every page record, in URL order.
+    /// Every page record, in URL order; one that does not decode is skipped
+    /// ([`Store::skipped`]).
     pub fn pages(&self) -> Result<Vec<PageRecord>> {
-        let mut all = self.pages_iter()?.collect::<Result<Vec<_>>>()?;
+        let mut all = Vec::new();
+        for p in self.pages_iter()? {
+            if let Some(p) = self.skip_bad(RECORDS, b"", p)? {
+                all.push(p);
+            }
+        }
         all.sort_by(|a, b| a.url.cmp(&b.url));
         Ok(all)
     }

@@ -215,7 +215,7 @@ pub(crate) fn event_chunk(events: &[(u64, &[u8])]) -> Vec<u8> {
 
 /// The (URL number, encoded event) pairs of one `run_events` entry, in the order written; the
 /// number is `None` for an event keyed by URL (schema 2, before renumbering).
-fn event_entries<'a>(
+pub(crate) fn event_entries<'a>(
     key: &'a [u8],
     value: &'a [u8],
     skip: usize,
@@ -363,12 +363,17 @@ impl Store {
         Ok(())
     }
 
+    /// Every run, oldest first; one whose record does not decode is skipped
+    /// ([`Store::skipped`]).
     pub fn runs(&self) -> Result<Vec<RunRecord>> {
-        self.tree("runs")?
-            .iter()
-            .values()
-            .map(|v| decode("runs", &v?))
-            .collect()
+        let mut out = Vec::new();
+        for kv in self.tree("runs")?.iter() {
+            let (k, v) = kv?;
+            if let Some(r) = self.skip_bad("runs", &k, decode("runs", &v))? {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 
     pub fn last_run(&self) -> Result<Option<RunRecord>> {

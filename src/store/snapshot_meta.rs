@@ -44,7 +44,7 @@ impl SnapshotMeta {
         out
     }
 
-    fn decode(v: &[u8]) -> Option<SnapshotMeta> {
+    pub(crate) fn decode(v: &[u8]) -> Option<SnapshotMeta> {
         let mut r = Reader(v);
         if r.bytes(1)? != [META_V1] {
             return None;

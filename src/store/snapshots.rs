@@ -39,7 +39,7 @@ pub(crate) fn compress(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// The raw bytes of a stored snapshot value, LZ4 or (written by earlier versions) zlib.
-fn decompress(v: &[u8]) -> std::result::Result<Vec<u8>, String> {
+pub(crate) fn decompress(v: &[u8]) -> std::result::Result<Vec<u8>, String> {
     match v.first() {
         Some(&LZ4) => {
             let len: [u8; 4] = v
@@ -76,10 +76,15 @@ impl Store {
         let Some(v) = self.tree("snapshots")?.get(hash.as_bytes())? else {
             return Ok(None);
         };
-        let v = self.resolve_value("snapshots", hash.as_bytes(), &v)?;
-        decompress(&v)
-            .map(Some)
-            .map_err(|e| StoreError::Aborted(format!("snapshot {hash} does not decompress: {e}")))
+        let raw = self
+            .resolve_value("snapshots", hash.as_bytes(), &v)
+            .and_then(|v| {
+                decompress(&v).map_err(|e| StoreError::Corrupt {
+                    tree: "snapshots".into(),
+                    key: format!("{hash} (does not decompress: {e})"),
+                })
+            });
+        self.skip_bad("snapshots", hash.as_bytes(), raw)
     }
 
     pub fn snapshot_count(&self) -> Result<usize> {

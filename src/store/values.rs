@@ -29,8 +29,11 @@ use chrono::{DateTime, Utc};
 use super::pages::PageRecord;
 use super::{Result, Store, StoreError};
 
-/// The file, in the store's directory.
+/// The file, in the store's directory, unless `meta` names another (`value_log_file`: a
+/// compaction writes the live values to a new file and switches to it in one transaction).
 pub(crate) const FILE: &str = "value-log";
+/// The `meta` key naming the current file, when it is not [`FILE`].
+pub(crate) const FILE_KEY: &str = "value_log_file";
 /// First byte of a reference. Inline values never start with it: snapshots are zlib streams
 /// (`0x78`), documents JSON objects (`{`).
 const TAG: u8 = 0;
@@ -107,8 +110,14 @@ pub(crate) struct ValueLog {
 }
 
 impl ValueLog {
+    #[cfg(test)]
     pub fn open(dir: &Path) -> Result<ValueLog, ValueError> {
-        let path = dir.join(FILE);
+        Self::open_file(&dir.join(FILE))
+    }
+
+    /// Opens (creating) the log at `path`.
+    pub fn open_file(path: &Path) -> Result<ValueLog, ValueError> {
+        let path = path.to_path_buf();
         let io = |source| ValueError::Io {
             path: path.clone(),
             source,
@@ -145,9 +154,13 @@ impl ValueLog {
     }
 
     /// The file's length.
-    #[cfg(test)]
     pub fn end(&self) -> u64 {
         self.lock().end
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Appends `values` in one write and returns their references. `mark_dirty` runs (and must
@@ -250,8 +263,8 @@ impl ValueLog {
     }
 }
 
-const DIRTY: &str = "value_log_dirty";
-const SYNCED: &str = "value_log_synced";
+pub(crate) const DIRTY: &str = "value_log_dirty";
+pub(crate) const SYNCED: &str = "value_log_synced";
 const SYNCED_AT: &str = "value_log_synced_at";
 
 impl Store {
