@@ -1,7 +1,9 @@
 //! Fault isolation in the crawl, against the hostile site of `common/hostile.rs`: no page can
 //! take the crawl down (100,000 nested `<div>`, a panic in a page's handling, 200,000 links, a
-//! 50 MB body, a gzip bomb, a slow-loris trickle, a reset), each bad page ends failed or
-//! truncated with its reason, and a page that fails run after run is quarantined.
+//! 50 MB body, a gzip bomb, invalid UTF-8, a slow-loris trickle, a reset), each bad page ends
+//! failed or truncated with its reason, a page that fails run after run is quarantined, and
+//! crawled together with the simulated county the hostile site leaves every county page stored
+//! within 300 MB of peak RSS.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +12,8 @@ use govtrust::store::faults::FaultKind;
 use govtrust::store::runs::{Change, RunStatus};
 use govtrust::store::Store;
 
+#[path = "common/county.rs"]
+mod county;
 #[path = "common/hostile.rs"]
 mod hostile;
 
@@ -65,34 +69,13 @@ addr = "127.0.0.1:0"
     settings
 }
 
-/// Regression: a page of 100,000 nested `<div>` overflowed the stack of the crawl's worker and
-/// aborted the process (exit 134), and the resumed crawl fetched it and aborted again. Now it,
-/// a page whose handling panics and the other hostile pages end failed or truncated with a
-/// reason, and the crawl completes.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_of_100000_nested_divs_no_longer_aborts_the_crawl() {
-    let (addr, site) = hostile::start().await;
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let settings = write_config(dir.path(), &[("hostile", hostile::SOURCE)], "");
-    let store_dir = dir.path().join("store");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govtrust"))
-        .arg("--store")
-        .arg(&store_dir)
-        .arg("--config")
-        .arg(&settings)
-        .args(["crawl", "--resolve-port", &addr.port().to_string()])
-        .env("RUST_LOG", "warn")
-        .env("GOVTRUST_PANIC_URL", "/h/panic.html")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{:?}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let store = Store::open(&store_dir).unwrap_or_else(|e| panic!("{e}"));
+/// Each hostile page ended as `hostile::PAGES` says, with its reason; the crawl's run is
+/// complete and no hostile page was asked for more than its retry allows.
+fn assert_hostile_outcomes(
+    store_dir: &Path,
+    site: &hostile::Hostile,
+) -> (Store, govtrust::store::runs::RunRecord) {
+    let store = Store::open(store_dir).unwrap_or_else(|e| panic!("{e}"));
     let run = store
         .last_run()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -168,6 +151,37 @@ async fn a_page_of_100000_nested_divs_no_longer_aborts_the_crawl() {
     for (path, _) in hostile::PAGES {
         assert!(site.hits(path) <= 2, "{path}: {} requests", site.hits(path));
     }
+    (store, run)
+}
+
+/// Regression: a page of 100,000 nested `<div>` overflowed the stack of the crawl's worker and
+/// aborted the process (exit 134), and the resumed crawl fetched it and aborted again. Now it,
+/// a page whose handling panics and the other hostile pages end failed or truncated with a
+/// reason, and the crawl completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_100000_nested_divs_no_longer_aborts_the_crawl() {
+    let (addr, site) = hostile::start().await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let settings = write_config(dir.path(), &[("hostile", hostile::SOURCE)], "");
+    let store_dir = dir.path().join("store");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govtrust"))
+        .arg("--store")
+        .arg(&store_dir)
+        .arg("--config")
+        .arg(&settings)
+        .args(["crawl", "--resolve-port", &addr.port().to_string()])
+        .env("RUST_LOG", "warn")
+        .env("GOVTRUST_PANIC_URL", "/h/panic.html")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_store, run) = assert_hostile_outcomes(&store_dir, &site);
     // The summary counts them and `runs` names them with their reasons.
     let s = run.summary.unwrap_or_default();
     assert_eq!(
@@ -285,4 +299,172 @@ body = ["css:#content"]
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("no fault"));
     assert_eq!(f.nights, 3);
+}
+
+/// The fault suite: the hostile site crawled together with the simulated county by the
+/// `govtrust` binary (the debug build `cargo test` makes). The crawl completes; every hostile
+/// page ends failed or truncated with its reason; every page of the county is stored and every
+/// document it planted extracted; the process's peak RSS (its `ru_maxrss`, from `wait4`)
+/// stays under 300 MB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hostile_site_crawled_with_the_county_within_300_mb() {
+    let p = county::project();
+    let sim = county::start(&p, 40, 1).await;
+    let (addr, site) = hostile::start().await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hostile_file = dir.path().join("hostile.toml");
+    std::fs::write(&hostile_file, hostile::SOURCE).unwrap_or_else(|e| panic!("{e}"));
+    let shipped: Vec<String> = ["sim-tongbai", "sim-nanyang", "sim-credit", "sim-court"]
+        .iter()
+        .map(|s| {
+            format!(
+                "{:?}",
+                root.join(format!("sources/{s}.toml")).display().to_string()
+            )
+        })
+        .chain([format!("{:?}", hostile_file.display().to_string())])
+        .collect();
+    let resolve: String = [
+        "www.tongbai.sim",
+        "www.nanyang.sim",
+        "credit.nanyang.sim",
+        "zxgk.court.sim",
+        "hostile.sim",
+    ]
+    .iter()
+    .map(|h| format!("[[crawl.resolve]]\nhost = \"{h}\"\naddr = \"127.0.0.1:0\"\n"))
+    .collect();
+    let c = root.join("crawl-config");
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            r#"
+[evaluation]
+period = "2023"
+start = "2023-01-01"
+end = "2023-12-30"
+roster = "{roster}"
+catalogs = ["{t}", "{d}"]
+rules = "{rules}"
+
+[crawl]
+sources = [{sources}]
+user_agent = "govtrust-test/0.1 (+https://example.org/test; test@example.org)"
+politeness = {{ rate_per_s = 50.0, concurrency = 8 }}
+connect_timeout = "2s"
+total_timeout = "3s"
+max_in_flight = 16
+max_links_per_page = 100
+[crawl.retry]
+max_retries = 1
+backoff_base = "50ms"
+backoff_cap = "100ms"
+[crawl.recheck]
+detail_min = "0s"
+[[crawl.host]]
+host = "hostile.sim"
+rate_per_s = 200.0
+concurrency = 4
+{resolve}"#,
+            roster = c.join("units/tongbai.toml").display(),
+            t = c.join("indicators/township.toml").display(),
+            d = c.join("indicators/department.toml").display(),
+            rules = c.join("rules").display(),
+            sources = shipped.join(", "),
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let store_dir = dir.path().join("store");
+    let child = county::command(
+        &store_dir,
+        &settings,
+        &[
+            "crawl",
+            "--resolve-port",
+            &sim.addr().port().to_string(),
+            "--resolve",
+            &format!("hostile.sim=127.0.0.1:{}", addr.port()),
+        ],
+    )
+    .env("GOVTRUST_PANIC_URL", "/h/panic.html")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (status, peak_kb, stderr) = tokio::task::spawn_blocking(move || peak_rss(child))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(status == 0, "exit status {status:#x}: {stderr}");
+    let (store, run) = assert_hostile_outcomes(&store_dir, &site);
+    let s = run.summary.unwrap_or_default();
+    assert_eq!(
+        (s.faults.failed, s.faults.truncated),
+        (3, 3),
+        "{:?}",
+        s.faults
+    );
+
+    // Every page of the county stored, every planted document extracted.
+    let truth = sim.truth();
+    let pages: std::collections::BTreeMap<String, u16> = store
+        .pages()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|p| (p.url, p.status))
+        .collect();
+    let missing: Vec<&String> = truth
+        .urls
+        .iter()
+        .filter(|u| pages.get(*u) != Some(&200))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} county pages not stored: {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    let docs = store.documents(None).unwrap_or_else(|e| panic!("{e}"));
+    for t in &truth.documents {
+        let d = docs.iter().find(|d| d.url == t.url);
+        assert_eq!(
+            d.and_then(|d| d.title.as_deref()),
+            Some(t.title.as_str()),
+            "{}",
+            t.url
+        );
+    }
+    eprintln!(
+        "fault suite: peak RSS of the debug `govtrust crawl` {:.1} MB ({} county pages, {} hostile pages)",
+        peak_kb as f64 / 1024.0,
+        truth.urls.len(),
+        hostile::PAGES.len() + 1
+    );
+    assert!(peak_kb < 300 * 1024, "peak RSS {peak_kb} kB");
+    sim.shutdown().await;
+}
+
+/// Waits for `child` with `wait4`, which reports the child's own peak resident set; returns its
+/// wait status, the peak in kB and its stderr.
+fn peak_rss(mut child: std::process::Child) -> (i32, i64, String) {
+    let mut stderr = String::new();
+    let reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut e, &mut s);
+            s
+        })
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in; the pid is our child's,
+    // and `child` is not waited for elsewhere.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(got, pid, "wait4: {}", std::io::Error::last_os_error());
+    if let Some(r) = reader {
+        stderr = r.join().unwrap_or_default();
+    }
+    (status, usage.ru_maxrss, stderr)
 }

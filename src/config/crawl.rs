@@ -55,6 +55,10 @@ pub struct CrawlSettings {
     /// element (HTML parsing takes time in proportion to the depth for every element).
     #[serde(default = "d_nesting")]
     pub max_nesting: u32,
+    /// Elements beyond this end a page's parse: the page is read up to that element (a parsed
+    /// element takes some 150 bytes; 200,000 links took over 100 MB).
+    #[serde(default = "d_elements")]
+    pub max_elements: u32,
     /// Items of a list page, and links a detail page is searched for attachments, beyond this
     /// are not read.
     #[serde(default = "d_links")]
@@ -195,6 +199,9 @@ fn d_in_flight() -> u32 {
 }
 fn d_nesting() -> u32 {
     512
+}
+fn d_elements() -> u32 {
+    100_000
 }
 fn d_links() -> u32 {
     5_000
@@ -357,6 +364,9 @@ impl Crawl {
                 "crawl.max_nesting",
                 "at least 32 (real pages nest 20–60 deep)",
             );
+        }
+        if settings.max_elements < 1_000 {
+            p.push("crawl.max_elements", "at least 1000");
         }
         if settings.max_links_per_page == 0 {
             p.push("crawl.max_links_per_page", "at least 1");

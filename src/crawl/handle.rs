@@ -18,7 +18,7 @@ use super::url::Normalizer;
 use crate::config::source::{List, Payload, Source};
 use crate::extract::detail::extract_detail_upto;
 use crate::extract::list::extract_list_upto;
-use crate::extract::nesting::too_deep_at;
+use crate::extract::nesting::{cut_at, Limit};
 use crate::extract::pager::later_pages;
 use crate::extract::{Document, DocumentKind};
 use crate::store::faults::{FaultKind, FaultUpdate, PageFault};
@@ -320,7 +320,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
             tracing::debug!(url = %e.url, error = %err, "fetch failed");
             commit.page = Some(page);
         }
-        Ok(f) => {
+        Ok(mut f) => {
             event.status = f.status.to_string();
             page.status = f.status;
             if matches!(f.status, 200..=299 | 304) {
@@ -398,7 +398,9 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                         page.changed_at = event.at;
                         page.unchanged_streak = 0;
                         page.next_due = due(ctx, 0, event.at);
-                        commit.snapshot = Some((hash.clone(), f.body.clone()));
+                        // The body is not read again below: moved, not copied (a large page
+                        // was held twice over).
+                        commit.snapshot = Some((hash.clone(), std::mem::take(&mut f.body)));
                     }
                     match e.role {
                         Role::List => {
@@ -496,12 +498,19 @@ fn fault_hook(url: &str) {
 }
 
 /// The part of a page's text its parse may read: up to the first element nested deeper than
-/// `crawl.max_nesting` ([`too_deep_at`]); what is cut is noted.
+/// `crawl.max_nesting` or past the first `crawl.max_elements` ([`cut_at`]); what is cut is
+/// noted.
 fn parse_limit<'t>(ctx: &Ctx, text: &'t str, notes: &mut Vec<String>) -> &'t str {
-    let max = ctx.crawl.settings.max_nesting;
-    match too_deep_at(text, max) {
-        Some(at) => {
+    let s = &ctx.crawl.settings;
+    match cut_at(text, s.max_nesting, s.max_elements) {
+        Some((at, Limit::Depth)) => {
+            let max = s.max_nesting;
             notes.push(format!("元素嵌套超过 {max} 层，自第 {at} 字节起未读取"));
+            &text[..at]
+        }
+        Some((at, Limit::Elements)) => {
+            let max = s.max_elements;
+            notes.push(format!("元素超过 {max} 个，自第 {at} 字节起未读取"));
             &text[..at]
         }
         None => text,

@@ -1,8 +1,10 @@
-//! How deep a page's elements nest, estimated from its tags before it is parsed, and where a
-//! page nests deeper than a limit. The HTML parser checks the stack of open elements for most
-//! start tags, so parsing takes time in proportion to depth × elements: a page of 100,000
-//! nested `<div>` took minutes, and the tree walks over it overflowed the stack. A page is
-//! therefore parsed only up to the first element that nests deeper than `crawl.max_nesting`.
+//! How deep a page's elements nest and how many there are, estimated from its tags before it
+//! is parsed, and where a page goes past a limit on either. The HTML parser checks the stack of
+//! open elements for most start tags, so parsing takes time in proportion to depth × elements:
+//! a page of 100,000 nested `<div>` took minutes, and the tree walks over it overflowed the
+//! stack. And the parsed tree takes some 150 bytes per node: a page of 200,000 links took over
+//! 100 MB. A page is therefore parsed only up to the first element that nests deeper than
+//! `crawl.max_nesting` or comes after `crawl.max_elements` others.
 //!
 //! The estimate follows the parser where pages commonly rely on it: void elements and end tags;
 //! `<p>`, `<li>`, `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`, `<option>` closing an open element of
@@ -44,11 +46,22 @@ const SIBLING_GROUPS: &[(&[&str], &[&str])] = &[
 /// How far down the stack a sibling search looks.
 const SIBLING_SEARCH: usize = 16;
 
-/// Where a page's elements first nest deeper than `max`: the byte offset of the start tag that
-/// would open the element past it (a `<`, so a char boundary), or `None` when they never do.
-pub fn too_deep_at(text: &str, max: u32) -> Option<usize> {
+/// Why a page's parse stops early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// An element would nest deeper than the limit.
+    Depth,
+    /// More elements than the limit.
+    Elements,
+}
+
+/// Where a page's parse has to stop: the byte offset of the start tag (a `<`, so a char
+/// boundary) that would open an element nested deeper than `max_depth` or past the first
+/// `max_elements`, and which limit it is; `None` when the page stays within both.
+pub fn cut_at(text: &str, max_depth: u32, max_elements: u32) -> Option<(usize, Limit)> {
     let b = text.as_bytes();
-    let max = max as usize;
+    let max = max_depth as usize;
+    let mut elements: u32 = 0;
     let mut stack: Vec<String> = Vec::new();
     let mut open: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
@@ -87,6 +100,10 @@ pub fn too_deep_at(text: &str, max: u32) -> Option<usize> {
                 let (name, end) = tag_name(b, i);
                 let (after, self_closing) = tag_end(b, end);
                 i = after;
+                if elements >= max_elements {
+                    return Some((at, Limit::Elements));
+                }
+                elements += 1;
                 if VOID.contains(&name.as_str())
                     || matches!(name.as_str(), "html" | "head" | "body")
                 {
@@ -106,7 +123,7 @@ pub fn too_deep_at(text: &str, max: u32) -> Option<usize> {
                 }
                 close_sibling(&name, &mut stack, &mut open);
                 if stack.len() >= max {
-                    return Some(at);
+                    return Some((at, Limit::Depth));
                 }
                 *open.entry(name.clone()).or_default() += 1;
                 stack.push(name);
@@ -115,6 +132,11 @@ pub fn too_deep_at(text: &str, max: u32) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where a page's elements first nest deeper than `max` ([`cut_at`] without an element limit).
+pub fn too_deep_at(text: &str, max: u32) -> Option<usize> {
+    cut_at(text, max, u32::MAX).map(|(at, _)| at)
 }
 
 /// Inside `<svg>` or `<math>`, `<x/>` is an empty element; in HTML the slash is ignored.
@@ -254,6 +276,18 @@ mod tests {
     fn self_closing_html_elements_still_nest() {
         // As the parser reads it: `<div/>` opens a div.
         assert_eq!(depth(&"<div/>".repeat(40)), 40);
+    }
+
+    #[test]
+    fn the_element_limit_counts_every_start_tag() {
+        let page = "<ul><li><a href=x>1</a></li><li><br><a href=y>2</a></li></ul>";
+        assert_eq!(cut_at(page, 512, 100), None);
+        // ul, li, a, li, br: the sixth start tag (the second `a`) is cut.
+        assert_eq!(
+            cut_at(page, 512, 5),
+            page.find("<a href=y").map(|a| (a, Limit::Elements))
+        );
+        assert_eq!(cut_at("<div><div>", 1, 100), Some((5, Limit::Depth)));
     }
 
     #[test]
