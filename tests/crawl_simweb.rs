@@ -5,50 +5,20 @@
 //! every page that is reachable at all.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use govtrust::config::{Project, Roster};
-use govtrust::simweb::{self, FaultProfile, SimHandle, SimOptions, Truth};
+use govtrust::config::Project;
+use govtrust::simweb::{FaultProfile, SimHandle};
 use govtrust::store::runs::Change;
 use govtrust::store::Store;
 
-fn project() -> Project {
-    Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"))
-}
+#[path = "common/county.rs"]
+mod county;
 
-/// Two townships and two departments: one department's pages are GBK.
-fn small_roster(p: &Project) -> Roster {
-    let mut r = p.roster.clone();
-    let keep = ["t-huaiyuan", "t-chengjiao", "d-fgw", "d-lyj"];
-    r.units.retain(|u| keep.contains(&u.id.as_str()));
-    r
-}
-
-/// A seed under which the small county has a 权责清单 (night 2 revises the first one).
-fn seed(p: &Project) -> u64 {
-    (1..50)
-        .find(|&s| {
-            simweb::SimWeb::new(small_roster(p), s, 40, 2)
-                .truth()
-                .documents
-                .iter()
-                .any(|d| d.role == "T1")
-        })
-        .unwrap_or(1)
-}
+use county::project;
 
 async fn start(p: &Project, night: u32, faults: FaultProfile) -> SimHandle {
-    simweb::start(SimOptions {
-        seed: seed(p),
-        scale: 40,
-        night,
-        faults,
-        roster: Some(small_roster(p)),
-        ..SimOptions::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    county::start_with(p, 40, night, faults).await
 }
 
 async fn crawl(
@@ -89,49 +59,6 @@ fn project_rechecking_details_after_20h() -> Project {
     p
 }
 
-fn assert_reaches_truth(store: &Store, truth: &Truth) {
-    let pages: BTreeMap<String, u16> = store
-        .pages()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .map(|p| (p.url, p.status))
-        .collect();
-    // 304: unchanged since the previous night, answered to a conditional request.
-    let missing: Vec<&String> = truth
-        .urls
-        .iter()
-        .filter(|u| !matches!(pages.get(*u), Some(200 | 304)))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} of {} truth URLs not fetched: {:?}",
-        missing.len(),
-        truth.urls.len(),
-        &missing[..missing.len().min(10)]
-    );
-    let docs = store.documents(None).unwrap_or_else(|e| panic!("{e}"));
-    let by_url: BTreeMap<&str, &govtrust::extract::Document> =
-        docs.iter().map(|d| (d.url.as_str(), d)).collect();
-    for t in &truth.documents {
-        let d = by_url
-            .get(t.url.as_str())
-            .unwrap_or_else(|| panic!("planted document not extracted: {}", t.url));
-        assert_eq!(d.title.as_deref(), Some(t.title.as_str()), "{}", t.url);
-        assert_eq!(
-            d.published,
-            Some(t.published_on),
-            "{} (URL date {})",
-            t.url,
-            t.url_date
-        );
-        if let Some(unit) = &t.unit {
-            if t.role != "notice" {
-                assert_eq!(d.unit.as_ref(), Some(unit), "{}", t.url);
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
     let p = project();
@@ -139,7 +66,7 @@ async fn polite_crawl_reaches_every_page_and_obeys_robots_and_rate() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     crawl(&p, &store, &sim, true).await;
-    assert_reaches_truth(&store, &sim.truth());
+    county::assert_reaches_truth(&store, &sim.truth());
 
     let log = sim.log();
     sim.shutdown().await;
@@ -239,7 +166,7 @@ async fn night_two_re_extracts_exactly_what_changed() {
     let truth2 = sim2.truth();
     let log = sim2.log();
     sim2.shutdown().await;
-    assert_reaches_truth(&store, &truth2);
+    county::assert_reaches_truth(&store, &truth2);
 
     let events = store.run_events(run2.id).unwrap_or_else(|e| panic!("{e}"));
     let changed: BTreeSet<&str> = events
@@ -372,7 +299,7 @@ async fn harsh_faults_still_reach_every_reachable_page() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     crawl(&p, &store, &sim, false).await;
-    assert_reaches_truth(&store, &sim.truth());
+    county::assert_reaches_truth(&store, &sim.truth());
     sim.shutdown().await;
 }
 

@@ -17,16 +17,41 @@ mod county;
 #[path = "common/hostile.rs"]
 mod hostile;
 
-/// Settings crawling `sources` (definition texts), with the hostile site's limits for a test:
-/// short timeouts, one retry, 100 links a page.
-fn write_config(dir: &Path, sources: &[(&str, &str)], extra: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crawl-config");
+/// The simulated county's hosts, besides `hostile.sim`.
+const COUNTY_HOSTS: [&str; 4] = [
+    "www.tongbai.sim",
+    "www.nanyang.sim",
+    "credit.nanyang.sim",
+    "zxgk.court.sim",
+];
+
+/// Settings crawling `sources` (definition texts) and the shipped source files `shipped`, with
+/// the hostile site's limits for a test: short timeouts, one retry, 100 links a page; every
+/// host (`hostile.sim` and `hosts`) mapped to port 0, given at run time.
+fn write_config(
+    dir: &Path,
+    sources: &[(&str, &str)],
+    shipped: &[&str],
+    hosts: &[&str],
+    extra: &str,
+) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let c = root.join("crawl-config");
     let mut files = Vec::new();
     for (name, text) in sources {
         let f = dir.join(format!("{name}.toml"));
         std::fs::write(&f, text).unwrap_or_else(|e| panic!("{e}"));
         files.push(format!("{:?}", f.display().to_string()));
     }
+    for s in shipped {
+        let f = root.join(format!("sources/{s}.toml"));
+        files.push(format!("{:?}", f.display().to_string()));
+    }
+    let resolve: String = hosts
+        .iter()
+        .chain(&["hostile.sim"])
+        .map(|h| format!("[[crawl.resolve]]\nhost = \"{h}\"\naddr = \"127.0.0.1:0\"\n"))
+        .collect();
     let settings = dir.join("settings.toml");
     std::fs::write(
         &settings,
@@ -38,14 +63,15 @@ start = "2023-01-01"
 end = "2023-12-30"
 roster = "{roster}"
 catalogs = ["{t}", "{d}"]
+rules = "{rules}"
 
 [crawl]
 sources = [{files}]
 user_agent = "govtrust-test/0.1 (+https://example.org/test; test@example.org)"
-politeness = {{ rate_per_s = 200.0, concurrency = 4 }}
+politeness = {{ rate_per_s = 50.0, concurrency = 8 }}
 connect_timeout = "2s"
 total_timeout = "3s"
-max_in_flight = 8
+max_in_flight = 16
 max_links_per_page = 100
 log_every = "1s"
 {extra}
@@ -55,13 +81,15 @@ backoff_base = "50ms"
 backoff_cap = "100ms"
 [crawl.recheck]
 detail_min = "0s"
-[[crawl.resolve]]
+[[crawl.host]]
 host = "hostile.sim"
-addr = "127.0.0.1:0"
-"#,
-            roster = root.join("units/tongbai.toml").display(),
-            t = root.join("indicators/township.toml").display(),
-            d = root.join("indicators/department.toml").display(),
+rate_per_s = 200.0
+concurrency = 4
+{resolve}"#,
+            roster = c.join("units/tongbai.toml").display(),
+            t = c.join("indicators/township.toml").display(),
+            d = c.join("indicators/department.toml").display(),
+            rules = c.join("rules").display(),
             files = files.join(", "),
         ),
     )
@@ -71,10 +99,7 @@ addr = "127.0.0.1:0"
 
 /// Each hostile page ended as `hostile::PAGES` says, with its reason; the crawl's run is
 /// complete and no hostile page was asked for more than its retry allows.
-fn assert_hostile_outcomes(
-    store_dir: &Path,
-    site: &hostile::Hostile,
-) -> (Store, govtrust::store::runs::RunRecord) {
+fn assert_hostile_outcomes(store_dir: &Path, site: &hostile::Hostile) -> Store {
     let store = Store::open(store_dir).unwrap_or_else(|e| panic!("{e}"));
     let run = store
         .last_run()
@@ -151,7 +176,15 @@ fn assert_hostile_outcomes(
     for (path, _) in hostile::PAGES {
         assert!(site.hits(path) <= 2, "{path}: {} requests", site.hits(path));
     }
-    (store, run)
+    // The run summary counts them: huge, bomb, panic failed; deep, links, the big list cut.
+    let s = run.summary.clone().unwrap_or_default();
+    assert_eq!(
+        (s.faults.failed, s.faults.truncated),
+        (3, 3),
+        "{:?}",
+        s.faults
+    );
+    store
 }
 
 /// Regression: a page of 100,000 nested `<div>` overflowed the stack of the crawl's worker and
@@ -162,7 +195,7 @@ fn assert_hostile_outcomes(
 async fn a_page_of_100000_nested_divs_no_longer_aborts_the_crawl() {
     let (addr, site) = hostile::start().await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let settings = write_config(dir.path(), &[("hostile", hostile::SOURCE)], "");
+    let settings = write_config(dir.path(), &[("hostile", hostile::SOURCE)], &[], &[], "");
     let store_dir = dir.path().join("store");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_govtrust"))
         .arg("--store")
@@ -181,15 +214,8 @@ async fn a_page_of_100000_nested_divs_no_longer_aborts_the_crawl() {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    let (_store, run) = assert_hostile_outcomes(&store_dir, &site);
-    // The summary counts them and `runs` names them with their reasons.
-    let s = run.summary.unwrap_or_default();
-    assert_eq!(
-        (s.faults.failed, s.faults.truncated),
-        (3, 3),
-        "{:?}",
-        s.faults
-    );
+    assert_hostile_outcomes(&store_dir, &site);
+    // `runs` names them with their reasons.
     assert!(
         stdout.contains("页面故障：处理失败 3  部分读取 3"),
         "{stdout}"
@@ -224,6 +250,8 @@ body = ["css:#content"]
     let settings = write_config(
         dir.path(),
         &[("hostile", &source)],
+        &[],
+        &[],
         "max_body_bytes = 1_048_576\nquarantine_after = 2\n",
     );
     let project = Project::load(&settings).unwrap_or_else(|e| panic!("{e}"));
@@ -312,70 +340,13 @@ async fn the_hostile_site_crawled_with_the_county_within_300_mb() {
     let sim = county::start(&p, 40, 1).await;
     let (addr, site) = hostile::start().await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let hostile_file = dir.path().join("hostile.toml");
-    std::fs::write(&hostile_file, hostile::SOURCE).unwrap_or_else(|e| panic!("{e}"));
-    let shipped: Vec<String> = ["sim-tongbai", "sim-nanyang", "sim-credit", "sim-court"]
-        .iter()
-        .map(|s| {
-            format!(
-                "{:?}",
-                root.join(format!("sources/{s}.toml")).display().to_string()
-            )
-        })
-        .chain([format!("{:?}", hostile_file.display().to_string())])
-        .collect();
-    let resolve: String = [
-        "www.tongbai.sim",
-        "www.nanyang.sim",
-        "credit.nanyang.sim",
-        "zxgk.court.sim",
-        "hostile.sim",
-    ]
-    .iter()
-    .map(|h| format!("[[crawl.resolve]]\nhost = \"{h}\"\naddr = \"127.0.0.1:0\"\n"))
-    .collect();
-    let c = root.join("crawl-config");
-    let settings = dir.path().join("settings.toml");
-    std::fs::write(
-        &settings,
-        format!(
-            r#"
-[evaluation]
-period = "2023"
-start = "2023-01-01"
-end = "2023-12-30"
-roster = "{roster}"
-catalogs = ["{t}", "{d}"]
-rules = "{rules}"
-
-[crawl]
-sources = [{sources}]
-user_agent = "govtrust-test/0.1 (+https://example.org/test; test@example.org)"
-politeness = {{ rate_per_s = 50.0, concurrency = 8 }}
-connect_timeout = "2s"
-total_timeout = "3s"
-max_in_flight = 16
-max_links_per_page = 100
-[crawl.retry]
-max_retries = 1
-backoff_base = "50ms"
-backoff_cap = "100ms"
-[crawl.recheck]
-detail_min = "0s"
-[[crawl.host]]
-host = "hostile.sim"
-rate_per_s = 200.0
-concurrency = 4
-{resolve}"#,
-            roster = c.join("units/tongbai.toml").display(),
-            t = c.join("indicators/township.toml").display(),
-            d = c.join("indicators/department.toml").display(),
-            rules = c.join("rules").display(),
-            sources = shipped.join(", "),
-        ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let settings = write_config(
+        dir.path(),
+        &[("hostile", hostile::SOURCE)],
+        &["sim-tongbai", "sim-nanyang", "sim-credit", "sim-court"],
+        &COUNTY_HOSTS,
+        "",
+    );
     let store_dir = dir.path().join("store");
     let child = county::command(
         &store_dir,
@@ -397,44 +368,11 @@ concurrency = 4
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(status == 0, "exit status {status:#x}: {stderr}");
-    let (store, run) = assert_hostile_outcomes(&store_dir, &site);
-    let s = run.summary.unwrap_or_default();
-    assert_eq!(
-        (s.faults.failed, s.faults.truncated),
-        (3, 3),
-        "{:?}",
-        s.faults
-    );
+    let store = assert_hostile_outcomes(&store_dir, &site);
 
     // Every page of the county stored, every planted document extracted.
     let truth = sim.truth();
-    let pages: std::collections::BTreeMap<String, u16> = store
-        .pages()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .map(|p| (p.url, p.status))
-        .collect();
-    let missing: Vec<&String> = truth
-        .urls
-        .iter()
-        .filter(|u| pages.get(*u) != Some(&200))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} county pages not stored: {:?}",
-        missing.len(),
-        &missing[..missing.len().min(5)]
-    );
-    let docs = store.documents(None).unwrap_or_else(|e| panic!("{e}"));
-    for t in &truth.documents {
-        let d = docs.iter().find(|d| d.url == t.url);
-        assert_eq!(
-            d.and_then(|d| d.title.as_deref()),
-            Some(t.title.as_str()),
-            "{}",
-            t.url
-        );
-    }
+    county::assert_reaches_truth(&store, &truth);
     eprintln!(
         "fault suite: peak RSS of the debug `govtrust crawl` {:.1} MB ({} county pages, {} hostile pages)",
         peak_kb as f64 / 1024.0,

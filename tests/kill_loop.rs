@@ -1,11 +1,13 @@
-//! `kill -9` at 20 random (seeded) moments: ten while `govtrust crawl` runs and ten while
-//! `govtrust import` runs, on one store of the small simulated county. After each kill
+//! `kill -9` at 20 random (seeded) moments while `govtrust crawl` and then `govtrust import`
+//! run, on one store of the small simulated county: up to ten during the crawl (fewer when a
+//! resumed crawl completes first), the rest during the import. After each kill
 //! `store verify` passes; the same command resumes; and the store ends with the documents,
 //! pages, evidence and scores of a run that was never interrupted.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use govtrust::simweb::rng::Rng;
 use govtrust::store::runs::RunStatus;
 use govtrust::store::Store;
 
@@ -16,25 +18,18 @@ use county::{command, run_ok, SETTINGS};
 
 /// The seed of the kill moments (printed with every failure).
 const SEED: u64 = 0x2f1d_5eed;
-/// Kills that land while the command runs, per command.
-const KILLS: usize = 10;
+/// Kills that land while a command runs, in all.
+const KILLS: usize = 20;
+/// At most this many of them during the crawl.
+const CRAWL_KILLS: usize = 10;
 
-/// SplitMix64: the kill moments, the same on every run.
-struct Moments(u64);
+/// The kill moments, the same on every run (simweb's seeded generator).
+struct Moments(Rng);
 
 impl Moments {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
     /// A moment in `[0, span)`.
     fn within(&mut self, span: Duration) -> Duration {
-        let ms = span.as_millis().max(1) as u64;
-        Duration::from_millis(self.next() % ms)
+        Duration::from_millis(self.0.below(span.as_millis().max(1) as u64))
     }
 }
 
@@ -75,7 +70,7 @@ fn state(store: &Path, settings: &Path) -> Vec<String> {
     out
 }
 
-/// Kills `args` with SIGKILL at moments drawn from `[0, span)` until `KILLS` kills have landed
+/// Kills `args` with SIGKILL at moments drawn from `[0, span)` until `kills` kills have landed
 /// while it ran (or `done` says the work is complete), checking the store after each; returns
 /// how many kills landed and how many runs finished before their kill (not counted).
 fn kill_while_running(
@@ -83,11 +78,12 @@ fn kill_while_running(
     settings: &Path,
     args: &[&str],
     span: Duration,
+    kills: usize,
     moments: &mut Moments,
     done: impl Fn() -> bool,
 ) -> (usize, usize) {
     let (mut landed, mut finished) = (0, 0);
-    while landed < KILLS && !done() {
+    while landed < kills && !done() {
         let at = moments.within(span);
         let mut child = command(store, settings, args)
             .stdout(std::process::Stdio::null())
@@ -112,11 +108,11 @@ fn kill_while_running(
             String::from_utf8_lossy(&v.stdout)
         );
         assert!(
-            finished < 3 * KILLS,
+            finished < 3 * kills.max(1),
             "{args:?} keeps finishing before the kill"
         );
     }
-    assert!(done() || landed == KILLS);
+    assert!(done() || landed == kills);
     (landed, finished)
 }
 
@@ -151,10 +147,10 @@ fn kill_loop(port: &str) {
     run_ok(&clean, settings, &["classify"]);
     let want = state(&clean, settings);
 
-    // The killed one. Crawl kills fall in the first half of a clean crawl's time, so most land
-    // before the run completes; import kills anywhere in a clean import's time.
+    // The killed one. Crawl kills fall in the first third of a clean crawl's time, so most land
+    // before a resumed run completes; import kills anywhere in a clean import's time.
     let killed = dir.path().join("killed");
-    let mut moments = Moments(SEED);
+    let mut moments = Moments(Rng::from_u64(SEED));
     let complete = || {
         Store::open(&killed)
             .ok()
@@ -165,7 +161,8 @@ fn kill_loop(port: &str) {
         &killed,
         settings,
         &crawl,
-        crawl_time / 2,
+        crawl_time / 3,
+        CRAWL_KILLS,
         &mut moments,
         complete,
     );
@@ -178,6 +175,7 @@ fn kill_loop(port: &str) {
         settings,
         &import,
         import_time,
+        KILLS - in_crawl.0,
         &mut moments,
         || false,
     );
@@ -195,9 +193,13 @@ fn kill_loop(port: &str) {
         in_import.0,
         in_import.1
     );
+    assert!(
+        in_crawl.0 >= 3,
+        "seed {SEED:#x}: the crawl was hardly interrupted"
+    );
     assert_eq!(
         in_crawl.0 + in_import.0,
-        2 * KILLS,
+        KILLS,
         "seed {SEED:#x}: kills that landed"
     );
     run_ok(&killed, settings, &import);

@@ -55,20 +55,7 @@ pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), Craw
         return drop_entry(ctx, e.seq).await;
     }
     let fault = store.page_fault(&e.url, e.id)?;
-    let mut event = RunEvent {
-        url: e.url.clone(),
-        host: host_key(&url),
-        source: e.source.clone(),
-        role: e.role,
-        status: String::new(),
-        change: Change::Failed,
-        bytes: 0,
-        requests: 0,
-        retries: 0,
-        documents: 0,
-        at: now,
-        capped_at: None,
-    };
+    let mut event = new_event(&e, host_key(&url), now);
     if fault
         .as_ref()
         .is_some_and(|f| f.quarantined(now, ctx.crawl.quarantine_for))
@@ -76,33 +63,16 @@ pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), Craw
         // Failed run after run: not requested while its quarantine lasts, still part of the
         // run (not gone), its attachments too.
         event.status = "quarantined".into();
-        let mut commit = Commit {
-            done: Some(e.seq),
-            numbered: numbered(&e),
-            event: Some(event),
-            ..Commit::default()
-        };
-        if e.role == Role::Detail {
-            let atts = prev.as_ref().and_then(|p| p.attachments.as_deref());
-            account_attachments(ctx, source, &e, atts, &mut commit)?;
-        }
-        return finish(ctx, commit).await;
+        let atts = prev.as_ref().and_then(|p| p.attachments.as_deref());
+        return without_request(ctx, source, &e, atts, event).await;
     }
     if e.role != Role::List {
         if let Some(p) = &prev {
             if waits(ctx, Due::of(p), now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
-                let mut commit = Commit {
-                    done: Some(e.seq),
-                    numbered: numbered(&e),
-                    event: Some(event),
-                    ..Commit::default()
-                };
-                if e.role == Role::Detail {
-                    account_attachments(ctx, source, &e, p.attachments.as_deref(), &mut commit)?;
-                }
-                return finish(ctx, commit).await;
+                let atts = p.attachments.as_deref();
+                return without_request(ctx, source, &e, atts, event).await;
             }
         }
     }
@@ -151,6 +121,27 @@ pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), Craw
     finish(ctx, commit).await
 }
 
+/// Records entry `e` in the run without a request (not due, or quarantined): its event, and a
+/// detail's attachments (`attachments`, as its record keeps them) as part of the run too.
+async fn without_request(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    attachments: Option<&[String]>,
+    event: RunEvent,
+) -> Result<(), CrawlError> {
+    let mut commit = Commit {
+        done: Some(e.seq),
+        numbered: numbered(e),
+        event: Some(event),
+        ..Commit::default()
+    };
+    if e.role == Role::Detail {
+        account_attachments(ctx, source, e, attachments, &mut commit)?;
+    }
+    finish(ctx, commit).await
+}
+
 /// Records entry `e` as failed after a panic outside [`respond`] (in the fetch or the store
 /// reads around it), so the run goes on and the URL is not fetched again in this run.
 pub(super) async fn after_panic(
@@ -164,9 +155,19 @@ pub(super) async fn after_panic(
         ctx.store.page_by_id(e.id)?
     };
     let fault = ctx.store.page_fault(&e.url, e.id)?;
-    let event = RunEvent {
+    let host = Url::parse(&e.url).map(|u| host_key(&u)).unwrap_or_default();
+    let event = new_event(&e, host, Utc::now());
+    ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
+    let reason = format!("页面处理失败：{why}");
+    let commit = failed(ctx, &e, &prev, fault, event, 0, reason);
+    finish(ctx, commit).await
+}
+
+/// The event of entry `e` before anything is known of its fetch (failed until it says more).
+fn new_event(e: &FrontierEntry, host: String, at: DateTime<Utc>) -> RunEvent {
+    RunEvent {
         url: e.url.clone(),
-        host: Url::parse(&e.url).map(|u| host_key(&u)).unwrap_or_default(),
+        host,
         source: e.source.clone(),
         role: e.role,
         status: String::new(),
@@ -175,13 +176,9 @@ pub(super) async fn after_panic(
         requests: 0,
         retries: 0,
         documents: 0,
-        at: Utc::now(),
+        at,
         capped_at: None,
-    };
-    ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
-    let reason = format!("页面处理失败：{why}");
-    let commit = failed(ctx, &e, &prev, fault, event, 0, reason);
-    finish(ctx, commit).await
+    }
 }
 
 /// The message a panic carried.

@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
+
+#[path = "loopback.rs"]
+mod loopback;
 use axum::http::{Response, Uri};
 
 /// The hostile pages (detail URLs under `/h/`) and what each must end as.
@@ -228,12 +231,5 @@ pub async fn start() -> (SocketAddr, Arc<Hostile>) {
             respond(uri.path(), &bomb)
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (addr, state)
+    (loopback::serve(app).await, state)
 }
