@@ -5,8 +5,6 @@
 
 use std::sync::atomic::Ordering;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -29,11 +27,14 @@ use crate::store::runs::{Change, RunEvent};
 use crate::store::snapshots::content_hash;
 
 /// Handles one frontier entry end to end and commits it. What a response becomes is worked
-/// out on a blocking thread under `catch_unwind` ([`respond`]): a page whose handling panics is
-/// recorded as failed with the panic's message, and the run goes on. No step of it recurses
-/// over the page's tree, and the page is parsed only up to `crawl.max_nesting`
-/// ([`parse_limit`]), so a page cannot exhaust the thread's stack either.
-pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), CrawlError> {
+/// out under `catch_unwind` ([`respond`]): a page whose handling panics is recorded as failed
+/// with the panic's message, and the run goes on. No step of it recurses over the page's tree,
+/// and the page is parsed only up to `crawl.max_nesting` and `crawl.max_elements`
+/// ([`parse_limit`]), so a page cannot exhaust the thread's stack either. It runs on the async
+/// worker, as extraction always did: handing each page to `spawn_blocking` (or
+/// `block_in_place`) cost 26–30 µs of CPU a page in a micro-benchmark on the 2-core machine,
+/// a tenth of the crawler's whole CPU per page, for no isolation `catch_unwind` lacks.
+pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlError> {
     let store = &ctx.store;
     let Some(source) = ctx.crawl.source(&e.source) else {
         // The source was removed from the configuration: drop its pending work.
@@ -90,22 +91,17 @@ pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), Craw
     ctx.counters.done.fetch_add(1, Ordering::Relaxed);
     let status = result.as_ref().map_or(0, |f| f.status);
     let fetched = Fetch {
-        e: e.clone(),
-        url,
-        prev: prev.clone(),
-        fault: fault.clone(),
+        e: &e,
+        url: &url,
+        prev: &prev,
+        fault: &fault,
         result,
         event: event.clone(),
     };
-    let worker = ctx.clone();
-    let handled = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(&worker, fetched)))
-    })
-    .await;
+    let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(ctx, fetched)));
     let why = match handled {
-        Ok(Ok(commit)) => return finish(ctx, commit?).await,
-        Ok(Err(panic)) => panic_message(panic.as_ref()),
-        Err(join) => join.to_string(),
+        Ok(commit) => return finish(ctx, commit?).await,
+        Err(panic) => panic_message(panic.as_ref()),
     };
     tracing::warn!(url = %e.url, reason = %why, "page handling failed; recorded as failed");
     ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
@@ -113,7 +109,7 @@ pub(super) async fn process(ctx: &Arc<Ctx>, e: FrontierEntry) -> Result<(), Craw
         ctx,
         &e,
         &prev,
-        fault,
+        fault.as_ref(),
         event,
         status,
         format!("页面处理失败：{why}"),
@@ -159,7 +155,7 @@ pub(super) async fn after_panic(
     let event = new_event(&e, host, Utc::now());
     ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
     let reason = format!("页面处理失败：{why}");
-    let commit = failed(ctx, &e, &prev, fault, event, 0, reason);
+    let commit = failed(ctx, &e, &prev, fault.as_ref(), event, 0, reason);
     finish(ctx, commit).await
 }
 
@@ -190,12 +186,12 @@ pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "（无说明）".into())
 }
 
-/// A fetched URL, handed to [`respond`] on a blocking thread.
-struct Fetch {
-    e: FrontierEntry,
-    url: Url,
-    prev: Option<PageRecord>,
-    fault: Option<PageFault>,
+/// A fetched URL, handed to [`respond`].
+struct Fetch<'a> {
+    e: &'a FrontierEntry,
+    url: &'a Url,
+    prev: &'a Option<PageRecord>,
+    fault: &'a Option<PageFault>,
     result: Result<Fetched, FetchError>,
     event: RunEvent,
 }
@@ -207,7 +203,7 @@ fn failed(
     ctx: &Ctx,
     e: &FrontierEntry,
     prev: &Option<PageRecord>,
-    fault: Option<PageFault>,
+    fault: Option<&PageFault>,
     mut event: RunEvent,
     status: u16,
     reason: String,
@@ -242,7 +238,7 @@ fn failed(
 fn next_fault(
     ctx: &Ctx,
     e: &FrontierEntry,
-    prev: Option<PageFault>,
+    prev: Option<&PageFault>,
     kind: FaultKind,
     reason: String,
 ) -> PageFault {
@@ -273,8 +269,8 @@ fn next_fault(
 }
 
 /// What a response becomes: the page record, snapshot, documents, links and event of `f`, as
-/// one commit. Synchronous and CPU-bound (decoding, parsing, extraction): run on a blocking
-/// thread under `catch_unwind` by [`process`].
+/// one commit. Synchronous and CPU-bound (decoding, parsing, extraction): run under
+/// `catch_unwind` by [`process`].
 fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
     fault_hook(&f.e.url);
     let store = &ctx.store;
@@ -302,10 +298,10 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
         .is_ok_and(|f| matches!(f.status, 200..=299 | 304));
     let mut commit = Commit {
         done: Some(e.seq),
-        numbered: numbered(&e),
+        numbered: numbered(e),
         ..Commit::default()
     };
-    let mut page = base_page(&e, &prev, event.at, ctx.run);
+    let mut page = base_page(e, prev, event.at, ctx.run);
     match result {
         Err(err) => {
             ctx.counters.errors.fetch_add(1, Ordering::Relaxed);
@@ -335,7 +331,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                         account_attachments(
                             ctx,
                             source,
-                            &e,
+                            e,
                             page.attachments.as_deref(),
                             &mut commit,
                         )?;
@@ -355,7 +351,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                             event.capped_at = list_page(
                                 ctx,
                                 source,
-                                &e,
+                                e,
                                 &f.final_url,
                                 ListText::Stored(&stored),
                                 h,
@@ -404,7 +400,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                             event.capped_at = list_page(
                                 ctx,
                                 source,
-                                &e,
+                                e,
                                 &f.final_url,
                                 ListText::Fresh(&d.text),
                                 &hash,
@@ -417,7 +413,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                             if let Some(atts) = detail_page(
                                 ctx,
                                 source,
-                                &e,
+                                e,
                                 &f.final_url,
                                 &d.text,
                                 &hash,
@@ -430,7 +426,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
                         Role::Detail => account_attachments(
                             ctx,
                             source,
-                            &e,
+                            e,
                             page.attachments.as_deref(),
                             &mut commit,
                         )?,
@@ -455,8 +451,8 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
     commit.fault = if let Some(reason) = too_large {
         Some(FaultUpdate::Put(next_fault(
             ctx,
-            &e,
-            fault,
+            e,
+            fault.as_ref(),
             FaultKind::Failed,
             reason,
         )))
@@ -464,12 +460,15 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
         let reason = notes.join("；");
         Some(FaultUpdate::Put(next_fault(
             ctx,
-            &e,
-            fault,
+            e,
+            fault.as_ref(),
             FaultKind::Truncated,
             reason,
         )))
-    } else if fault.is_some_and(|f| read || (f.kind == FaultKind::Failed && answered)) {
+    } else if fault
+        .as_ref()
+        .is_some_and(|f| read || (f.kind == FaultKind::Failed && answered))
+    {
         // Read whole, or (after a failure) answered with what is stored: the fault is over.
         Some(FaultUpdate::Clear)
     } else {
