@@ -5,7 +5,9 @@
 //! Events: a unit newly listed as 被执行人 / 失信被执行人 (new T13, D12 or D10 case evidence; for
 //! T13 the one-month window to perform starts on the listing date), a new inspection notice naming
 //! a unit (new T5 or D3 evidence), and a published list that vanished (T1, T4 or D7 evidence gone,
-//! or a web-monitoring `published` fact that was true and no longer is).
+//! or a web-monitoring `published` fact that was true and no longer is), and a unit whose site
+//! newly hits a veto item of the website inspection (`src/inspect/`: predicted 不合格 before
+//! the city's inspection says so).
 //!
 //! Delivery never fails or blocks a run: [`dispatch`] sends from a spawned task — each attempt
 //! with a timeout, failures retried with doubling backoff a bounded number of times — and waits
@@ -182,6 +184,22 @@ pub fn events(d: &Digest) -> Vec<AlertEvent> {
                     f.unit_name, f.label, f.item, f.content
                 ),
                 url: String::new(),
+                run: d.run,
+            });
+        }
+    }
+    for m in &d.inspection_moves {
+        for v in &m.new_vetoes {
+            out.push(AlertEvent {
+                kind: EventKind::InspectionVeto,
+                unit: m.unit.clone(),
+                unit_name: m.unit_name.clone(),
+                item: v.clause.clone(),
+                summary: format!(
+                    "{}网站按《政府网站与政务新媒体检查指标》预测不合格：{}（{}，规则集 {}）。请在上级检查前整改。",
+                    m.unit_name, v.clause, v.sentence, m.rule_set
+                ),
+                url: v.url.clone(),
                 run: d.run,
             });
         }

@@ -3,6 +3,13 @@
 //! sites politely with `crawl-config/simweb.toml`, classifies, scores, writes the results into
 //! the output directory, and measures the web findings against simweb's ground truth.
 //!
+//! The website inspection needs a history, so the demo crawls three nights of the simulated
+//! week ([`NIGHTS`]): night 1 whole, then nights 5 and 8 of the county portal only, with the
+//! details fetched the night before left unvisited (what a production re-check does within a
+//! day) — the lists, the new articles and every unit's home, a few hundred requests a night
+//! rather than night 1's thousands. Each night runs the whole pipeline (classify, inspect,
+//! score, digest); the results are those of the last night, measured against its truth.
+//!
 //! The demo's store lives in `OUT/store` and is recreated on every run, so the same seed gives
 //! the same store, scores and results.
 
@@ -72,10 +79,20 @@ impl From<ArchiveError> for DemoError {
     }
 }
 
+/// The simulated nights the demo crawls: the first one whole, the later ones for the history
+/// (a week that spans the planted outage of nights 2–8 and the backdated batch of night 4).
+pub const NIGHTS: [u32; 3] = [1, 5, 8];
+
+/// The source the later nights crawl: the county portal, where every unit's site is.
+pub const HISTORY_SOURCE: &str = "sim-tongbai";
+
 /// What the demo produced.
 #[derive(Debug)]
 pub struct DemoOutcome {
     pub import: ImportSummary,
+    /// The nights before the last, in order.
+    pub earlier: Vec<PipelineOutcome>,
+    /// The last night's pipeline: its scores, inspection and digest are the demo's results.
     pub pipeline: PipelineOutcome,
     pub eval: EvalReport,
     /// Files written, in order.
@@ -106,26 +123,41 @@ pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
     let store = Store::open(&store_dir)?;
     let now = Utc::now();
 
-    let sim = simweb::start(SimOptions {
-        seed: opts.seed,
-        scale: opts.scale,
-        faults: opts.faults,
-        roster: Some(project.roster.clone()),
-        ..SimOptions::default()
-    })
-    .await
-    .map_err(|e| DemoError::Simweb(e.to_string()))?;
-    let truth = sim.truth();
-
     let import = import_dir(&project, &store, &opts.samples, now)?;
-    let crawl_opts = crawl::Options {
-        port: Some(sim.addr().port()),
-        progress: true,
-        ..crawl::Options::default()
-    };
-    let outcome = pipeline::run(&project, &store, crawl_opts, now).await;
-    sim.shutdown().await;
-    let pipeline = outcome?;
+    let mut nights = Vec::new();
+    let mut truth = None;
+    for (i, &night) in NIGHTS.iter().enumerate() {
+        let sim = simweb::start(SimOptions {
+            seed: opts.seed,
+            scale: opts.scale,
+            night,
+            faults: opts.faults,
+            roster: Some(project.roster.clone()),
+            ..SimOptions::default()
+        })
+        .await
+        .map_err(|e| DemoError::Simweb(e.to_string()))?;
+        truth = Some(sim.truth());
+        let mut crawl_opts = crawl::Options {
+            port: Some(sim.addr().port()),
+            progress: true,
+            as_of: Some(simweb::night_date(night)),
+            // Details are due again 20 hours after their fetch, as in production: the later
+            // nights, seconds apart in real time, visit only the lists and what is new.
+            detail_min: Some(std::time::Duration::from_secs(20 * 3600)),
+            ..crawl::Options::default()
+        };
+        if i > 0 {
+            crawl_opts.sources = vec![HISTORY_SOURCE.to_string()];
+        }
+        let outcome = pipeline::run(&project, &store, crawl_opts, now).await;
+        sim.shutdown().await;
+        nights.push(outcome?);
+    }
+    let truth = truth.ok_or_else(|| DemoError::Simweb("no night crawled".into()))?;
+    let pipeline = nights
+        .pop()
+        .ok_or_else(|| DemoError::Simweb("no night crawled".into()))?;
     let eval = evaluate(&project, &store, &truth, now)?;
 
     let mut files = Vec::new();
@@ -158,6 +190,7 @@ pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
     store.flush()?;
     Ok(DemoOutcome {
         import,
+        earlier: nights,
         pipeline,
         eval,
         files,

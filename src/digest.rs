@@ -129,6 +129,9 @@ pub struct Digest {
     /// Web-monitoring facts that changed, whether or not a score moved.
     #[serde(default)]
     pub web_fact_moves: Vec<WebFactMove>,
+    /// Units whose website inspection newly hit (or no longer hits) a veto item.
+    #[serde(default)]
+    pub inspection_moves: Vec<InspectionMove>,
 }
 
 /// One piece of evidence as the digest shows it.
@@ -210,6 +213,7 @@ impl Digest {
             && self.score_moves.is_empty()
             && self.total_moves.is_empty()
             && self.web_fact_moves.is_empty()
+            && self.inspection_moves.is_empty()
     }
 }
 
@@ -230,11 +234,13 @@ pub fn evidence_before(
 }
 
 /// Computes the digest of `run` from the evidence changes and the new scores, compares with the
-/// latest score snapshot of an earlier run, and stores both the new snapshot and the digest.
+/// latest score snapshot of an earlier run, adds the inspection's moves, and stores both the new
+/// snapshot and the digest.
 ///
 /// A crawl run that was interrupted and resumed is digested once per attempt under the same run
 /// id: the evidence part of an attempt's digest is merged into the one already stored (see
 /// [`merge`]), and the score part always compares with the previous run.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     project: &Project,
     store: &Store,
@@ -242,6 +248,7 @@ pub fn record(
     changes: &EvidenceChanges,
     before: &BTreeMap<String, Evidence>,
     board: &Scoreboard,
+    inspection_moves: Vec<InspectionMove>,
     now: DateTime<Utc>,
 ) -> Result<Digest, StoreError> {
     let mut after = BTreeMap::new();
@@ -262,6 +269,7 @@ pub fn record(
         &snapshot,
         now,
     );
+    digest.inspection_moves = inspection_moves;
     if let Some(earlier) = store.digest(Some(run))? {
         digest = merge(&earlier, digest);
     }
@@ -445,6 +453,7 @@ pub fn compute(
         score_moves,
         total_moves,
         web_fact_moves,
+        inspection_moves: Vec::new(),
     }
 }
 
@@ -564,7 +573,9 @@ fn fact_moves(old: &[FactSnapshot], new: &[FactSnapshot]) -> Vec<FactMove> {
         .collect()
 }
 
+pub mod inspection;
 mod render;
+pub use inspection::InspectionMove;
 pub use render::render_text;
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::config::Project;
 use crate::evidence::facts::{web_facts, Mode};
 use crate::fact::{Fact, Origin, Provenance, Value};
+use crate::inspect::FindingKind;
 use crate::score;
 use crate::simweb::Truth;
 use crate::store::evidence::EvidenceFilter;
@@ -82,6 +83,62 @@ pub struct EvalReport {
     pub fields: Vec<FieldAccuracy>,
     pub mismatches: Vec<Mismatch>,
     pub units: Vec<UnitDifference>,
+    /// The website inspection of the store's last run against the truth's expected one.
+    pub inspection: Option<InspectionAccuracy>,
+}
+
+/// Found against expected, as sets: what was found and expected, found only, expected only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SetAccuracy {
+    pub what: String,
+    pub correct: usize,
+    /// Found, not expected (named).
+    pub wrong: Vec<String>,
+    /// Expected, not found (named).
+    pub missed: Vec<String>,
+}
+
+impl SetAccuracy {
+    fn of(what: &str, found: &BTreeSet<String>, expected: &BTreeSet<String>) -> SetAccuracy {
+        SetAccuracy {
+            what: what.to_string(),
+            correct: found.intersection(expected).count(),
+            wrong: found.difference(expected).cloned().collect(),
+            missed: expected.difference(found).cloned().collect(),
+        }
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.correct, self.correct + self.wrong.len())
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.correct, self.correct + self.missed.len())
+    }
+}
+
+/// Predicted 不合格 units and flagged documents against the truth.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InspectionAccuracy {
+    /// The run inspected.
+    pub run: u64,
+    pub failing: SetAccuracy,
+    pub backdated: SetAccuracy,
+    pub burst: SetAccuracy,
+    pub stale_columns: SetAccuracy,
+    pub blank_columns: SetAccuracy,
+}
+
+impl InspectionAccuracy {
+    pub fn sets(&self) -> [&SetAccuracy; 5] {
+        [
+            &self.failing,
+            &self.backdated,
+            &self.burst,
+            &self.stale_columns,
+            &self.blank_columns,
+        ]
+    }
 }
 
 impl EvalReport {
@@ -133,6 +190,30 @@ impl EvalReport {
         }
         let (p, r) = self.worst();
         s.push_str(&format!("最低精确率 {p:.3}，最低召回率 {r:.3}\n"));
+        if let Some(i) = &self.inspection {
+            let head = format!("网站检查（第 {} 次运行）", i.run);
+            s.push_str(&format!(
+                "{}  正确  错误  遗漏  精确率   召回率\n",
+                wide(&head, 28)
+            ));
+            for a in i.sets() {
+                s.push_str(&format!(
+                    "  {} {:>4}  {:>4}  {:>4}  {:>6.3}  {:>6.3}\n",
+                    wide(&a.what, 26),
+                    a.correct,
+                    a.wrong.len(),
+                    a.missed.len(),
+                    a.precision(),
+                    a.recall()
+                ));
+                for w in &a.wrong {
+                    s.push_str(&format!("    误报 {w}\n"));
+                }
+                for m in &a.missed {
+                    s.push_str(&format!("    漏报 {m}\n"));
+                }
+            }
+        }
         let differing: Vec<&UnitDifference> = self
             .units
             .iter()
@@ -156,6 +237,12 @@ impl EvalReport {
         }
         s
     }
+}
+
+/// `s` padded to `width` terminal columns (a Chinese character takes two).
+fn wide(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -308,5 +395,101 @@ pub fn evaluate(
         fields: acc.into_values().collect(),
         mismatches,
         units,
+        inspection: inspection_accuracy(store, truth)?,
     })
+}
+
+/// The stored inspection of the last run against the truth's, when both exist.
+fn inspection_accuracy(
+    store: &Store,
+    truth: &Truth,
+) -> Result<Option<InspectionAccuracy>, EvalError> {
+    if truth.inspection.is_empty() {
+        return Ok(None);
+    }
+    let Some(run) = store.last_run()? else {
+        return Ok(None);
+    };
+    let Some(report) = store.health(Some(run.id))?.and_then(|(_, h)| h.inspection) else {
+        return Ok(None);
+    };
+    let set = |items: Vec<String>| items.into_iter().collect::<BTreeSet<String>>();
+    let expected_failing = set(truth
+        .inspection
+        .iter()
+        .filter(|t| t.result == "不合格")
+        .map(|t| t.unit.clone())
+        .collect());
+    let found_failing = set(report.failing().map(|(id, _)| id.clone()).collect());
+    let flagged = |kind: FindingKind| {
+        set(report
+            .units
+            .values()
+            .flat_map(|u| u.findings())
+            .filter(|f| f.kind == kind)
+            .flat_map(|f| f.documents.clone())
+            .collect())
+    };
+    let expected = |pick: &dyn Fn(&crate::simweb::truth::InspectionTruth) -> Vec<String>| {
+        set(truth.inspection.iter().flat_map(pick).collect())
+    };
+    // Columns flagged stale or blank, as `unit/column`; a veto names both kinds, told apart by
+    // whether the column had documents.
+    let columns = |blank: bool| {
+        set(report
+            .units
+            .iter()
+            .flat_map(|(id, u)| {
+                let is_blank =
+                    |name: &str| u.columns.iter().any(|c| c.name == name && c.documents == 0);
+                u.findings()
+                    .filter(|f| match f.kind {
+                        FindingKind::StaleColumn => !blank,
+                        FindingKind::BlankColumn => blank,
+                        FindingKind::ColumnsNotUpdated => true,
+                        _ => false,
+                    })
+                    .flat_map(|f| f.columns.iter())
+                    .filter(|c| is_blank(c) == blank)
+                    .map(|c| format!("{id}/{c}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect())
+    };
+    let truth_columns = |pick: &dyn Fn(&crate::simweb::truth::InspectionTruth) -> &Vec<String>| {
+        set(truth
+            .inspection
+            .iter()
+            .flat_map(|t| {
+                pick(t)
+                    .iter()
+                    .map(|c| format!("{}/{c}", t.unit))
+                    .collect::<Vec<_>>()
+            })
+            .collect())
+    };
+    Ok(Some(InspectionAccuracy {
+        run: report.run,
+        failing: SetAccuracy::of("预测不合格单位", &found_failing, &expected_failing),
+        backdated: SetAccuracy::of(
+            "伪造发稿日期文章",
+            &flagged(FindingKind::Backdated),
+            &expected(&|t| t.backdated.clone()),
+        ),
+        burst: SetAccuracy::of(
+            "突击更新文章",
+            &flagged(FindingKind::Burst),
+            &expected(&|t| t.burst.clone()),
+        ),
+        stale_columns: SetAccuracy::of(
+            "超期未更新栏目",
+            &columns(false),
+            &truth_columns(&|t| &t.stale_columns),
+        ),
+        blank_columns: SetAccuracy::of(
+            "空白栏目",
+            &columns(true),
+            &truth_columns(&|t| &t.blank_columns),
+        ),
+    }))
 }

@@ -17,6 +17,7 @@ pub mod export;
 pub mod extract;
 pub mod fact;
 pub mod health;
+pub mod inspect;
 pub mod pipeline;
 pub mod query;
 pub mod report;

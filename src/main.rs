@@ -116,11 +116,13 @@ enum Command {
         #[arg(long)]
         run: Option<u64>,
     },
-    /// Website-health early warnings of a run (stale or empty columns, undated pages, dead links).
+    /// Website health of a run: the inspection of every unit's site (grouped) and dead links.
     Health {
         #[arg(long)]
         run: Option<u64>,
     },
+    /// Predicted website inspection per unit under the national 检查指标: 合格 / 不合格, veto items, deductions, evidence.
+    Inspect(cli::report::InspectArgs),
     /// List submitted values that the web contradicts.
     Discrepancies {
         #[arg(long)]
@@ -238,6 +240,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval { truth, json } => cli::evidence::eval(config, store, &truth, json),
         Command::Report { out, run } => cli::report::report(config, store, out, run),
         Command::Health { run } => cli::report::health(config, store, run),
+        Command::Inspect(args) => cli::report::inspect(config, store, args),
         Command::Discrepancies { unit, json } => {
             cli::report::discrepancies(config, store, unit, json)
         }

@@ -2,7 +2,7 @@
 //! nightly schedule and the demo. Each stage is the library's own; this file only orders them
 //! and collects what each did.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::alert::{self, AlertOutcome};
 use crate::config::Project;
@@ -10,6 +10,7 @@ use crate::crawl::{self, CrawlError};
 use crate::digest::{self, Digest};
 use crate::evidence::run::{classify_store, ClassifyOutcome, EvidenceError};
 use crate::health::{self, HealthReport};
+use crate::inspect::InspectError;
 use crate::score::{self, Scoreboard};
 use crate::store::facts::FactsError;
 use crate::store::runs::RunRecord;
@@ -25,6 +26,8 @@ pub enum PipelineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Facts(#[from] FactsError),
+    #[error("website inspection: {0}")]
+    Inspect(#[from] InspectError),
 }
 
 /// What one pass of the pipeline did.
@@ -52,8 +55,13 @@ pub async fn run(
     store.index_pending()?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
-    let health = assess_store(project, store, run.id, run.started_at.date_naive())?;
+    let health = assess_store(project, store, run.id)?;
     let board = score_store(project, store)?;
+    let previous = store.health_before(run.id)?.and_then(|(_, h)| h.inspection);
+    let inspection_moves = match &health.inspection {
+        Some(i) => digest::inspection::moves(&project.roster, previous.as_ref(), i),
+        None => Vec::new(),
+    };
     let digest = digest::record(
         project,
         store,
@@ -61,6 +69,7 @@ pub async fn run(
         &classify.changes,
         &before,
         &board,
+        inspection_moves,
         now,
     )?;
     let alerts = alert::dispatch(project, store, &digest).await;
@@ -74,27 +83,14 @@ pub async fn run(
     })
 }
 
-/// Computes and stores the website-health report of a run.
+/// Computes and stores the website-health report of a run: the inspection of every unit's site
+/// and the dead links.
 pub fn assess_store(
     project: &Project,
     store: &Store,
     run: u64,
-    crawled_on: NaiveDate,
 ) -> Result<HealthReport, PipelineError> {
-    let settings = &project.settings.health;
-    let check = settings.check_date.unwrap_or(crawled_on);
-    let mut report = health::assess(
-        project,
-        settings,
-        &store.documents(None)?,
-        &store.pages()?,
-        check,
-    );
-    report.quarantined = store
-        .page_faults()?
-        .into_iter()
-        .filter(|f| f.quarantined_at.is_some())
-        .collect();
+    let report = health::assess(project, store, Some(run))?;
     store.put_health(run, &report)?;
     Ok(report)
 }

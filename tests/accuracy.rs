@@ -37,6 +37,7 @@ async fn web_findings_match_the_truth_under_mild_faults() {
     let opts = govtrust::crawl::Options {
         port: Some(sim.addr().port()),
         polite: false,
+        as_of: Some(simweb::night_date(1)),
         ..Default::default()
     };
     let outcome = govtrust::pipeline::run(&project, &store, opts, Utc::now()).await;
@@ -70,6 +71,14 @@ async fn web_findings_match_the_truth_under_mild_faults() {
     for u in &report.units {
         assert!(u.differing.is_empty(), "{}: {:?}", u.unit, u.differing);
     }
+    // The website inspection of the night: predicted 不合格 units, flagged documents and
+    // columns against the truth (one night: reachability cannot be judged, nothing backdated).
+    let inspection = report.inspection.as_ref().expect("an inspection");
+    for s in inspection.sets() {
+        assert_eq!(s.precision(), 1.0, "{s:?}");
+        assert!(s.recall() >= 0.99, "{s:?}");
+    }
+    assert!(inspection.failing.correct >= 1 && inspection.burst.correct >= 8);
     // Names in notices that resolve to no roster unit are reported, never dropped.
     assert!(!outcome.classify.unresolved.is_empty());
 }

@@ -425,28 +425,115 @@ fn write_all_names_the_path_it_cannot_write() {
 }
 
 #[test]
-fn health_warnings_appear_in_an_appendix_escaped() {
-    use govtrust::health::{HealthReport, Signal};
+fn inspection_appendix_names_the_failing_units_with_evidence_and_groups_the_rest() {
+    use govtrust::health::HealthReport;
+    use govtrust::inspect::{
+        Finding, FindingKind, InspectionReport, Proof, UnitInspection, Verdict,
+    };
     let fx = fixture();
-    let mut health = HealthReport {
+    let unit = |result, vetoes: Vec<Finding>, warnings: Vec<Finding>| UnitInspection {
+        result,
+        vetoes,
+        deductions: Vec::new(),
+        points: 0.0,
+        warnings,
+        unchecked: Vec::new(),
+        home: None,
+        columns: Vec::new(),
+    };
+    let finding = |kind, clause: &str, group: &str, detail: &str, url: String| Finding {
+        kind,
+        clause: clause.into(),
+        group: group.into(),
+        detail: detail.into(),
+        points: None,
+        evidence: vec![Proof {
+            label: "全站最新文章".into(),
+            url,
+            snapshot: Some("abc123".into()),
+            date: None,
+            run: Some(1),
+        }],
+        documents: Vec::new(),
+        columns: Vec::new(),
+    };
+    let stale = |detail: &str| {
+        finding(
+            FindingKind::StaleColumn,
+            "单项否决·栏目不更新（未达否决数量）",
+            "“工作动态”栏目（动态要闻类）超过 14 天未更新",
+            detail,
+            "http://www.tongbai.sim/a.html".into(),
+        )
+    };
+    let mut units = std::collections::BTreeMap::new();
+    units.insert(
+        "t-huaiyuan".to_string(),
+        unit(
+            Verdict::Fail,
+            vec![finding(
+                FindingKind::HomeNotUpdated,
+                "单项否决·首页不更新",
+                "14 天内首页（各栏目）无信息更新",
+                "全站最新文章发布于 2024-01-02",
+                format!("http://www.tongbai.sim/x{SCRIPT}.html"),
+            )],
+            vec![stale("已 20 天")],
+        ),
+    );
+    units.insert(
+        "t-chengguan".to_string(),
+        unit(Verdict::Pass, vec![], vec![stale("已 30 天")]),
+    );
+    units.insert("t-pingshi".to_string(), unit(Verdict::Pass, vec![], vec![]));
+    let health = HealthReport {
         check_date: chrono::NaiveDate::from_ymd_opt(2024, 2, 1),
+        inspection: Some(InspectionReport {
+            rule_set: "gwb-2019-19".into(),
+            rule_title: "政府网站与政务新媒体检查指标".into(),
+            run: 1,
+            check_date: chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+            observed_on: chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+            pass_score: 60.0,
+            units,
+        }),
         ..Default::default()
     };
-    health.units.insert(
-        "t-huaiyuan".into(),
-        vec![Signal::Undated {
-            count: 2,
-            example: format!("http://www.tongbai.sim/x{SCRIPT}.html"),
-        }],
-    );
     let mut inp = input(&fx);
     inp.health = Some(&health);
     let html = report::html(&inp);
+    let appendix = &html[html
+        .find("附录三 网站检查预测")
+        .expect("no inspection appendix")..];
+    let failing = &appendix[..appendix.find("</table>").unwrap()];
     assert!(
-        html.contains("附录三 网站健康预警（检查日 2024-02-01"),
-        "no health appendix"
+        failing.contains("预测不合格（1 个单位）") && failing.contains("淮源镇"),
+        "{failing}"
     );
-    assert!(html.contains("2 篇文章无法识别发布日期"));
+    assert!(
+        !failing.contains("城关镇"),
+        "a passing unit among the failing ones"
+    );
+    assert!(failing.contains("单项否决·首页不更新"));
+    assert!(
+        failing.contains("href=\"snapshots/abc123.html\""),
+        "{failing}"
+    );
+    assert!(appendix.contains("其余 2 个单位未发现单项否决问题"));
+    // The shared warning is one line naming both units, each with its own detail.
+    assert_eq!(
+        appendix.matches("超过 14 天未更新").count(),
+        1,
+        "{appendix}"
+    );
+    assert!(
+        appendix.contains("2 个单位：城关镇（已 30 天）、淮源镇（已 20 天）"),
+        "{appendix}"
+    );
+    // And each unit's section carries its prediction.
+    assert!(html.contains(
+        "网站检查预测</b> <span class=\"tag bad\">不合格</span> 否决项：单项否决·首页不更新"
+    ));
     assert!(
         !html.contains(SCRIPT),
         "a crawled URL reached the HTML unescaped"

@@ -77,6 +77,20 @@ fn digest() -> Digest {
             web_move("t-b", "乙镇", "T4", None),
             web_move("t-c", "丙镇", "T4", Some(Value::Bool(true))),
         ],
+        inspection_moves: vec![crate::digest::InspectionMove {
+            unit: "t-b".into(),
+            unit_name: "乙镇".into(),
+            rule_set: "gwb-2019-19".into(),
+            before: Some(crate::inspect::Verdict::Pass),
+            after: crate::inspect::Verdict::Fail,
+            new_vetoes: vec![crate::digest::inspection::VetoEntry {
+                kind: crate::inspect::FindingKind::HomeNotUpdated,
+                clause: "单项否决·首页不更新".into(),
+                sentence: "14 天内首页（各栏目）无信息更新".into(),
+                url: "http://www.tongbai.sim/xzxxgk/t-b/index.html".into(),
+            }],
+            cleared: vec![],
+        }],
     }
 }
 
@@ -95,8 +109,12 @@ fn events_come_from_new_cases_notices_and_vanished_lists() {
             // The gone T1 evidence and the T1 fact turned false are one event.
             (EventKind::ListVanished, "t-a", "T1"),
             (EventKind::ListVanished, "t-b", "T4"),
+            (EventKind::InspectionVeto, "t-b", "单项否决·首页不更新"),
         ]
     );
+    assert!(ev[4]
+        .summary
+        .contains("乙镇网站按《政府网站与政务新媒体检查指标》预测不合格"));
     // 2023-01-31 + one month is the last day of February.
     assert!(
         ev[0].summary.contains("被执行人")

@@ -35,6 +35,10 @@ pub struct CrawlArgs {
     /// tonight; `20h` skips details fetched in the last 20 hours.
     #[arg(long, value_name = "DURATION", value_parser = parse_min)]
     pub detail_min: Option<std::time::Duration>,
+    /// The date this run is taken to observe the web at (`YYYY-MM-DD`), for a simulated night
+    /// of simweb; the website inspection judges at it. Default: today (Beijing time).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 fn parse_min(s: &str) -> Result<std::time::Duration, String> {
@@ -82,6 +86,7 @@ pub fn options(args: CrawlArgs) -> crawl::Options {
         detail_min: args.detail_min,
         progress: true,
         stop: Arc::new(AtomicBool::new(false)),
+        as_of: args.as_of,
     }
 }
 
@@ -103,8 +108,9 @@ pub fn print_run(r: &RunRecord) {
         RunStatus::Interrupted => "已中断（再次执行 crawl 继续）",
         RunStatus::Complete => "已完成",
     };
+    let as_of = r.as_of.map(|d| format!(" 观测日 {d}")).unwrap_or_default();
     println!(
-        "抓取 #{} {} 开始 {} 来源 {}",
+        "抓取 #{} {} 开始 {}{as_of} 来源 {}",
         r.id,
         status,
         r.started_at.format("%Y-%m-%d %H:%M:%S"),

@@ -56,6 +56,9 @@ pub fn demo(config: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
         o.import.units().len(),
         o.import.facts
     );
+    for n in &o.earlier {
+        super::crawl::print_run(&n.run);
+    }
     super::crawl::print_run(&o.pipeline.run);
     let c = &o.pipeline.classify;
     println!(
@@ -71,6 +74,27 @@ pub fn demo(config: &Path, args: DemoArgs) -> anyhow::Result<ExitCode> {
                 .map(|u| u.name.as_str())
                 .collect::<Vec<_>>()
                 .join("、")
+        );
+    }
+    if let Some(i) = &o.pipeline.health.inspection {
+        let failing: Vec<&str> = i
+            .failing()
+            .map(|(id, _)| {
+                o.pipeline
+                    .board
+                    .unit(id)
+                    .map_or(id.as_str(), |u| u.short.as_str())
+            })
+            .collect();
+        println!(
+            "网站检查预测（检查日 {}）：不合格 {} 个单位{}（明细见 health.txt）",
+            i.check_date,
+            failing.len(),
+            if failing.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", failing.join("、"))
+            }
         );
     }
     println!();

@@ -78,16 +78,62 @@ pub fn discrepancies(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `govtrust health [--run ID]`: the website-health early warnings of a run.
+/// `govtrust health [--run ID]`: the website health of a run (inspection, dead links).
 pub fn health(config: &Path, store: &Path, run: Option<u64>) -> anyhow::Result<ExitCode> {
     let project = Project::load(config)?;
     let store = open_store(store)?;
-    match store.health(run)? {
-        Some((id, report)) => {
-            println!("抓取 #{id}");
-            print!("{}", report.render(&project));
-        }
-        None => println!("（尚无网站健康记录：先运行 crawl 或 run）"),
+    if store.last_run()?.is_none() {
+        println!("（尚无网站健康记录：先运行 crawl 或 run）");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (id, report) = govtrust::health::of_run(&project, &store, run)?;
+    println!("抓取 #{id}");
+    print!("{}", report.render(&project));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct InspectArgs {
+    /// One unit (id, name or alias): every finding with every proof and its columns.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// The run (default: the latest).
+    #[arg(long)]
+    pub run: Option<u64>,
+    /// text (中文) or json.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}
+
+/// `govtrust inspect [--unit U] [--run ID] [--format text|json]`.
+pub fn inspect(config: &Path, store: &Path, args: InspectArgs) -> anyhow::Result<ExitCode> {
+    if !matches!(args.format.as_str(), "text" | "json") {
+        anyhow::bail!("--format {:?}: expected text or json", args.format);
+    }
+    let project = Project::load(config)?;
+    let unit = match &args.unit {
+        Some(u) => match project.roster.get(u) {
+            Some(x) => Some(x.id.clone()),
+            None => Some(project.roster.resolve(u)?.id.clone()),
+        },
+        None => None,
+    };
+    let store = open_store(store)?;
+    let (_, health) = govtrust::health::of_run(&project, &store, args.run)?;
+    let Some(report) = health.inspection else {
+        anyhow::bail!("未配置网站检查规则集（[health] inspection，默认 crawl-config/inspection/）");
+    };
+    match (args.format.as_str(), unit) {
+        ("json", Some(u)) => println!("{}", serde_json::to_string_pretty(&report.units.get(&u))?),
+        ("json", None) => println!("{}", serde_json::to_string_pretty(&report)?),
+        (_, Some(u)) => match govtrust::inspect::render::unit_text(&report, &project.roster, &u) {
+            Some(t) => print!("{t}"),
+            None => anyhow::bail!("{u} 不在检查结果中"),
+        },
+        _ => print!(
+            "{}",
+            govtrust::inspect::render::text(&report, &project.roster)
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

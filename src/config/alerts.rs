@@ -12,7 +12,7 @@
 //! [[alerts.webhook]]
 //! url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
 //! format = "wecom"    # json | wecom | dingtalk
-//! events = ["new_court_listing", "new_inspection_notice", "list_vanished"]
+//! events = ["new_court_listing", "new_inspection_notice", "list_vanished", "inspection_veto"]
 //! ```
 
 use std::path::Path;
@@ -31,6 +31,8 @@ pub enum EventKind {
     NewInspectionNotice,
     /// A published list or system that is no longer visible (T1, T4, D7).
     ListVanished,
+    /// A unit's site newly hits a veto item of the website inspection (predicted 不合格).
+    InspectionVeto,
 }
 
 impl EventKind {
@@ -39,6 +41,7 @@ impl EventKind {
             EventKind::NewCourtListing => "new_court_listing",
             EventKind::NewInspectionNotice => "new_inspection_notice",
             EventKind::ListVanished => "list_vanished",
+            EventKind::InspectionVeto => "inspection_veto",
         }
     }
 
@@ -47,6 +50,7 @@ impl EventKind {
             EventKind::NewCourtListing => "新增被执行人/失信被执行人",
             EventKind::NewInspectionNotice => "新增督查通报点名",
             EventKind::ListVanished => "已公示清单消失",
+            EventKind::InspectionVeto => "网站检查预测不合格",
         }
     }
 }

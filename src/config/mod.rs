@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod column_kind;
 pub mod crawl;
 pub mod health;
+pub mod inspection;
 pub mod roster;
 pub mod rules;
 pub mod schedule;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::alerts::AlertSettings;
 use super::crawl::{Crawl, CrawlSettings};
 use super::health::HealthSettings;
+use super::inspection::InspectionRules;
 use super::rules::RuleSet;
 use super::schedule::ScheduleSettings;
 use super::serve::ServeSettings;
@@ -23,7 +24,7 @@ pub struct Settings {
     /// Crawl settings and the sources they name; absent in a scoring-only deployment.
     #[serde(default)]
     pub crawl: Option<CrawlSettings>,
-    /// Thresholds of the website-health early warnings.
+    /// The website inspection: its rule sets, which to apply, the check date.
     #[serde(default)]
     pub health: HealthSettings,
     /// Webhooks for alerts (`src/config/alerts.rs`); none when absent.
@@ -87,6 +88,8 @@ pub struct Project {
     pub crawl: Option<Crawl>,
     /// The evidence rules (empty when `evaluation.rules` is not set).
     pub rules: RuleSet,
+    /// The website inspection rule sets (`[health] inspection`), all versions.
+    pub inspection: Vec<InspectionRules>,
 }
 
 impl Project {
@@ -166,6 +169,24 @@ impl Project {
                 }
             }
         }
+        let mut inspection = Vec::new();
+        let dir = settings.health.inspection.as_ref();
+        let inspection_dir = base.join(dir.map_or(Path::new("inspection"), |d| d.as_path()));
+        if dir.is_some() || inspection_dir.is_dir() {
+            match InspectionRules::load_dir(&inspection_dir) {
+                Ok(sets) => inspection = sets,
+                Err(e) => all.extend(problems_of(e)),
+            }
+        }
+        if let Some(id) = &settings.health.rule_set {
+            if !inspection.iter().any(|s| &s.rule_set.id == id) && all.is_empty() {
+                all.push(Problem {
+                    file: path.to_path_buf(),
+                    key: "health.rule_set".into(),
+                    message: format!("no inspection rule set has the id {id}"),
+                });
+            }
+        }
         let mut crawl = None;
         if let (Some(cs), Some(r)) = (&settings.crawl, &roster) {
             match Crawl::load(cs, path, base, r) {
@@ -177,6 +198,7 @@ impl Project {
             (true, Some(roster)) => Ok(Project {
                 crawl,
                 rules,
+                inspection,
                 settings_path: path.to_path_buf(),
                 period: Period {
                     id: ev.period.clone(),

@@ -71,6 +71,9 @@ pub struct Options {
     pub progress: bool,
     /// Set to stop taking work (Ctrl-C).
     pub stop: Arc<AtomicBool>,
+    /// The date the run observes the web at, recorded on a new run: a simulated night of
+    /// simweb (`--as-of`); default the day it starts (Beijing time).
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 impl Default for Options {
@@ -84,6 +87,7 @@ impl Default for Options {
             detail_min: None,
             progress: false,
             stop: Arc::new(AtomicBool::new(false)),
+            as_of: None,
         }
     }
 }
@@ -175,6 +179,7 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
                 sources: selected.clone(),
                 active_s: 0.0,
                 summary: None,
+                as_of: opts.as_of,
             };
             store.put_run(&r)?;
             store.begin_run_here(id);

@@ -83,6 +83,25 @@ pub fn render_text(d: &Digest) -> String {
             .iter()
             .for_each(|e| s.push_str(&evidence_line(e)));
     }
+    if !d.inspection_moves.is_empty() {
+        s.push_str("\n【网站检查预测变化】\n");
+        for m in &d.inspection_moves {
+            for v in &m.new_vetoes {
+                s.push_str(&format!(
+                    "  - {} 新出现单项否决：{}：{}（{}）\n",
+                    m.unit_name, v.clause, v.sentence, v.url
+                ));
+            }
+            if !m.cleared.is_empty() {
+                s.push_str(&format!(
+                    "  - {} 不再出现：{}（预测{}）\n",
+                    m.unit_name,
+                    m.cleared.join("、"),
+                    m.after.label()
+                ));
+            }
+        }
+    }
     if !d.total_moves.is_empty() {
         s.push_str("\n【总分与排名变动】\n");
         for t in &d.total_moves {

@@ -112,7 +112,7 @@ pub fn html(input: &ReportInput) -> String {
         }
     }
     appendix(&mut out, input);
-    health(&mut out, input);
+    super::health::section(&mut out, input);
     out.push_str("</body>\n</html>\n");
     out
 }
@@ -359,42 +359,6 @@ fn figures(out: &mut String, input: &ReportInput, kind: Kind, units: &[&UnitShee
             esc(&w.content),
             show(w.ratio * 100.0),
             w.scored
-        );
-    }
-    out.push_str("</tbody></table>\n");
-}
-
-/// 附录三: the website-health early warnings beside the 通报 counts; they never change a score.
-fn health(out: &mut String, input: &ReportInput) {
-    let Some(h) = input.health else { return };
-    let _ = write!(
-        out,
-        "<h3>附录三 网站健康预警（检查日 {}，仅作预警，不计入得分）</h3>",
-        h.check_date
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "—".into())
-    );
-    if h.units.is_empty() && h.dead_links.is_empty() {
-        out.push_str("<p class=\"muted\">未发现问题。</p>\n");
-        return;
-    }
-    out.push_str("<table><thead><tr><th>单位</th><th>预警</th></tr></thead><tbody>");
-    for (unit, signals) in &h.units {
-        for sig in signals {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td></tr>",
-                esc(&input.unit_short(unit)),
-                esc(&sig.describe())
-            );
-        }
-    }
-    for (host, links) in &h.dead_links {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{} 个失效链接（4xx/5xx）</td></tr>",
-            esc(host),
-            links.len()
         );
     }
     out.push_str("</tbody></table>\n");

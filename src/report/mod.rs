@@ -12,6 +12,7 @@ mod analysis;
 pub mod archive;
 mod charts;
 pub mod escape;
+mod health;
 mod html;
 mod markdown;
 mod unit;
@@ -58,7 +59,7 @@ pub struct ReportInput<'a> {
     pub notices: Vec<NoticeCount>,
     /// When the report was generated (shown on the cover; passed in so output is reproducible).
     pub generated_at: DateTime<Utc>,
-    /// Website-health early warnings of the run (shown beside the 通报 counts; no score effect).
+    /// The run's website inspection and dead links (附录三 and a line per unit; no score effect).
     pub health: Option<&'a crate::health::HealthReport>,
 }
 

@@ -51,6 +51,10 @@ pub(crate) fn section(
         let _ = write!(out, "<p class=\"compare\"><b>对比</b> {}</p>", esc(&s));
     }
     out.push_str("</div>\n");
+    if let Some(line) = super::health::unit_line(input, &u.id) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     categories(out, u, c);
     items(out, input, u);
     missing(out, input, u);

@@ -10,9 +10,11 @@ mod city;
 mod court;
 mod credit;
 pub mod faults;
+mod inspection_truth;
 mod model;
 mod notices;
 mod page;
+pub mod patterns;
 mod plant;
 mod portal;
 mod registry;
@@ -37,6 +39,12 @@ pub use model::Site;
 pub use page::Reply;
 pub use server::LogEntry;
 pub use truth::Truth;
+
+/// The simulated date of night `night` (night 1 is 2024-02-01): what a crawl of that night
+/// observes the web at (`crawl::Options::as_of`).
+pub fn night_date(night: u32) -> chrono::NaiveDate {
+    model::ymd(model::NIGHT_ONE) + chrono::Duration::days(i64::from(night.max(1)) - 1)
+}
 
 /// The roster simweb uses when none is given.
 pub const DEFAULT_ROSTER: &str = "crawl-config/units/tongbai.toml";
@@ -72,6 +80,11 @@ impl SimWeb {
 
     pub fn seed(&self) -> u64 {
         self.model.seed
+    }
+
+    #[cfg(test)]
+    pub(crate) fn model(&self) -> &model::Model {
+        &self.model
     }
 
     pub fn night(&self) -> u32 {

@@ -236,6 +236,8 @@ pub struct Model {
     /// Filler articles per unit (index = roster position).
     pub unit_filler: Vec<u64>,
     pub city_filler: u64,
+    /// Which units carry which update pattern for the website inspection.
+    pub patterns: super::patterns::Patterns,
     next_id: u64,
 }
 
@@ -262,6 +264,7 @@ impl Model {
             cases: Vec::new(),
             unit_filler,
             city_filler: scale / 10,
+            patterns: Default::default(),
             next_id: 700_000 + hash64(seed, "id-base") % 100_000,
         };
         super::plant::plant_all(&mut m);
@@ -370,7 +373,11 @@ impl Model {
         let mut r = Rng::from_u64(self.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let span = 1090i64;
         let back = (j as i64 * span) / count as i64;
-        let date = ymd(SITE_BASE) - Duration::days(back);
+        let shift = match slot {
+            FillerSlot::Unit(u) => self.patterns.filler_shift(u),
+            _ => 0,
+        };
+        let date = ymd(SITE_BASE) - Duration::days(back + shift);
         // Later filler (higher j) is never newer: the time of day falls with j inside a day.
         let minute = 1079 - ((j * 7) % 600) as u32;
         let published = at(date, minute / 60, minute % 60, r.below(60) as u32);

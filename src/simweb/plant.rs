@@ -33,6 +33,18 @@ pub const UNIT_COLUMNS: [(&str, &str); 7] = [
 ];
 pub const DEPT_EXTRA_COLUMN: (&str, &str) = ("xyjs", "信用建设");
 
+/// The columns of a unit of `kind`: departments make no 重大行政决策 and have 信用建设.
+pub fn unit_columns(kind: Kind) -> Vec<(&'static str, &'static str)> {
+    let mut cols: Vec<(&str, &str)> = UNIT_COLUMNS
+        .into_iter()
+        .filter(|(code, _)| kind == Kind::Township || !code.starts_with("zdxzjc"))
+        .collect();
+    if kind == Kind::Department {
+        cols.push(DEPT_EXTRA_COLUMN);
+    }
+    cols
+}
+
 pub fn section_label(sec: &str) -> &'static str {
     if sec == "xzxxgk" {
         "乡镇信息公开"
@@ -49,6 +61,9 @@ pub fn plant_all(m: &mut Model) {
         super::unit_docs::plant_unit(m, u);
     }
     super::notices::plant_notices(m);
+    m.patterns = super::patterns::choose(m);
+    super::patterns::add_blank_column(m);
+    super::patterns::plant_current(m);
     plant_nights(m);
 }
 
@@ -56,11 +71,7 @@ fn add_columns(m: &mut Model) {
     for u in 0..m.roster.units.len() {
         let sec = m.unit_section(u);
         let unit = m.roster.units[u].clone();
-        let mut cols: Vec<(&str, &str)> = UNIT_COLUMNS.to_vec();
-        if unit.kind == Kind::Department {
-            cols.push(DEPT_EXTRA_COLUMN);
-        }
-        for (code, name) in cols {
+        for (code, name) in unit_columns(unit.kind) {
             let mut crumbs = vec![
                 ("首页".to_string(), "/".to_string()),
                 (section_label(sec).to_string(), format!("/{sec}/index.html")),
@@ -254,15 +265,7 @@ fn plant_nights(m: &mut Model) {
     let night2 = m.night_date(2);
     let mut r = Rng::new(m.seed, "night/2");
     // A late 2023 目录 for the first township without one.
-    let townships: Vec<usize> = (0..m.roster.units.len())
-        .filter(|&u| m.roster.units[u].kind == Kind::Township)
-        .collect();
-    let lacking = townships.iter().copied().find(|&u| {
-        !m.docs
-            .iter()
-            .any(|d| d.unit == Some(u) && d.role == Role::Catalog(2023))
-    });
-    if let Some(u) = lacking {
+    if let Some(u) = m.patterns.late_catalog {
         let unit = m.roster.units[u].clone();
         let column = format!("{}/{}/zdxzjc/ndml", m.unit_section(u), unit.id);
         let title = format!("{}2023年度重大行政决策事项目录", unit.short);
@@ -313,4 +316,5 @@ fn plant_nights(m: &mut Model) {
         d.body = body;
         m.add_doc(d);
     }
+    super::patterns::plant_backdated(m);
 }

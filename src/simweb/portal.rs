@@ -4,7 +4,7 @@
 
 use super::model::*;
 use super::page::{head, Charset, Reply};
-use super::plant::{section_label, DEPT_EXTRA_COLUMN, UNIT_COLUMNS};
+use super::plant::section_label;
 use super::text::{decode_path, encode_path, esc};
 use super::truth::unit_encoding;
 use super::urls::{page_count, portal_list_path};
@@ -76,6 +76,13 @@ pub fn serve(m: &Model, path: &str, fault_links: &[(&str, &str)]) -> Reply {
         Some(x) => x,
         None => return Reply::not_found(),
     };
+    if let Some(u) = unit_of_section(m, dir) {
+        if m.patterns.is_down(u, m.night) {
+            let mut r = Reply::text(503, "Service Temporarily Unavailable");
+            r.fault = Some("site_down");
+            return r;
+        }
+    }
     match dir {
         "xzxxgk" | "bmxxgk" if page == 0 => section(m, dir),
         _ => {
@@ -90,6 +97,17 @@ pub fn serve(m: &Model, path: &str, fault_links: &[(&str, &str)]) -> Reply {
             }
         }
     }
+}
+
+/// The unit whose section a list directory (`xzxxgk/t-huaiyuan/qzqd`) belongs to.
+pub fn unit_of_section(m: &Model, dir: &str) -> Option<usize> {
+    let mut parts = dir.split('/');
+    let (sec, id) = (parts.next()?, parts.next()?);
+    m.roster
+        .units
+        .iter()
+        .position(|x| x.id == id)
+        .filter(|&u| m.unit_section(u) == sec)
 }
 
 /// Removes `;jsessionid=…` path parameters.
@@ -215,10 +233,12 @@ fn unit_home(m: &Model, u: usize) -> Reply {
         "<h2>{}政府信息公开</h2>\n<div class=\"xxgk-tree\"><ul>\n",
         esc(&unit.name)
     ));
-    let mut cols: Vec<(&str, &str)> = UNIT_COLUMNS.to_vec();
-    if unit.kind == Kind::Department {
-        cols.push(DEPT_EXTRA_COLUMN);
-    }
+    let prefix = format!("{sec}/{}/", unit.id);
+    let cols = m
+        .columns
+        .iter()
+        .filter(|c| c.site == Site::County && c.unit == Some(u))
+        .filter_map(|c| Some((c.key.strip_prefix(&prefix)?, c.name.as_str())));
     for (code, name) in cols {
         let indent = if code.contains('/') {
             " class=\"sub\""
@@ -373,6 +393,7 @@ fn article(m: &Model, d: &Doc) -> Reply {
             esc(&d.source)
         )),
     }
+    s.push_str(&super::patterns::metadata_table(m, d));
     s.push_str("<div id=\"article_body\" class=\"TRS_Editor\">\n");
     s.push_str(&d.body);
     for a in &d.attachments {

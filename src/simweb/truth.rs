@@ -13,6 +13,8 @@ use super::plant::CITY_DOCS;
 use crate::config::Kind;
 use crate::fact::Value;
 
+pub use super::inspection_truth::InspectionTruth;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Truth {
     pub seed: u64,
@@ -27,6 +29,9 @@ pub struct Truth {
     pub cases: Vec<CaseTruth>,
     /// Every in-scope reachable URL, sorted.
     pub urls: Vec<String>,
+    /// Every unit's expected website inspection on the night (`inspection_truth.rs`).
+    #[serde(default)]
+    pub inspection: Vec<InspectionTruth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -548,5 +553,6 @@ pub fn build(m: &Model) -> Truth {
         records,
         cases,
         urls,
+        inspection: super::inspection_truth::build(m),
     }
 }

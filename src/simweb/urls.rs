@@ -49,11 +49,17 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
     f(county.url("/xzxxgk/index.html"));
     f(county.url("/bmxxgk/index.html"));
     for (u, unit) in m.roster.units.iter().enumerate() {
-        f(county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)));
+        if !m.patterns.is_down(u, m.night) {
+            f(county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)));
+        }
     }
     // City portal.
     f(Site::City.url("/"));
     for c in &m.columns {
+        // A down section's lists answer 503, so nothing links to its articles tonight.
+        if c.unit.is_some_and(|u| m.patterns.is_down(u, m.night)) {
+            continue;
+        }
         let total = c.docs.len() + m.filler_count(c.filler) as usize;
         for i in 0..page_count(total) {
             f(c.site.url(&portal_list_path(&c.key, i)));
@@ -62,7 +68,10 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
             let doc = &m.docs[d];
             f(doc.url());
             for a in &doc.attachments {
-                f(doc.site.url(&encode_path(&a.path)));
+                // An attachment that does not open is linked but not reachable.
+                if m.attachments.contains_key(&(doc.site, a.path.clone())) {
+                    f(doc.site.url(&encode_path(&a.path)));
+                }
             }
         }
         let nf = m.filler_count(c.filler);

@@ -28,4 +28,18 @@ impl Store {
             None => Ok(None),
         }
     }
+
+    /// The report of the latest run before `run` that has one.
+    pub fn health_before(&self, run: u64) -> Result<Option<(u64, HealthReport)>> {
+        let tree = self.tree("health")?;
+        match tree.range(..run.to_be_bytes()).next_back() {
+            Some(kv) => {
+                let (k, v) = kv?;
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&k[..8.min(k.len())]);
+                Ok(Some((u64::from_be_bytes(b), decode("health", &v)?)))
+            }
+            None => Ok(None),
+        }
+    }
 }

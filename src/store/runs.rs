@@ -354,6 +354,19 @@ pub struct RunRecord {
     /// Seconds spent across all invocations that worked on this run.
     pub active_s: f64,
     pub summary: Option<RunSummary>,
+    /// The date the run observed the web at when it is not the day it started (a simulated
+    /// night); see [`RunRecord::observed_on`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+impl RunRecord {
+    /// The date the run saw the web at: its `as_of`, else the day it started in Beijing time
+    /// (UTC+8, where the monitored sites publish).
+    pub fn observed_on(&self) -> chrono::NaiveDate {
+        self.as_of
+            .unwrap_or_else(|| (self.started_at + chrono::Duration::hours(8)).date_naive())
+    }
 }
 
 impl Store {

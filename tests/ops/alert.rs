@@ -69,6 +69,7 @@ fn alerts_are_delivered_retried_and_never_hold_up_the_run() {
         EventKind::NewCourtListing,
         EventKind::NewInspectionNotice,
         EventKind::ListVanished,
+        EventKind::InspectionVeto,
     ];
     let alerts = AlertSettings {
         webhook: vec![

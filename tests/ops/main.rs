@@ -6,6 +6,7 @@ mod cli;
 mod digest;
 mod export;
 mod formula;
+mod inspect;
 #[path = "../common/loopback.rs"]
 mod loopback;
 mod schedule;
@@ -31,11 +32,12 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Crawl options for a simweb on `port`, impolite so a test takes seconds.
+/// Crawl options for night 1 of a simweb on `port`, impolite so a test takes seconds.
 pub fn crawl_opts(port: u16) -> crawl::Options {
     crawl::Options {
         port: Some(port),
         polite: false,
+        as_of: Some(simweb::night_date(1)),
         ..crawl::Options::default()
     }
 }
@@ -54,7 +56,11 @@ pub async fn run_night(project: &Project, store: &Store, night: u32) -> Pipeline
     let sim = simweb::start(sim_options(project, night))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let out = pipeline::run(project, store, crawl_opts(sim.addr().port()), Utc::now()).await;
+    let opts = crawl::Options {
+        as_of: Some(simweb::night_date(night)),
+        ..crawl_opts(sim.addr().port())
+    };
+    let out = pipeline::run(project, store, opts, Utc::now()).await;
     sim.shutdown().await;
     out.unwrap_or_else(|e| panic!("{e}"))
 }
