@@ -23,6 +23,9 @@ pub struct HealthReport {
     /// before inspections were kept, whose per-unit warnings are no longer read).
     #[serde(default)]
     pub inspection: Option<InspectionReport>,
+    /// Why there is no inspection: no rule set in force on the check date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_missing: Option<String>,
     /// Host → URLs that answered 4xx/5xx.
     pub dead_links: BTreeMap<String, Vec<(String, u16)>>,
     /// Pages the crawl quarantined after failing run after run, with the reason.
@@ -33,9 +36,10 @@ pub struct HealthReport {
 impl HealthReport {
     /// Text for people: the inspection, then dead links per host and quarantined pages.
     pub fn render(&self, project: &Project) -> String {
-        let mut s = match &self.inspection {
-            Some(i) => inspect::render::text(i, &project.roster),
-            None => "网站检查：未配置检查规则集（[health] inspection）\n".to_string(),
+        let mut s = match (&self.inspection, &self.inspection_missing) {
+            (Some(i), _) => inspect::render::text(i, &project.roster),
+            (None, Some(why)) => format!("网站检查：未检查，{why}\n"),
+            (None, None) => "网站检查：未配置检查规则集（[health] inspection）\n".to_string(),
         };
         if !self.dead_links.is_empty() {
             s.push_str("失效链接（按站点）：\n");
@@ -85,14 +89,20 @@ pub fn assess(
     store: &Store,
     run: Option<u64>,
 ) -> Result<HealthReport, InspectError> {
-    let inspection = if project.inspection.is_empty() {
-        None
+    let (inspection, inspection_missing) = if project.inspection.is_empty() {
+        (None, None)
     } else {
-        Some(inspect::gather(project, store, run)?)
+        match inspect::gather(project, store, run) {
+            Ok(i) => (Some(i), None),
+            // A rule-set gap is the configuration's to fix, not a reason to fail the run.
+            Err(InspectError::NoRules(why)) => (None, Some(why)),
+            Err(e) => return Err(e),
+        }
     };
     Ok(HealthReport {
         check_date: inspection.as_ref().map(|i| i.check_date),
         inspection,
+        inspection_missing,
         dead_links: dead_links(&store.pages()?),
         quarantined: store
             .page_faults()?

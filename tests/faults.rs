@@ -299,13 +299,8 @@ body = ["css:#content"]
     assert_eq!(r3.status, RunStatus::Complete);
     // The ordinary page is crawled as usual.
     assert!(site.hits("/h/ok.html") >= 3);
-    let health = govtrust::pipeline::assess_store(
-        &project,
-        &store,
-        r3.id,
-        chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap_or_default(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let health =
+        govtrust::pipeline::assess_store(&project, &store, r3.id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(health.quarantined.len(), 1);
     let text = health.render(&project);
     assert!(

@@ -407,15 +407,7 @@ impl InspectionRules {
 
     /// Reads every `*.toml` of `dir`: rule sets with unique ids.
     pub fn load_dir(dir: &Path) -> Result<Vec<InspectionRules>, ConfigError> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| ConfigError::Read {
-                path: dir.to_path_buf(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
+        let files = super::toml_files(dir)?;
         let mut all: Vec<Problem> = Vec::new();
         let mut sets: Vec<InspectionRules> = Vec::new();
         for path in files {

@@ -108,6 +108,20 @@ impl Problems {
     }
 }
 
+/// The `*.toml` files of a directory, sorted by name (a directory of rule files).
+pub fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, ConfigError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| ConfigError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Reads a file to a string, mapping the I/O error to one naming the path.
 pub fn read_text(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

@@ -219,15 +219,7 @@ impl RuleSet {
     ) -> Result<RuleSet, ConfigError> {
         let mut all: Vec<Problem> = Vec::new();
         let mut set = RuleSet::default();
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|source| ConfigError::Read {
-                path: dir.to_path_buf(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
+        let files = super::toml_files(dir)?;
         let mut ids = BTreeSet::new();
         for path in files {
             let text = read_text(&path)?;

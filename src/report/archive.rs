@@ -1,7 +1,8 @@
 //! The report as a pipeline step: gathers its input from the store (scores, evidence, unresolved
-//! names, source coverage, the data cut-off) and writes it with the archived pages its evidence
-//! rests on beside it — `snapshots/{hash}.html`, a safe view of the page's source (escaped text,
-//! nothing executes), and `snapshots/{hash}.raw`, the bytes exactly as received.
+//! names, source coverage, the data cut-off, the run's health) and writes it with the archived
+//! pages its evidence and its inspection's proofs rest on beside it — `snapshots/{hash}.html`, a
+//! safe view of the page's source (escaped text, nothing executes), and `snapshots/{hash}.raw`,
+//! the bytes exactly as received.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub enum ArchiveError {
     Facts(#[from] FactsError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Inspect(#[from] crate::inspect::InspectError),
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -67,7 +70,11 @@ pub fn write_from_store(
     let mut input = ReportInput::new(project, &board, &evidence, &unresolved, cutoff, now);
     input.sources = coverage(project, store, &pages)?;
     input.run_id = run.or(store.last_run()?.map(|r| r.id));
-    let health = store.health(input.run_id)?.map(|(_, h)| h);
+    // The run's health, computed now for a run crawled outside the pipeline.
+    let health = match input.run_id {
+        Some(run) => Some(crate::health::of_run(project, store, Some(run))?.1),
+        None => None,
+    };
     input.health = health.as_ref();
     let files = write_all(&input, out)?;
 
@@ -75,9 +82,16 @@ pub fn write_from_store(
         .iter()
         .filter_map(|p| p.hash.as_deref().map(|h| (h, p)))
         .collect();
+    // What the evidence and the website inspection's proofs rest on.
     let hashes: BTreeSet<&str> = evidence
         .iter()
         .map(|e| e.snapshot.as_str())
+        .chain(
+            health
+                .iter()
+                .filter_map(|h| h.inspection.as_ref())
+                .flat_map(|i| i.snapshots()),
+        )
         .filter(|h| !h.is_empty())
         .collect();
     let dir = out.join("snapshots");

@@ -24,11 +24,15 @@ fn proof(p: &Proof) -> String {
 /// The section; nothing when the run has no health report.
 pub(crate) fn section(out: &mut String, input: &ReportInput) {
     let Some(h) = input.health else { return };
-    match &h.inspection {
-        Some(i) => inspection(out, input, i),
-        None => out.push_str(
-            "<h3>附录三 网站检查预测</h3><p class=\"muted\">未配置检查规则集，未作网站检查。</p>\n",
-        ),
+    match (&h.inspection, &h.inspection_missing) {
+        (Some(i), _) => inspection(out, input, i),
+        (None, why) => {
+            let _ = writeln!(
+                out,
+                "<h3>附录三 网站检查预测</h3><p class=\"muted\">未作网站检查：{}。</p>",
+                esc(why.as_deref().unwrap_or("未配置检查规则集"))
+            );
+        }
     }
     dead_links(out, h);
 }

@@ -153,37 +153,38 @@ const POLICY_TOPICS: [&str; 6] = [
     "关于印发2024年重点工作任务分解方案的通知",
 ];
 
-fn policy_file(m: &mut Model, r: &mut Rng, u: usize, date: chrono::NaiveDate) -> Doc {
-    let unit = m.roster.units[u].clone();
-    let column = format!("{}/{}/zcwj", m.unit_section(u), unit.id);
-    let topic = *r.pick(&POLICY_TOPICS);
-    let title = format!("{}{topic}", unit.short);
+/// A document of unit `u` in its column `code` (`zcwj`, `gzdt`).
+fn unit_doc(
+    m: &mut Model,
+    r: &mut Rng,
+    u: usize,
+    code: &str,
+    title: &str,
+    date: chrono::NaiveDate,
+) -> Doc {
+    let column = format!("{}/{}/{code}", m.unit_section(u), m.roster.units[u].id);
     doc(
         m,
         r,
         Site::County,
         &column,
         Some(u),
-        &title,
+        title,
         date,
         Role::Other,
     )
 }
 
+fn policy_file(m: &mut Model, r: &mut Rng, u: usize, date: chrono::NaiveDate) -> Doc {
+    let topic = *r.pick(&POLICY_TOPICS);
+    let title = format!("{}{topic}", m.roster.units[u].short);
+    unit_doc(m, r, u, "zcwj", &title, date)
+}
+
 fn news_post(m: &mut Model, r: &mut Rng, u: usize, date: chrono::NaiveDate) -> Doc {
-    let unit = m.roster.units[u].clone();
-    let column = format!("{}/{}/gzdt", m.unit_section(u), unit.id);
-    let (title, body) = super::text::filler_text(r, &unit.short, date.year());
-    let mut d = doc(
-        m,
-        r,
-        Site::County,
-        &column,
-        Some(u),
-        &title,
-        date,
-        Role::Other,
-    );
+    let short = m.roster.units[u].short.clone();
+    let (title, body) = super::text::filler_text(r, &short, date.year());
+    let mut d = unit_doc(m, r, u, "gzdt", &title, date);
     d.body = body;
     d
 }

@@ -4,7 +4,8 @@
 //! The log is append-only; a re-extracted document leaves its earlier JSON behind, and a page
 //! whose content changed leaves its earlier snapshot, which nothing may need any more. Retention
 //! never drops a snapshot that something rests on — a page record's current content, a
-//! document, an evidence record, a kept list extraction — and keeps a superseded one for
+//! document, an evidence record, a kept list extraction, a stored inspection's proof (and, for
+//! the runs it keeps, the inspection's column pages) — and keeps a superseded one for
 //! `keep_runs` runs after the run that replaced it (`superseded`: hash → run, written by the
 //! crawl's commit when a page's content changes; a snapshot nothing rests on that has no entry,
 //! from a store written before it, counts as superseded in run 0).
@@ -193,6 +194,24 @@ impl Store {
             keep.insert(x.hash.into_bytes());
         }
         let latest = self.last_run()?.map_or(0, |r| r.id);
+        // A stored inspection's proofs; and for the runs retention keeps, the snapshots its
+        // column pages had, which a later run shows as the column before a backdated document.
+        for kv in self.tree("health")?.iter() {
+            let (k, v) = kv?;
+            let run = <[u8; 8]>::try_from(&k[..]).map_or(0, u64::from_be_bytes);
+            let h: crate::health::HealthReport = super::decode("health", &v)?;
+            let Some(i) = h.inspection else { continue };
+            keep.extend(i.snapshots().into_iter().map(|s| s.as_bytes().to_vec()));
+            if latest.saturating_sub(run) < retention.keep_runs {
+                keep.extend(
+                    i.units
+                        .values()
+                        .flat_map(|u| &u.columns)
+                        .filter_map(|c| c.snapshot.as_ref())
+                        .map(|s| s.as_bytes().to_vec()),
+                );
+            }
+        }
         let superseded: HashMap<Vec<u8>, u64> = self
             .tree(SUPERSEDED)?
             .iter()

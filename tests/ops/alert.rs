@@ -335,6 +335,7 @@ fn webhook_secrets_reach_neither_logs_nor_store() {
         score_moves: vec![],
         total_moves: vec![],
         web_fact_moves: vec![],
+        inspection_moves: vec![],
     };
     let o = rt.block_on(govtrust::alert::dispatch(&project, &store, &digest));
     assert_eq!(o.deliveries.len(), 2, "{o:?}");

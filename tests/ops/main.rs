@@ -6,7 +6,6 @@ mod cli;
 mod digest;
 mod export;
 mod formula;
-mod inspect;
 #[path = "../common/loopback.rs"]
 mod loopback;
 mod schedule;

@@ -4,26 +4,45 @@
 //! newly cross a veto threshold in the digest and the alerts, a changed copy of the rule set
 //! changing the prediction with no code changed, and `govtrust inspect`.
 
+//!
+//! A test binary of its own: it keeps both cores busy for half a minute, which would slow the
+//! timing-bound tests of tests/ops running beside it.
+
+use std::path::Path;
+
 use assert_cmd::Command;
+use chrono::Utc;
 use govtrust::config::alerts::EventKind;
 use govtrust::config::inspection::InspectionRules;
+use govtrust::config::Project;
+use govtrust::crawl;
 use govtrust::inspect::{FindingKind, Verdict};
+use govtrust::pipeline::{self, PipelineOutcome};
+use govtrust::simweb::{self, SimOptions};
+use govtrust::store::Store;
 
-use super::*;
-
+/// Night `night` of a small simweb crawled into `store` (impolitely, details due after 20 h as
+/// in production; `whole` = every source, else the county portal only), with its truth.
 async fn night(
     project: &Project,
     store: &Store,
     night: u32,
     whole: bool,
 ) -> (PipelineOutcome, simweb::Truth) {
-    let sim = simweb::start(sim_options(project, night))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let sim = simweb::start(SimOptions {
+        scale: 0,
+        night,
+        roster: Some(project.roster.clone()),
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let mut opts = crawl::Options {
+        port: Some(sim.addr().port()),
+        polite: false,
         as_of: Some(simweb::night_date(night)),
         detail_min: Some(std::time::Duration::from_secs(20 * 3600)),
-        ..crawl_opts(sim.addr().port())
+        ..crawl::Options::default()
     };
     if !whole {
         opts.sources = vec!["sim-tongbai".into()];
@@ -36,10 +55,15 @@ async fn night(
 
 #[test]
 fn a_week_of_nights_predicts_the_planted_failures_and_flags_what_was_planted() {
-    let mut project = project();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut project =
+        Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = Store::open(&dir.path().join("store")).unwrap_or_else(|e| panic!("{e}"));
-    let rt = runtime();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let (first, _) = rt.block_on(night(&project, &store, 1, true));
     let (fifth, _) = rt.block_on(night(&project, &store, 5, false));
     let (last, truth) = rt.block_on(night(&project, &store, 8, false));
@@ -89,6 +113,50 @@ fn a_week_of_nights_predicts_the_planted_failures_and_flags_what_was_planted() {
             }
         }
     }
+
+    // The report's health section names exactly the units simweb made fail, each with its
+    // clause and its proof archived beside it; the rest is grouped, one line per problem.
+    let out = dir.path().join("out");
+    govtrust::report::archive::write_from_store(&project, &store, &out, None, Utc::now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_else(|e| panic!("{e}"));
+    let section = &html[html.find("预测不合格（").expect("a failing table")..];
+    let table = &section[..section.find("</table>").unwrap_or(section.len())];
+    let mut named: Vec<&str> = table
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|row| row.split("</td>").next())
+        .collect();
+    named.sort();
+    named.dedup();
+    let mut expected: Vec<&str> = truth
+        .inspection
+        .iter()
+        .filter(|t| t.result == "不合格")
+        .filter_map(|t| project.roster.get(&t.unit).map(|u| u.short.as_str()))
+        .collect();
+    expected.sort();
+    assert_eq!(named, expected, "{table}");
+    assert!(table.contains("单项否决·站点无法访问") && table.contains("单项否决·首页不更新"));
+    for link in table.split("href=\"snapshots/").skip(1) {
+        let file = link.split('"').next().unwrap_or_default();
+        assert!(
+            out.join("snapshots").join(file).exists(),
+            "{file} not archived"
+        );
+    }
+    let text = last.health.render(&project);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut unique = lines.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), lines.len(), "a line repeated:\n{text}");
+    let dead: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("首页有不能正常访问的链接"))
+        .collect();
+    assert_eq!(dead.len(), 1, "{text}");
+    assert!(dead[0].contains("全部 50 个单位"), "{}", dead[0]);
 
     // Night 1 announced the quiet unit; night 5 the three that newly crossed a veto line;
     // night 8 nothing new.
