@@ -24,6 +24,7 @@ pub mod report;
 pub mod schedule;
 pub mod score;
 pub mod serve;
+pub mod service;
 pub mod simweb;
 pub mod store;
 pub mod submit;

@@ -43,6 +43,34 @@ pub struct PipelineOutcome {
     pub alerts: AlertOutcome,
 }
 
+/// The stage a pipeline run is in, as the service's overview page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Crawl,
+    Classify,
+    Inspect,
+    Score,
+    Digest,
+    Alerts,
+    /// Written by the caller after the pipeline (`schedule`, the service).
+    Report,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Crawl => "抓取",
+            Stage::Classify => "证据识别",
+            Stage::Inspect => "网站检查",
+            Stage::Score => "评分",
+            Stage::Digest => "变化摘要",
+            Stage::Alerts => "告警推送",
+            Stage::Report => "生成报告",
+        }
+    }
+}
+
 /// Crawls, classifies, scores, stores the run's change digest and sends its alerts (waiting for
 /// them at most `alerts.wait_ms`).
 pub async fn run(
@@ -51,12 +79,28 @@ pub async fn run(
     opts: crawl::Options,
     now: DateTime<Utc>,
 ) -> Result<PipelineOutcome, PipelineError> {
+    run_observed(project, store, opts, now, |_| {}).await
+}
+
+/// [`run`], telling `stage` when each stage begins.
+pub async fn run_observed(
+    project: &Project,
+    store: &Store,
+    opts: crawl::Options,
+    now: DateTime<Utc>,
+    stage: impl Fn(Stage),
+) -> Result<PipelineOutcome, PipelineError> {
+    stage(Stage::Crawl);
     let run = crawl::run(project, store, opts).await?;
+    stage(Stage::Classify);
     store.index_pending()?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
+    stage(Stage::Inspect);
     let health = assess_store(project, store, run.id)?;
+    stage(Stage::Score);
     let board = score_store(project, store)?;
+    stage(Stage::Digest);
     let previous = store.health_before(run.id)?.and_then(|(_, h)| h.inspection);
     let inspection_moves = match &health.inspection {
         Some(i) => digest::inspection::moves(&project.roster, previous.as_ref(), i),
@@ -72,6 +116,7 @@ pub async fn run(
         inspection_moves,
         now,
     )?;
+    stage(Stage::Alerts);
     let alerts = alert::dispatch(project, store, &digest).await;
     Ok(PipelineOutcome {
         run,

@@ -1,10 +1,12 @@
-//! The nightly schedule behind `govtrust schedule`: a long-running loop that runs the pipeline
-//! (crawl → classify → score → digest → alerts, then the report when a report directory is set)
+//! The nightly schedule behind `govtrust schedule` and `govtrust serve --schedule`: a
+//! long-running loop that runs the pipeline (crawl → classify → score → digest → alerts, then
+//! the report when a report directory is set) in the service's job slot ([`crate::service`])
 //! at the ticks of a [`Plan`] — a cron expression of the `[schedule]` settings read in a fixed
 //! UTC offset (see `src/config/schedule.rs`), or a fixed interval for tests and trials.
 //!
 //! Rules of the loop:
-//! - never two runs at once: runs happen inside the loop, one after the other;
+//! - never two runs at once: a tick starts a run only in a free job slot, and waits for it;
+//!   a tick that finds a job started by a request going is skipped;
 //! - a run that overruns one or more ticks makes them be **skipped** (logged with their count);
 //!   the next run is at the first tick after the overrunning run finished;
 //! - a failed run (an error, or even a panic in it) is logged and counted, and the next tick
@@ -24,9 +26,7 @@ use tokio::sync::Notify;
 use crate::config::schedule::ScheduleSettings;
 use crate::config::Project;
 use crate::crawl;
-use crate::pipeline::{self, PipelineOutcome};
-use crate::report;
-use crate::report::archive::write_from_store;
+use crate::service::{Busy, Runner, Trigger};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -149,7 +149,7 @@ impl Shutdown {
         self.flag.clone()
     }
 
-    async fn sleep_until(&self, t: DateTime<Utc>) {
+    pub(crate) async fn sleep_until(&self, t: DateTime<Utc>) {
         let wait = (t - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         let notified = self.notify.notified();
         if self.is_triggered() {
@@ -184,65 +184,8 @@ pub struct ScheduleSummary {
     pub run_ids: Vec<u64>,
 }
 
-/// Writes the report of a finished run into `dir`, with its archived snapshots.
-pub fn write_report(
-    project: &Project,
-    store: &Store,
-    o: &PipelineOutcome,
-    dir: &std::path::Path,
-) -> Result<report::ReportFiles, String> {
-    write_from_store(project, store, dir, Some(o.run.id), Utc::now())
-        .map(|w| w.files)
-        .map_err(|e| e.to_string())
-}
-
-/// One run, in its own task so that even a panic in it is only a failed run.
-async fn run_once(
-    project: &Project,
-    store: &Store,
-    opts: &ScheduleOptions,
-    shutdown: &Shutdown,
-) -> Result<u64, String> {
-    let (project, store) = (project.clone(), store.clone());
-    let mut crawl_opts = opts.crawl.clone();
-    crawl_opts.stop = shutdown.flag();
-    let report_dir = opts.report_dir.clone();
-    let job = tokio::spawn(async move {
-        let o = pipeline::run(&project, &store, crawl_opts, Utc::now())
-            .await
-            .map_err(|e| e.to_string())?;
-        tracing::info!(
-            run = o.run.id,
-            status = ?o.run.status,
-            evidence = o.classify.evidence,
-            new = o.digest.new_evidence.len(),
-            changed = o.digest.changed_evidence.len(),
-            gone = o.digest.gone_evidence.len(),
-            score_moves = o.digest.score_moves.len(),
-            alerts = o.alerts.events.len(),
-            alerts_pending = o.alerts.pending,
-            "pipeline run finished"
-        );
-        let id = o.run.id;
-        if let Some(dir) = report_dir {
-            // Rendering the report is CPU work: keep it off the async workers.
-            let files =
-                tokio::task::spawn_blocking(move || write_report(&project, &store, &o, &dir))
-                    .await
-                    .map_err(|e| format!("report: {e}"))?
-                    .map_err(|e| format!("report: {e}"))?;
-            tracing::info!(html = %files.html.display(), xlsx = %files.xlsx.display(), "report written");
-        }
-        Ok::<u64, String>(id)
-    });
-    match job.await {
-        Ok(r) => r,
-        Err(e) => Err(format!("the run panicked or was cancelled: {e}")),
-    }
-}
-
 /// Runs the pipeline at every tick of `plan` until `shutdown` (or `max_runs`), then flushes the
-/// store.
+/// store: the loop of `govtrust schedule`, through a job slot of its own.
 pub async fn serve(
     project: &Project,
     store: &Store,
@@ -250,6 +193,30 @@ pub async fn serve(
     opts: ScheduleOptions,
     shutdown: Shutdown,
 ) -> ScheduleSummary {
+    let max_runs = opts.max_runs;
+    let runner = Runner::new(
+        project.clone(),
+        store.clone(),
+        opts,
+        shutdown,
+        tokio::runtime::Handle::current(),
+    );
+    let summary = tick_loop(&runner, plan, max_runs).await;
+    if let Err(e) = store.flush() {
+        tracing::error!(error = %e, "flushing the store on shutdown");
+    }
+    summary
+}
+
+/// Starts a run in `runner`'s slot at every tick of `plan` until its shutdown (or `max_runs`).
+/// A tick that finds the slot taken (a run started by a request, a report) is skipped, as one
+/// that a long run overran is.
+pub async fn tick_loop(
+    runner: &Arc<Runner>,
+    plan: &Plan,
+    max_runs: Option<u32>,
+) -> ScheduleSummary {
+    let shutdown = runner.shutdown().clone();
     let mut summary = ScheduleSummary::default();
     tracing::info!(plan = %plan.describe(), "schedule started");
     let mut from = Utc::now();
@@ -259,20 +226,31 @@ pub async fn serve(
             break;
         };
         tracing::info!(next = %plan.local(tick), "waiting for the next run");
+        runner.set_schedule(Some(plan.describe()), Some(tick));
         shutdown.sleep_until(tick).await;
+        runner.set_schedule(Some(plan.describe()), None);
         if shutdown.is_triggered() {
             break;
         }
         let started = Utc::now();
-        tracing::info!(tick = %plan.local(tick), "run starting");
-        match run_once(project, store, &opts, &shutdown).await {
-            Ok(id) => summary.run_ids.push(id),
-            Err(e) => {
-                summary.failed += 1;
-                tracing::error!(error = %e, "run failed; the schedule goes on");
+        match runner.start_run(Trigger::Schedule) {
+            Ok(ticket) => {
+                tracing::info!(tick = %plan.local(tick), job = ticket.job, "run starting");
+                match ticket.wait().await {
+                    Ok(id) => summary.run_ids.push(id),
+                    Err(e) => {
+                        summary.failed += 1;
+                        tracing::error!(error = %e, "run failed; the schedule goes on");
+                    }
+                }
+                summary.runs += 1;
+            }
+            Err(Busy::ShuttingDown) => break,
+            Err(busy) => {
+                summary.skipped_ticks += 1;
+                tracing::warn!(tick = %plan.local(tick), reason = %busy, "tick skipped");
             }
         }
-        summary.runs += 1;
         let ended = Utc::now();
         let skipped = plan.ticks_between(tick, ended, 10_000);
         if skipped > 0 {
@@ -283,14 +261,12 @@ pub async fn serve(
                 "the run overran the next tick(s); they are skipped"
             );
         }
-        if shutdown.is_triggered() || opts.max_runs.is_some_and(|m| summary.runs >= m) {
+        if shutdown.is_triggered() || max_runs.is_some_and(|m| summary.runs >= m) {
             break;
         }
         from = ended;
     }
-    if let Err(e) = store.flush() {
-        tracing::error!(error = %e, "flushing the store on shutdown");
-    }
+    runner.set_schedule(None, None);
     tracing::info!(
         runs = summary.runs,
         failed = summary.failed,

@@ -174,6 +174,7 @@ async fn start(store: Store, token: Option<&str>, write: Option<&str>) -> Runnin
             token: token.map(str::to_string),
             write_token: write.map(str::to_string),
             allowed_hosts: Vec::new(),
+            ..ServeOptions::local("127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")))
         },
     )
     .await
@@ -456,6 +457,7 @@ async fn tokens_guard_reading_and_writing() {
                 token: None,
                 write_token: None,
                 allowed_hosts: Vec::new(),
+                ..ServeOptions::local("127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")))
             }
         )
         .await,

@@ -87,6 +87,7 @@ pub fn options(args: CrawlArgs) -> crawl::Options {
         progress: true,
         stop: Arc::new(AtomicBool::new(false)),
         as_of: args.as_of,
+        live: None,
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use govtrust::store::Store;
+use govtrust::store::{Store, StoreError};
 
 pub use crate::FactAction;
 
@@ -36,6 +36,11 @@ pub fn init_logging(default: &str) {
         .try_init();
 }
 
+/// Opens the store; when another process holds it, the error is the Chinese message naming
+/// that process and what to do, without an English context around it.
 pub fn open_store(path: &Path) -> anyhow::Result<Store> {
-    Store::open(path).with_context(|| format!("opening store {}", path.display()))
+    match Store::open(path) {
+        Err(e @ StoreError::Held { .. }) => Err(e.into()),
+        r => r.with_context(|| format!("opening store {}", path.display())),
+    }
 }

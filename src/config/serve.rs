@@ -3,12 +3,16 @@
 //! it listens on. A request whose `Host` header names anything else is refused (421), which is
 //! what stops a DNS-rebinding page from reading the store through the analyst's browser.
 //!
+//! `backup_dir` is where `POST /api/backup` writes its copies of the store (relative to the
+//! settings file), one new directory each.
+//!
 //! ```toml
 //! [serve]
 //! allowed_hosts = ["govtrust.example.internal", "10.1.2.3"]
+//! backup_dir = "/var/backups/govtrust"
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +24,10 @@ pub struct ServeSettings {
     /// Host names (or IP addresses) without scheme or port.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
+    /// Where `POST /api/backup` writes (relative to the settings file); none: no backups
+    /// through the service.
+    #[serde(default)]
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// Whether `name` is a host name or IP address as the `Host` header carries it, without port.
@@ -84,6 +92,7 @@ mod tests {
         }
         let s = ServeSettings {
             allowed_hosts: vec!["ok.example".into(), "x:1".into()],
+            backup_dir: None,
         };
         let problems = s.validate(Path::new("s.toml"));
         assert_eq!(problems.len(), 1);

@@ -18,4 +18,4 @@ pub mod scope;
 pub mod url;
 mod writer;
 
-pub use run::{run, CrawlError, Options};
+pub use run::{run, CrawlError, Options, Progress};

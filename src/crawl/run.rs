@@ -74,6 +74,8 @@ pub struct Options {
     /// The date the run observes the web at, recorded on a new run: a simulated night of
     /// simweb (`--as-of`); default the day it starts (Beijing time).
     pub as_of: Option<chrono::NaiveDate>,
+    /// Counts of this run, shared with the caller while it goes on.
+    pub live: Option<Arc<Progress>>,
 }
 
 impl Default for Options {
@@ -88,6 +90,7 @@ impl Default for Options {
             progress: false,
             stop: Arc::new(AtomicBool::new(false)),
             as_of: None,
+            live: None,
         }
     }
 }
@@ -116,13 +119,18 @@ pub fn host_map(crawl: &Crawl, opts: &Options) -> Result<Vec<(String, SocketAddr
     Ok(out)
 }
 
-#[derive(Default)]
-pub(super) struct Counters {
-    pub(super) done: AtomicU64,
+/// A running crawl's counts, read by the progress output and, through [`Options::live`], by
+/// whoever started the run (the service's overview page).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// The run's id, once it is begun or resumed (0 before).
+    pub run: AtomicU64,
+    /// URLs handled in this invocation.
+    pub done: AtomicU64,
     /// Frontier length, kept here because counting a sled tree is a full scan.
-    pub(super) queue: AtomicU64,
-    pub(super) errors: AtomicU64,
-    pub(super) bytes: AtomicU64,
+    pub queue: AtomicU64,
+    pub errors: AtomicU64,
+    pub bytes: AtomicU64,
 }
 
 pub(super) struct Ctx {
@@ -132,7 +140,7 @@ pub(super) struct Ctx {
     pub(super) fetcher: Fetcher,
     pub(super) writer: super::writer::Writer,
     pub(super) run: u64,
-    pub(super) counters: Counters,
+    pub(super) counters: Arc<Progress>,
     /// Per source name, the fingerprint of each of its lists (`handle::list_fingerprint`),
     /// computed once per run rather than per list page.
     pub(super) list_fingerprints: std::collections::HashMap<String, Vec<String>>,
@@ -228,8 +236,9 @@ pub async fn run(project: &Project, store: &Store, opts: Options) -> Result<RunR
         fetcher,
         writer: super::writer::Writer::start(store.clone(), record.id)?,
         run: record.id,
-        counters: Counters::default(),
+        counters: opts.live.clone().unwrap_or_default(),
     });
+    ctx.counters.run.store(record.id, Ordering::Relaxed);
     ctx.counters
         .queue
         .store(store.frontier_len()? as u64, Ordering::Relaxed);

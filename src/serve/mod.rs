@@ -5,11 +5,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod jobs;
 pub mod origin;
 pub mod pages;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -18,6 +20,8 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::config::Project;
+use crate::schedule::{ScheduleOptions, Shutdown};
+use crate::service::Runner;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +54,11 @@ pub struct ServeOptions {
     pub write_token: Option<String>,
     /// Host names answered besides loopback and the listening address ([`origin`]).
     pub allowed_hosts: Vec<String>,
+    /// The job slot behind `POST /api/runs` and `POST /api/report` (and the schedule, when the
+    /// service runs one); by default one on the server's runtime with default crawl options.
+    pub runner: Option<Arc<Runner>>,
+    /// Where `POST /api/backup` writes its copies (a new directory each); none: 409.
+    pub backup_dir: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -60,6 +69,8 @@ impl ServeOptions {
             token: None,
             write_token: None,
             allowed_hosts: Vec::new(),
+            runner: None,
+            backup_dir: None,
         }
     }
 }
@@ -71,6 +82,8 @@ pub struct AppState {
     pub token: Option<String>,
     pub write_token: Option<String>,
     pub hosts: origin::HostPolicy,
+    pub runner: Arc<Runner>,
+    pub backup_dir: Option<PathBuf>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -88,6 +101,14 @@ pub const API_ROUTES: &[&str] = &[
     "/api/runs",
     "/api/discrepancies",
     "/api/snapshots/{hash}",
+    "/api/service",
+];
+
+/// The service's write routes ([`jobs`]), as (method, path); in docs/openapi.yaml.
+pub const JOB_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/runs"),
+    ("POST", "/api/report"),
+    ("POST", "/api/backup"),
 ];
 
 /// The pages' routes, as (method, path); also documented in docs/openapi.yaml.
@@ -112,9 +133,12 @@ pub fn router(state: Shared) -> Router {
         .route(API_ROUTES[5], get(api::evidence_one))
         .route(API_ROUTES[6], get(api::documents))
         .route(API_ROUTES[7], get(api::document))
-        .route(API_ROUTES[8], get(api::runs))
+        .route(API_ROUTES[8], get(api::runs).post(jobs::run_now))
         .route(API_ROUTES[9], get(api::discrepancies))
         .route(API_ROUTES[10], get(api::snapshot))
+        .route(API_ROUTES[11], get(jobs::status))
+        .route(JOB_ROUTES[1].1, post(jobs::report))
+        .route(JOB_ROUTES[2].1, post(jobs::backup))
         .route(PAGE_ROUTES[0].1, get(pages::dashboard))
         .route(PAGE_ROUTES[1].1, get(pages::unit))
         .route(PAGE_ROUTES[2].1, get(pages::search))
@@ -222,8 +246,19 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let mut extra = project.settings.serve.allowed_hosts.clone();
     extra.extend(opts.allowed_hosts.iter().cloned());
+    let runner = opts.runner.clone().unwrap_or_else(|| {
+        Runner::new(
+            project.clone(),
+            store.clone(),
+            ScheduleOptions::default(),
+            Shutdown::new(),
+            tokio::runtime::Handle::current(),
+        )
+    });
     let state = Arc::new(AppState {
         hosts: origin::HostPolicy::new(addr, &extra),
+        runner,
+        backup_dir: opts.backup_dir.clone(),
         project,
         store,
         token: opts.token.filter(|t| !t.is_empty()),

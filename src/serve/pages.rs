@@ -41,8 +41,17 @@ pub async fn style() -> Response {
 }
 
 fn page(title: &str, body: &str) -> Response {
+    page_refreshed(title, body, None)
+}
+
+/// A page that the browser reloads every `refresh` seconds (the overview while a job runs:
+/// the pages run no scripts).
+fn page_refreshed(title: &str, body: &str, refresh: Option<u32>) -> Response {
+    let refresh = refresh
+        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
+        .unwrap_or_default();
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">{refresh}\
          <title>{} · 政务诚信监测</title>\
          <link rel=\"stylesheet\" href=\"/assets/style.css\"></head><body>\
          <header><strong>政务诚信监测评估</strong><a href=\"/\">总览</a>\
@@ -139,12 +148,15 @@ pub async fn dashboard(State(st): State<Shared>) -> Response {
         }
         None => out.push_str("尚无监测记录。</p>"),
     }
+    let status = st.runner.status();
+    let runs = st.store.runs().unwrap_or_default();
+    super::jobs::overview_section(&mut out, &status, &runs);
     for kind in [Kind::Township, Kind::Department] {
         let units: Vec<&UnitSheet> = b.units.iter().filter(|u| u.kind == kind).collect();
         let _ = write!(out, "<h2>{}（{} 个）</h2>", kind.label(), units.len());
         kind_table(&mut out, &units);
     }
-    page("总览", &out)
+    page_refreshed("总览", &out, status.current.is_some().then_some(5))
 }
 
 fn status_class(s: Status) -> &'static str {

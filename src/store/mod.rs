@@ -23,6 +23,7 @@ mod filter;
 pub mod frontier;
 mod gate;
 pub mod health;
+pub mod holder;
 pub mod index;
 pub mod list_extracts;
 mod migrate;
@@ -77,6 +78,9 @@ pub enum StoreError {
         #[source]
         source: sled::Error,
     },
+    /// Another process holds the store's lock (its pid from the pid file, when it is alive).
+    #[error("{}", holder::held_message(path, *pid))]
+    Held { path: PathBuf, pid: Option<u32> },
     #[error("store at {} has schema version {found}, this govtrust needs {expected}", path.display())]
     Schema {
         path: PathBuf,
@@ -143,6 +147,8 @@ struct SkipLog {
 /// An open store.
 #[derive(Clone)]
 pub struct Store {
+    /// First, so the pid file goes before sled's lock does.
+    _pid_file: std::sync::Arc<holder::PidFile>,
     db: sled::Db,
     path: PathBuf,
     values: std::sync::Arc<values::ValueLog>,
@@ -165,16 +171,27 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store in `dir` and checks its schema version.
     pub fn open(dir: &Path) -> Result<Store> {
-        let db = open_with_retry(dir).map_err(|source| StoreError::Open {
-            path: dir.to_path_buf(),
-            source,
+        let db = open_with_retry(dir).map_err(|source| {
+            if holder::is_lock_error(&source) {
+                StoreError::Held {
+                    path: dir.to_path_buf(),
+                    pid: holder::holder(dir),
+                }
+            } else {
+                StoreError::Open {
+                    path: dir.to_path_buf(),
+                    source,
+                }
+            }
         })?;
+        let pid_file = std::sync::Arc::new(holder::PidFile::write(dir));
         let file = match db.open_tree("meta")?.get(values::FILE_KEY)? {
             Some(name) => dir.join(String::from_utf8_lossy(&name).as_ref()),
             None => dir.join(values::FILE),
         };
         let values = values::ValueLog::open_file(&file)?;
         let store = Store {
+            _pid_file: pid_file,
             db,
             path: dir.to_path_buf(),
             values: std::sync::Arc::new(values),
