@@ -36,7 +36,9 @@ impl Run for Command {
     fn run(&mut self) -> Output {
         for _ in 0..400 {
             let out = self.output().unwrap();
-            if !String::from_utf8_lossy(&out.stderr).contains("could not acquire lock") {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if !err.contains("could not acquire lock") && !err.contains("本命令不能同时使用它")
+            {
                 return out;
             }
             std::thread::sleep(Duration::from_millis(25));
@@ -50,7 +52,9 @@ fn open_store(path: &Path) -> Store {
     for _ in 0..400 {
         match Store::open(path) {
             Ok(s) => return s,
-            Err(StoreError::Open { .. }) => std::thread::sleep(Duration::from_millis(25)),
+            Err(StoreError::Open { .. } | StoreError::Held { .. }) => {
+                std::thread::sleep(Duration::from_millis(25))
+            }
             Err(e) => panic!("{e}"),
         }
     }
