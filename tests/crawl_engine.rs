@@ -130,6 +130,8 @@ fn respond(s: &Server, path: &str, headers: &HeaderMap) -> Response<Body> {
                 .into_bytes(),
             "text/plain",
         ),
+        // Night 5: the first list page is refused (as a site's firewall does for a night).
+        "/list/index.html" if night == 5 => html(StatusCode::FORBIDDEN, b"denied".to_vec(), utf8),
         "/list/index.html" => html(StatusCode::OK, list(0, night).into_bytes(), utf8),
         "/list/index_1.html" => html(StatusCode::OK, list(1, night).into_bytes(), utf8),
         "/2023/03-28/900.html" => Response::builder()
@@ -582,7 +584,49 @@ async fn polite_safe_incremental_crawl() {
         None,
         "gone is reported once: {again:?}"
     );
-    assert_eq!(store.runs().unwrap().len(), 4);
+
+    // Night 5: the list page that links articles 1-4 answers 403. Regression: its articles
+    // were no longer reached and were all marked gone; they are followed from the list's
+    // stored snapshot instead.
+    server.night.store(5, Ordering::SeqCst);
+    let live_before = live_pages(&store);
+    let run5 = crawl::run(&project, &store, opts(addr.port()))
+        .await
+        .unwrap();
+    assert_eq!(run5.status, RunStatus::Complete);
+    let events5 = store.run_events(run5.id).unwrap();
+    let list_event = events5
+        .iter()
+        .find(|e| e.url == "http://www.test.sim/list/index.html")
+        .expect("the refused list page is part of the run");
+    assert_eq!(list_event.status, "403");
+    for n in 1..=4 {
+        let url = format!("http://www.test.sim/2023/03-28/{n}.html");
+        assert!(
+            events5.iter().any(|e| e.url == url),
+            "article {n} is still reached through the stored list: {events5:?}"
+        );
+    }
+    assert_eq!(
+        run5.summary.unwrap().by_change.get("gone"),
+        None,
+        "a refused list page makes nothing gone"
+    );
+    assert_eq!(live_pages(&store), live_before);
+    assert_eq!(store.runs().unwrap().len(), 5);
+}
+
+/// The URLs of the content pages not marked gone.
+fn live_pages(store: &Store) -> Vec<String> {
+    let mut v: Vec<String> = store
+        .pages()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.hash.is_some() && p.gone_run.is_none())
+        .map(|p| p.url)
+        .collect();
+    v.sort();
+    v
 }
 
 /// Pages and documents minus fetch times: what must be equal after any interruption.

@@ -64,6 +64,17 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
         // Failed run after run: not requested while its quarantine lasts, still part of the
         // run (not gone), its attachments too.
         event.status = "quarantined".into();
+        if e.role == Role::List {
+            // Its items stay part of the run, from the snapshot last read.
+            let mut commit = Commit {
+                done: Some(e.seq),
+                numbered: numbered(&e),
+                ..Commit::default()
+            };
+            event.capped_at = stored_list(ctx, source, &e, prev.as_ref(), &mut commit)?;
+            commit.event = Some(event);
+            return finish(ctx, commit).await;
+        }
         let atts = prev.as_ref().and_then(|p| p.attachments.as_deref());
         return without_request(ctx, source, &e, atts, event).await;
     }
@@ -296,6 +307,7 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
     let answered = result
         .as_ref()
         .is_ok_and(|f| matches!(f.status, 200..=299 | 304));
+    let gone = result.as_ref().is_ok_and(|f| matches!(f.status, 404 | 410));
     let mut commit = Commit {
         done: Some(e.seq),
         numbered: numbered(e),
@@ -446,6 +458,13 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
             commit.page = Some(page);
         }
     }
+    if e.role == Role::List && !answered && !gone {
+        // A list page that failed tonight (an error, a 5xx after its retries, a 403) still
+        // lists what it listed when last read: its items are followed from the stored
+        // snapshot, so a transient failure of one list page does not make every document
+        // under it gone at the end of the run.
+        event.capped_at = stored_list(ctx, source, e, prev.as_ref(), &mut commit)?;
+    }
     event.documents = commit.documents.len() as u32;
     commit.event = Some(event);
     commit.fault = if let Some(reason) = too_large {
@@ -475,6 +494,44 @@ fn respond(ctx: &Ctx, f: Fetch) -> Result<Commit, CrawlError> {
         None
     };
     Ok(commit)
+}
+
+/// Follows list page `e` from its last stored snapshot, as if it had answered 304: its items
+/// and further pages stay part of the run. Nothing when it was never read. What the stored
+/// extraction notes (a truncation) was noted when it was read; it is not a fault of tonight.
+fn stored_list(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    prev: Option<&PageRecord>,
+    commit: &mut Commit,
+) -> Result<Option<u32>, CrawlError> {
+    let Some(p) = prev else { return Ok(None) };
+    let Some(hash) = p.hash.as_deref() else {
+        return Ok(None);
+    };
+    let Ok(final_url) = Url::parse(&p.final_url) else {
+        return Ok(None);
+    };
+    let host = final_url.host_str().unwrap_or("").to_string();
+    let stored = || -> Result<Option<String>, CrawlError> {
+        Ok(ctx
+            .store
+            .snapshot(hash)?
+            .map(|raw| decode(&raw, p.content_type.as_deref(), &host).text))
+    };
+    let mut notes = Vec::new();
+    list_page(
+        ctx,
+        source,
+        e,
+        &final_url,
+        ListText::Stored(&stored),
+        hash,
+        false,
+        commit,
+        &mut notes,
+    )
 }
 
 /// Test hook: with `GOVTRUST_PANIC_URL=TEXT` in the environment, handling a response for a URL
