@@ -26,6 +26,7 @@ pub mod score;
 pub mod serve;
 pub mod service;
 pub mod simweb;
+pub mod sourcetool;
 pub mod store;
 pub mod submit;
 pub mod uscc;

@@ -146,6 +146,11 @@ enum Command {
     Query(cli::query::QueryArgs),
     /// Serve the JSON API and the analyst pages (loopback by default).
     Serve(cli::serve::ServeArgs),
+    /// Source tooling: test a source definition on live or saved pages; suggest one for a site.
+    Source {
+        #[command(subcommand)]
+        action: cli::source::SourceAction,
+    },
     /// Store care: verify every tree, compact the value log, back the store up.
     Store {
         #[command(subcommand)]
@@ -250,5 +255,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => cli::query::query(config, store, args),
         Command::Serve(args) => cli::serve::serve(config, store, args),
         Command::Store { action } => cli::store::store(store, action),
+        Command::Source { action } => cli::source::source(config, action),
     }
 }

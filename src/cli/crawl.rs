@@ -45,7 +45,7 @@ fn parse_min(s: &str) -> Result<std::time::Duration, String> {
     govtrust::config::crawl::parse_duration(s)
 }
 
-fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
+pub fn parse_resolve(s: &str) -> Result<(String, std::net::SocketAddr), String> {
     let (h, a) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?}: expected HOST=IP:PORT"))?;

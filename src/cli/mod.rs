@@ -12,6 +12,7 @@ pub mod schedule;
 pub mod score;
 pub mod serve;
 pub mod simweb;
+pub mod source;
 pub mod store;
 pub mod submit;
 

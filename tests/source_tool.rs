@@ -1,0 +1,331 @@
+//! `govtrust source test` (and, below, `source suggest`) driven as an analyst would: every
+//! shipped source file tested on its saved pages (tests/fixtures/sources/NAME/pages.toml), a
+//! bad definition named with its key and what the page holds, and a live walk of the simulated
+//! county through the crawl's polite fetch stack.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+#[path = "common/county.rs"]
+mod county;
+
+const SETTINGS: &str = "crawl-config/simweb.toml";
+
+fn govtrust(args: &[&str]) -> Output {
+    let store = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    county::command(store.path(), Path::new(SETTINGS), args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+/// `--url U --page P` for every saved page of a source.
+fn saved_pages(source: &str) -> Vec<String> {
+    let dir = PathBuf::from(format!("tests/fixtures/sources/{source}"));
+    let manifest = dir.join("pages.toml");
+    let m: toml::Value = toml::from_str(&std::fs::read_to_string(&manifest).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (every shipped source needs saved pages)",
+            manifest.display()
+        )
+    }))
+    .unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let mut args = Vec::new();
+    for p in m["page"].as_array().into_iter().flatten() {
+        args.push("--url".to_string());
+        args.push(p["url"].as_str().unwrap_or_default().to_string());
+        args.push("--page".to_string());
+        args.push(
+            dir.join(p["file"].as_str().unwrap_or_default())
+                .display()
+                .to_string(),
+        );
+    }
+    args
+}
+
+fn report(source_file: &str, extra: &[String]) -> (Value, Output) {
+    let mut args: Vec<&str> = vec!["source", "test", source_file, "--json"];
+    args.extend(extra.iter().map(String::as_str));
+    let out = govtrust(&args);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{source_file}: {e}\n{}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    });
+    (v, out)
+}
+
+fn pages<'a>(r: &'a Value, role: &str) -> Vec<&'a Value> {
+    r["pages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["role"] == role)
+        .collect()
+}
+
+/// Every list and detail of every shipped source file shows what it yields on saved pages:
+/// items with title (and date where the list has dates), the page count and the requests for
+/// further pages, detail fields with the probe that answered each.
+#[test]
+fn every_shipped_source_shows_items_pages_and_fields() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("sources")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 7, "{files:?}");
+    for file in &files {
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let f = file.display().to_string();
+        let (r, out) = report(&f, &saved_pages(name));
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            serde_json::to_string_pretty(&r).unwrap_or_default()
+        );
+        assert_eq!(
+            r["untested"],
+            serde_json::json!([]),
+            "{f}: every list and detail tested"
+        );
+        assert_eq!(r["requests"], 0, "{f}: offline");
+        let lists = pages(&r, "list");
+        assert!(!lists.is_empty(), "{f}");
+        for l in &lists {
+            let items = l["items"].as_array().unwrap_or_else(|| panic!("{f}"));
+            assert!(!items.is_empty(), "{f} {}: items", l["key"]);
+            assert!(l["page"]["saved"].is_string());
+            for p in l["probes"].as_array().into_iter().flatten() {
+                assert_eq!(p["of"].as_u64(), Some(items.len() as u64));
+            }
+            // A list with titles shows which probe gave each.
+            for it in items.iter().filter(|it| it["title"].is_string()) {
+                assert!(it["answered_by"]["title"].is_string(), "{f}: {it}");
+            }
+        }
+        for d in pages(&r, "detail") {
+            let field = |k: &str| {
+                d["fields"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|x| {
+                        x["key"]
+                            .as_str()
+                            .is_some_and(|s| s.ends_with(&format!(".{k}")))
+                    })
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            assert!(field("title")["value"].is_string(), "{f}: {d}");
+            assert!(field("title")["probe"].is_string(), "{f}: {d}");
+            assert!(field("date")["value"].is_string(), "{f}: {d}");
+        }
+    }
+}
+
+/// The figures of known pages: the county portal's column reads #pageDec (records / page size)
+/// and would request index_1.html …; a township article is attributed through its breadcrumb,
+/// a GBK department page decodes; the TRS 双公示 list reads createPageHTML.
+#[test]
+fn saved_pages_give_the_counts_requests_and_units_they_hold() {
+    let (r, _) = report("sources/sim-tongbai.toml", &saved_pages("sim-tongbai"));
+    let lists = pages(&r, "list");
+    let column = lists
+        .iter()
+        .find(|l| l["page"]["url"] == "http://www.tongbai.sim/xzxxgk/t-huaiyuan/zcwj/index.html")
+        .unwrap_or_else(|| panic!("{r}"));
+    let n = column["page_count"].as_u64().unwrap_or(0);
+    assert!(n >= 1, "{column}");
+    let reqs = column["requests"].as_array().cloned().unwrap_or_default();
+    assert_eq!(reqs.len() as u64, n - 1, "{column}");
+    if let Some(first) = reqs.first() {
+        assert_eq!(
+            first["url"],
+            "http://www.tongbai.sim/xzxxgk/t-huaiyuan/zcwj/index_1.html"
+        );
+        assert_eq!(first["method"], "GET");
+        assert_eq!(first["page"], 2);
+    }
+    assert!(column["items"][0]["goes_to"]
+        .as_str()
+        .is_some_and(|g| g.starts_with("detail[0]")));
+    let details = pages(&r, "detail");
+    let article = details
+        .iter()
+        .find(|d| d["page"]["url"] == "http://www.tongbai.sim/2024/01-30/806701.html")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(article["unit"], "t-huaiyuan", "{article}");
+    assert_eq!(article["unit_basis"], "栏目单位=淮源镇");
+    let gbk = details
+        .iter()
+        .find(|d| d["page"]["url"] == "http://www.tongbai.sim/2024/01-08/807255.html")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(gbk["page"]["charset"], "gb18030");
+    assert_eq!(gbk["unit"], "d-fgw", "{gbk}");
+
+    let (r, _) = report("sources/tongbai.toml", &saved_pages("tongbai"));
+    let l = pages(&r, "list")[0];
+    assert_eq!(l["page_count"], 3, "51 records of 24 a page: {l}");
+    let urls: Vec<&str> = l["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["url"].as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://www.tongbai.gov.cn/zwgk/zcjd/zcwj/index_1.html",
+            "https://www.tongbai.gov.cn/zwgk/zcjd/zcwj/index_2.html"
+        ]
+    );
+    assert_eq!(l["items"][1]["date"], "2026-09-12");
+    assert_eq!(
+        l["items"][1]["answered_by"]["title"], "css:a",
+        "no title attribute"
+    );
+    assert_eq!(l["items"][0]["answered_by"]["title"], "css:a@title");
+
+    let (r, _) = report("sources/sim-credit.toml", &saved_pages("sim-credit"));
+    let sgs = pages(&r, "list")
+        .into_iter()
+        .find(|l| l["name"] == "双公示网页列表")
+        .cloned()
+        .unwrap_or_else(|| panic!("{r}"));
+    assert!(sgs["page_count"].as_u64().is_some_and(|n| n > 1), "{sgs}");
+    assert!(sgs["requests"][0]["url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/sgs/xzxk/index_2.html")));
+}
+
+/// A definition that does not fit the page is told so by key, with what the page holds: a
+/// Hanweb column whose items are `<record>` fragments in a script is not a list of `<li>`.
+#[test]
+fn a_selector_matching_nothing_names_the_key_and_what_the_page_has() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let page = dir.path().join("col.html");
+    let records: String = (1..=15)
+        .map(|i| format!("<record><![CDATA[<li><a href=\"/art/2024/5/{i}/art_1234_{i}.html\" title=\"第{i}条\">第{i}条</a><span>2024-05-{i:02}</span></li>]]></record>\n"))
+        .collect();
+    std::fs::write(
+        &page,
+        format!("<html><body><div id=\"1234\"><script type=\"text/xml\"><datastore><nextgroup><![CDATA[]]></nextgroup><recordset>\n{records}</recordset></datastore></script></div></body></html>"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let def = dir.path().join("hanweb.toml");
+    std::fs::write(
+        &def,
+        r#"[source]
+name = "hanweb-test"
+[scope]
+hosts = ["www.example.gov.cn"]
+[[list]]
+name = "通知公告"
+entries = ["http://www.example.gov.cn/col/col1234/index.html"]
+item = "li"
+title = "css:a@title"
+date = "css:span"
+[[detail]]
+url_pattern = '^/art/'
+title = ["meta:ArticleTitle"]
+date = ["meta:PubDate"]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let d = def.display().to_string();
+    let p = page.display().to_string();
+    let args = [
+        "source",
+        "test",
+        &d,
+        "--url",
+        "http://www.example.gov.cn/col/col1234/index.html",
+        "--page",
+        &p,
+    ];
+    let out = govtrust(&args);
+    let t = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("list[0]：条目选择器 item `li` 匹配 0 个元素；页面中有 15 个 `<record>` 片段（在 <script type=\"text/xml\"> 中）"),
+        "{t}"
+    );
+    // The payload that fits finds all 15, with titles and dates.
+    let fixed = std::fs::read_to_string(&def)
+        .unwrap_or_default()
+        .replace("item = \"li\"", "payload = { kind = \"script_xml\", script = \"script[type='text/xml']\", record = \"record\" }\nitem = \"li\"");
+    std::fs::write(&def, fixed).unwrap_or_else(|e| panic!("{e}"));
+    let out = govtrust(&args);
+    let t = text(&out.stdout);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("条目 15 个"), "{t}");
+    assert!(
+        t.contains("第3条 | 2024-05-03 | 单位 — | → detail[0]"),
+        "{t}"
+    );
+    // A bad definition is refused with its file and key before anything is read.
+    std::fs::write(&def, "[source]\nname = \"x\"\n[scope]\nhosts = [\"a.cn\"]\n[[list]]\nname = \"l\"\nentries = [\"http://a.cn/\"]\nitem = \"li[\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = govtrust(&args);
+    let e = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        e.contains("hanweb.toml: list[0].item: bad CSS selector"),
+        "{e}"
+    );
+}
+
+/// Without saved pages the definition is walked on the site itself through the crawl's fetch
+/// stack: robots.txt first, the configured User-Agent, every list and detail reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_walk_goes_through_robots_and_politeness() {
+    let p = county::project();
+    let sim = county::start(&p, 0, 1).await;
+    let port = sim.addr().port().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        govtrust(&[
+            "source",
+            "test",
+            "sources/sim-tongbai.toml",
+            "--resolve-port",
+            &port,
+            "--json",
+        ])
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    assert!(out.status.success(), "{r}");
+    assert_eq!(r["untested"], serde_json::json!([]), "{r}");
+    let log = sim.log();
+    let county_log: Vec<_> = log
+        .iter()
+        .filter(|e| e.host.starts_with("www.tongbai.sim"))
+        .collect();
+    assert_eq!(
+        county_log.first().map(|e| e.path.as_str()),
+        Some("/robots.txt")
+    );
+    let ua = p.crawl.as_ref().map(|c| c.settings.user_agent.clone());
+    assert!(county_log.iter().all(|e| e.user_agent == ua));
+    assert_eq!(
+        r["requests"].as_u64(),
+        Some(county_log.len() as u64 - 1),
+        "robots.txt not counted"
+    );
+    sim.shutdown().await;
+}
