@@ -430,3 +430,89 @@ impl Runner {
         let _ = rx.wait_for(|idle| *idle).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn runner(report_dir: Option<std::path::PathBuf>) -> (tempfile::TempDir, Arc<Runner>) {
+        let project =
+            Project::load(Path::new("crawl-config/simweb.toml")).unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&dir.path().join("store")).unwrap_or_else(|e| panic!("{e}"));
+        // Default crawl options: no port for simweb's host map, so every run fails at once.
+        let opts = ScheduleOptions {
+            report_dir,
+            ..ScheduleOptions::default()
+        };
+        let r = Runner::new(
+            project,
+            store,
+            opts,
+            Shutdown::new(),
+            tokio::runtime::Handle::current(),
+        );
+        (dir, r)
+    }
+
+    // One thread: a started job does not run before the test yields, so the slot is
+    // certainly taken when the second request comes.
+    #[tokio::test(flavor = "current_thread")]
+    async fn one_job_at_a_time_and_a_failed_one_frees_the_slot() {
+        let (dir, r) = runner(Some(std::env::temp_dir().join("unused")));
+        let first = r
+            .start_run(Trigger::Request)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let busy = r.start_run(Trigger::Schedule).err();
+        assert!(
+            matches!(
+                busy,
+                Some(Busy::Running {
+                    kind: JobKind::Run,
+                    trigger: Trigger::Request,
+                    ..
+                })
+            ),
+            "{busy:?}"
+        );
+        assert!(r.start_report(Trigger::Request).is_err());
+        let live = r
+            .status()
+            .current
+            .unwrap_or_else(|| panic!("no current job"));
+        assert_eq!((live.job, live.stage), (first.job, Stage::Crawl));
+        let outcome = first.wait().await;
+        assert!(outcome.is_err(), "{outcome:?}");
+        r.wait_idle().await;
+        let s = r.status();
+        assert!(s.current.is_none());
+        assert_eq!(s.history.len(), 1);
+        assert!(!s.history[0].ok);
+        assert!(
+            s.history[0].message.contains("port"),
+            "{}",
+            s.history[0].message
+        );
+        // Free again; after a shutdown nothing starts.
+        let again = r
+            .start_run(Trigger::Request)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = again.wait().await;
+        r.shutdown().trigger();
+        assert_eq!(
+            r.start_run(Trigger::Request).err(),
+            Some(Busy::ShuttingDown)
+        );
+        drop(dir);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_report_needs_a_directory() {
+        let (_dir, r) = runner(None);
+        assert_eq!(
+            r.start_report(Trigger::Request).err(),
+            Some(Busy::NoReportDir)
+        );
+    }
+}

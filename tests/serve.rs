@@ -13,7 +13,7 @@ use govtrust::config::Project;
 use govtrust::crawl;
 use govtrust::evidence::model::{DocRef, Evidence, Finding, Status};
 use govtrust::extract::{Document, DocumentKind};
-use govtrust::serve::{self, RunningServer, ServeOptions, API_ROUTES, PAGE_ROUTES};
+use govtrust::serve::{self, RunningServer, ServeOptions, API_ROUTES, JOB_ROUTES, PAGE_ROUTES};
 use govtrust::simweb::{self, SimOptions};
 use govtrust::store::frontier::Commit;
 use govtrust::store::pages::{PageRecord, Role};
@@ -309,6 +309,24 @@ async fn every_api_route_answers_over_a_crawled_store() {
     let (s, _, _) = get(&c, format!("{base}/api/snapshots/{}", "0".repeat(64))).await;
     assert_eq!(s, 404);
     server.shutdown().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The service's write routes are in docs/openapi.yaml with their method (tests/service.rs
+/// drives them on the binary).
+#[test]
+fn the_job_routes_are_documented() {
+    let spec = std::fs::read_to_string("docs/openapi.yaml").unwrap_or_else(|e| panic!("{e}"));
+    for (method, path) in JOB_ROUTES {
+        let at = spec
+            .find(&format!("\n  {path}:\n"))
+            .unwrap_or_else(|| panic!("{path} is not in docs/openapi.yaml"));
+        let section = &spec[at + 1..];
+        let end = section[1..].find("\n  /").map_or(section.len(), |e| e + 1);
+        assert!(
+            section[..end].contains(&format!("\n    {}:\n", method.to_lowercase())),
+            "{method} {path} is not documented"
+        );
+    }
 }
 
 /// Every route the router serves answers (not the fallback) and is in docs/openapi.yaml.
