@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::preset::Presets;
 use super::source::{check_politeness, PolitenessSpec, Source};
 use super::{ConfigError, Problem, Problems, Roster};
 
@@ -24,6 +25,10 @@ use super::{ConfigError, Problem, Problems, Roster};
 pub struct CrawlSettings {
     /// Source files or directories of `*.toml`, relative to the settings file.
     pub sources: Vec<PathBuf>,
+    /// The platform presets' directory, relative to the settings file (default `presets`,
+    /// when it exists).
+    #[serde(default)]
+    pub presets: Option<PathBuf>,
     /// Sent with every request; must name a contact (URL or e-mail).
     pub user_agent: String,
     /// Politeness for every host unless overridden.
@@ -316,6 +321,8 @@ pub struct RetryPolicy {
 pub struct Crawl {
     pub settings: CrawlSettings,
     pub sources: Vec<Source>,
+    /// The platform presets the sources were compiled with.
+    pub presets: Presets,
     pub connect_timeout: Duration,
     pub total_timeout: Duration,
     pub retry: RetryPolicy,
@@ -407,6 +414,15 @@ impl Crawl {
             }
         }
         let mut all = p.into_vec();
+        let presets = match &settings.presets {
+            Some(dir) => Presets::load(&base.join(dir), roster),
+            None if base.join("presets").is_dir() => Presets::load(&base.join("presets"), roster),
+            None => Ok(Presets::default()),
+        };
+        let presets = presets.unwrap_or_else(|ps| {
+            all.extend(ps);
+            Presets::default()
+        });
         let mut sources: Vec<Source> = Vec::new();
         for (i, sp) in settings.sources.iter().enumerate() {
             let path = base.join(sp);
@@ -422,7 +438,7 @@ impl Crawl {
                 }
             };
             for f in files {
-                match Source::load(&f, roster) {
+                match Source::load_with(&f, roster, &presets) {
                     Ok(s) => {
                         if sources.iter().any(|o| o.name == s.name) {
                             all.push(Problem {
@@ -453,6 +469,7 @@ impl Crawl {
             Ok(Crawl {
                 settings: settings.clone(),
                 sources,
+                presets,
                 connect_timeout,
                 total_timeout,
                 retry,

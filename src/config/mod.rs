@@ -11,6 +11,7 @@ pub mod column_kind;
 pub mod crawl;
 pub mod health;
 pub mod inspection;
+pub mod preset;
 pub mod roster;
 pub mod rules;
 pub mod schedule;

@@ -22,6 +22,8 @@ mod compile;
 pub(crate) use compile::check_politeness;
 use compile::{compile_detail, compile_list, regexes};
 
+pub use super::preset::{Preset, Presets};
+
 /// A value given as one string or a list of strings (`title = "css:h1"` or `title = ["…", "…"]`).
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(untagged)]
@@ -98,6 +100,10 @@ pub struct PolitenessSpec {
 pub struct ListSpec {
     /// The column's name (政策文件, 双公示-行政处罚).
     pub name: String,
+    /// A platform preset (`crawl-config/presets/NAME.toml`) filling every key this list leaves
+    /// out: payload, item, probes, captures, pagination (and the preset's `[[detail]]` probes).
+    #[serde(default)]
+    pub platform: Option<String>,
     /// First pages of this list.
     #[serde(default)]
     pub entries: Vec<String>,
@@ -105,9 +111,10 @@ pub struct ListSpec {
     /// (a hub page links to every unit's column).
     #[serde(default)]
     pub url_pattern: Option<String>,
+    /// How the body holds the items (default `html`).
     #[serde(default)]
-    pub payload: PayloadSpec,
-    /// CSS selector of one item (html, script_xml payloads).
+    pub payload: Option<PayloadSpec>,
+    /// CSS selector of one item (html, script_xml, xml and fragment payloads).
     #[serde(default)]
     pub item: Option<String>,
     /// Dotted JSON path of the item array (json, jsonp payloads), e.g. `data.list`.
@@ -124,7 +131,7 @@ pub struct ListSpec {
     pub fields: BTreeMap<String, OneOrMany>,
     /// Items are records in themselves (a 双公示 API row), not links to detail pages.
     #[serde(default)]
-    pub records: bool,
+    pub records: Option<bool>,
     /// Probe giving a record's stable key (default: its link, else a hash of its fields).
     #[serde(default)]
     pub record_key: Option<String>,
@@ -136,24 +143,89 @@ pub struct ListSpec {
     pub unit_from: Vec<String>,
     #[serde(default)]
     pub pagination: Option<PaginationSpec>,
+    /// Named values read from the list's entry page for the pagination's request templates
+    /// (`{columnid}`) and counts: `re:REGEX` (group 1 over the page's source) or `js:a.b` (a
+    /// path into a JavaScript object literal or assignment in the page's scripts, such as
+    /// Hanweb's `jpage({ totalRecord:137, ajaxParam:{ columnid:1234 } })`).
+    #[serde(default)]
+    pub captures: BTreeMap<String, String>,
     /// The inspection kind of every column this list lists (动态要闻, 通知公告, 政策文件,
     /// 互动交流, 其他), where its name alone would classify it wrongly; default: by name.
     #[serde(default)]
     pub column_kind: Option<ColumnKind>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+impl ListSpec {
+    /// A list with nothing but defaults (what presets are checked with).
+    pub fn empty() -> ListSpec {
+        ListSpec {
+            name: String::new(),
+            platform: None,
+            entries: Vec::new(),
+            url_pattern: None,
+            payload: None,
+            item: None,
+            items: None,
+            link: OneOrMany::None,
+            title: OneOrMany::None,
+            date: OneOrMany::None,
+            fields: BTreeMap::new(),
+            records: None,
+            record_key: None,
+            unit: None,
+            unit_from: Vec::new(),
+            pagination: None,
+            captures: BTreeMap::new(),
+            column_kind: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PayloadSpec {
     /// Items are elements of the HTML page.
     #[default]
     Html,
-    /// The body is JSON.
-    Json,
-    /// The body is `callback({...})`.
-    Jsonp,
+    /// The body is JSON: items are the array at `items`, or, with `fragment`, the items of the
+    /// HTML or XML text at that dotted path, read by the `inner` payload.
+    Json {
+        #[serde(default)]
+        fragment: Option<String>,
+        #[serde(default)]
+        inner: Option<InnerSpec>,
+    },
+    /// The body is `callback({...})` (`;raw({"result":"<datastore>…"})`); as `json`.
+    Jsonp {
+        #[serde(default)]
+        fragment: Option<String>,
+        #[serde(default)]
+        inner: Option<InnerSpec>,
+    },
     /// Items are CDATA fragments of `<record>` elements inside a `<script>` (Hanweb datastore).
     ScriptXml { script: String, record: String },
+    /// The body is XML; items are the (CDATA) fragments of its `record` elements, parsed as
+    /// HTML (Hanweb's `dataproxy.jsp` answer `<datastore><recordset><record>…`).
+    Xml { record: String },
+}
+
+/// How the text of a JSON field is read (a fragment payload's `inner`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InnerSpec {
+    /// HTML: items are the elements matching the list's `item`.
+    Html,
+    /// XML: items are the fragments of its `record` elements.
+    Xml { record: String },
+}
+
+/// The HTTP method of pagination requests.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    #[default]
+    Get,
+    Post,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -188,6 +260,32 @@ pub enum PaginationSpec {
         #[serde(default)]
         max_pages: Option<u32>,
     },
+    /// Each further page is a request built from `url` (relative to the entry), with `{name}`
+    /// filled from the list's captures and the page counters: `{page}` (from `first`),
+    /// `{start}`/`{end}` (the records of that page, `per_request` a page), `{per_request}`;
+    /// sent as `method` with the `form` fields (templated too) as an urlencoded body for POST.
+    /// The entry page (or, when only the responses carry it, the first request's response)
+    /// reads the count.
+    Request {
+        url: String,
+        #[serde(default)]
+        method: Method,
+        #[serde(default)]
+        form: BTreeMap<String, String>,
+        /// Records a request asks for (default: the count's `per_page`).
+        #[serde(default)]
+        per_request: Option<u32>,
+        /// The `{page}` of the first request: 1 when the entry is a page of its own (an HTML
+        /// shell), 2 when the entry is the first page of the same series.
+        #[serde(default = "one")]
+        first: u32,
+        count: CountSpec,
+        /// How the responses hold the items (default: the list's payload).
+        #[serde(default)]
+        payload: Option<PayloadSpec>,
+        #[serde(default)]
+        max_pages: Option<u32>,
+    },
 }
 
 fn one() -> u32 {
@@ -209,6 +307,19 @@ pub enum CountSpec {
     /// A JSON number at `path`; with `per_page` it counts records.
     Json {
         path: String,
+        #[serde(default)]
+        per_page: Option<u32>,
+    },
+    /// The number in an XML element of the payload (`<totalrecord>137</totalrecord>`); with
+    /// `per_page` it counts records.
+    Xml {
+        element: String,
+        #[serde(default)]
+        per_page: Option<u32>,
+    },
+    /// A capture of the entry page (`totalRecord`); with `per_page` it counts records.
+    Capture {
+        name: String,
         #[serde(default)]
         per_page: Option<u32>,
     },
@@ -373,7 +484,69 @@ pub enum Payload {
     Html,
     Json,
     Jsonp,
-    ScriptXml { script: Selector, record: String },
+    ScriptXml {
+        script: Selector,
+        record: String,
+    },
+    Xml {
+        record: String,
+    },
+    /// JSON (or JSONP) whose field at `path` holds HTML or XML text, read by `inner`.
+    Fragment {
+        jsonp: bool,
+        path: Vec<String>,
+        inner: Inner,
+    },
+}
+
+impl Payload {
+    /// Whether items are JSON records (read by `json:`/`tpl:` probes).
+    pub fn is_json(&self) -> bool {
+        matches!(self, Payload::Json | Payload::Jsonp)
+    }
+}
+
+/// The inner payload of a [`Payload::Fragment`].
+#[derive(Debug, Clone)]
+pub enum Inner {
+    Html,
+    Xml { record: String },
+}
+
+/// A capture of a list's entry page.
+#[derive(Debug, Clone)]
+pub enum Capture {
+    /// Group 1 (or the whole match) of a regex over the page's source.
+    Regex(Regex),
+    /// A path into a JavaScript object literal or assignment (`ajaxParam.columnid`).
+    Js(Vec<String>),
+}
+
+impl Capture {
+    /// Parses `re:REGEX` or `js:a.b.c`.
+    pub fn parse(spec: &str) -> Result<Capture, String> {
+        match spec.split_once(':') {
+            Some(("re", r)) if !r.is_empty() => Regex::new(r)
+                .map(Capture::Regex)
+                .map_err(|e| format!("{spec:?}: bad regex: {e}")),
+            Some(("js", path)) => {
+                let parts: Vec<String> = path.split('.').map(str::to_string).collect();
+                let ident = |p: &String| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                };
+                if parts.iter().all(ident) {
+                    Ok(Capture::Js(parts))
+                } else {
+                    Err(format!(
+                        "{spec:?}: js: takes a dotted path of identifiers (ajaxParam.columnid)"
+                    ))
+                }
+            }
+            _ => Err(format!("{spec:?}: expected re:REGEX or js:a.b")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -393,8 +566,85 @@ pub struct List {
     pub unit: Option<String>,
     pub unit_from: Vec<String>,
     pub pagination: Option<Pagination>,
+    /// By name, in name order.
+    pub captures: BTreeMap<String, Capture>,
     pub column_kind: Option<ColumnKind>,
+    /// The platform preset it was filled from.
+    pub platform: Option<String>,
 }
+
+/// A piece of a request template: text, or a `{name}` to fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Var(String),
+}
+
+/// A compiled `{name}` template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template(pub Vec<Piece>);
+
+impl Template {
+    /// Splits `a{b}c`; braces must pair and names be identifiers.
+    pub fn parse(s: &str) -> Result<Template, String> {
+        let mut pieces = Vec::new();
+        let mut rest = s;
+        while let Some(i) = rest.find(['{', '}']) {
+            if rest.as_bytes()[i] == b'}' {
+                return Err(format!("{s:?}: `}}` without `{{`"));
+            }
+            if i > 0 {
+                pieces.push(Piece::Text(rest[..i].to_string()));
+            }
+            let after = &rest[i + 1..];
+            let j = after
+                .find('}')
+                .ok_or_else(|| format!("{s:?}: `{{` without `}}`"))?;
+            let name = &after[..j];
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+            {
+                return Err(format!("{s:?}: {{{name}}} is not a name"));
+            }
+            pieces.push(Piece::Var(name.to_string()));
+            rest = &after[j + 1..];
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_string()));
+        }
+        Ok(Template(pieces))
+    }
+
+    /// The names it fills.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|p| match p {
+            Piece::Var(v) => Some(v.as_str()),
+            Piece::Text(_) => None,
+        })
+    }
+
+    /// Fills every name through `get` (each value passed through `escape`); the first name
+    /// without a value is the error.
+    pub fn fill(
+        &self,
+        get: impl Fn(&str) -> Option<String>,
+        escape: impl Fn(&str) -> String,
+    ) -> Result<String, String> {
+        let mut out = String::new();
+        for p in &self.0 {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Var(v) => out.push_str(&escape(&get(v).ok_or_else(|| v.clone())?)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The page counters a request template may use besides captures.
+pub const REQUEST_COUNTERS: &[&str] = &["page", "start", "end", "per_request"];
 
 #[derive(Debug, Clone)]
 pub enum Pagination {
@@ -417,6 +667,18 @@ pub enum Pagination {
         count: Count,
         max_pages: Option<u32>,
     },
+    Request {
+        url: Template,
+        method: Method,
+        /// In name order: a request's body is the same bytes every night.
+        form: Vec<(String, Template)>,
+        per_request: Option<u32>,
+        first: u32,
+        count: Count,
+        /// The responses' payload, when it is not the list's.
+        payload: Option<Payload>,
+        max_pages: Option<u32>,
+    },
 }
 
 impl Pagination {
@@ -424,7 +686,8 @@ impl Pagination {
         match self {
             Pagination::NextLink { max_pages, .. }
             | Pagination::Template { max_pages, .. }
-            | Pagination::Query { max_pages, .. } => *max_pages,
+            | Pagination::Query { max_pages, .. }
+            | Pagination::Request { max_pages, .. } => *max_pages,
         }
     }
 }
@@ -443,6 +706,26 @@ pub enum Count {
         path: Vec<String>,
         per_page: Option<u32>,
     },
+    Xml {
+        element: String,
+        per_page: Option<u32>,
+    },
+    Capture {
+        name: String,
+        per_page: Option<u32>,
+    },
+}
+
+impl Count {
+    /// Records a page holds, when the count is one of records.
+    pub fn per_page(&self) -> Option<u32> {
+        match self {
+            Count::Attr { .. } | Count::PagerScript { .. } => None,
+            Count::Json { per_page, .. }
+            | Count::Xml { per_page, .. }
+            | Count::Capture { per_page, .. } => *per_page,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -464,25 +747,84 @@ pub struct Detail {
 pub const STANDARD_FIELDS: &[&str] = &["title", "publisher", "index_no", "doc_no"];
 
 impl Source {
-    /// Loads and compiles one source file against the roster.
+    /// Loads and compiles one source file against the roster, without presets.
     pub fn load(path: &Path, roster: &Roster) -> Result<Source, ConfigError> {
+        Source::load_with(path, roster, &Presets::default())
+    }
+
+    /// Loads and compiles one source file against the roster and the platform presets.
+    pub fn load_with(
+        path: &Path,
+        roster: &Roster,
+        presets: &Presets,
+    ) -> Result<Source, ConfigError> {
         let text = read_text(path)?;
         let file: SourceFile = parse_toml(path, &text)?;
         let mut p = Problems::new(path);
-        let source = Source::compile(path, file, roster, &mut p);
+        let source = Source::compile_with(path, file, roster, presets, &mut p);
         match source {
             Some(s) if p.is_empty() => Ok(s),
             _ => Err(ConfigError::Invalid(p.into_vec())),
         }
     }
 
-    /// Validates and compiles the loose form, pushing every problem found.
+    /// Validates and compiles the loose form without presets, pushing every problem found.
     pub fn compile(
         path: &Path,
         f: SourceFile,
         roster: &Roster,
         p: &mut Problems,
     ) -> Option<Source> {
+        Source::compile_with(path, f, roster, &Presets::default(), p)
+    }
+
+    /// Validates and compiles the loose form: each list with a `platform` filled from its
+    /// preset first, the presets' details after the file's own. Every problem is pushed.
+    pub fn compile_with(
+        path: &Path,
+        mut f: SourceFile,
+        roster: &Roster,
+        presets: &Presets,
+        p: &mut Problems,
+    ) -> Option<Source> {
+        let mut platforms: Vec<&Preset> = Vec::new();
+        // A list of an unknown platform is not compiled: its missing keys are that one problem.
+        let mut unknown = std::collections::BTreeSet::new();
+        for (i, l) in f.lists.iter_mut().enumerate() {
+            let Some(name) = l.platform.clone() else {
+                continue;
+            };
+            match presets.get(&name) {
+                Some(preset) => {
+                    *l = preset.fill(l);
+                    if !platforms.iter().any(|q| q.name == preset.name) {
+                        platforms.push(preset);
+                    }
+                }
+                None => {
+                    unknown.insert(i);
+                    let known = presets.names();
+                    let dir = presets.dir.as_ref().map_or_else(
+                        || "no presets directory".to_string(),
+                        |d| d.display().to_string(),
+                    );
+                    p.push(
+                        format!("list[{i}].platform"),
+                        format!(
+                            "unknown platform {name:?}; known: {} ({dir})",
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+        for preset in platforms {
+            f.details.extend(preset.details.iter().cloned());
+        }
         let name = f.source.name.clone();
         if name.is_empty()
             || !name
@@ -543,12 +885,29 @@ impl Source {
             let at = format!("list[{i}]");
             if !names.insert(l.name.clone()) {
                 p.push(
-                    format!("{at}.name"),
+                    format!("list[{i}].name"),
                     format!("duplicate list name {:?}", l.name),
                 );
             }
-            if let Some(list) = compile_list(l, &at, &scope, roster, p) {
+            if unknown.contains(&i) {
+                continue;
+            }
+            // A problem of a preset-filled list may lie in the preset: said with it.
+            let mut own = Problems::new(path);
+            if let Some(list) = compile_list(l, &at, &scope, roster, &mut own) {
                 lists.push(list);
+            }
+            for problem in own.into_vec() {
+                let message = match l.platform.as_ref().and_then(|n| presets.get(n)) {
+                    Some(pr) => format!(
+                        "{} (with platform {:?}, {})",
+                        problem.message,
+                        pr.name,
+                        pr.file.display()
+                    ),
+                    None => problem.message,
+                };
+                p.push(problem.key, message);
             }
         }
         let mut details = Vec::new();

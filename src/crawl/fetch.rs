@@ -368,7 +368,10 @@ impl Fetcher {
         v: &Validators,
         stats: &mut FetchStats,
     ) -> (Result<Fetched, FetchError>, Option<Arc<Host>>) {
-        let mut current = url.clone();
+        // A POST's identity carries its body ([`super::request`]): sent, not requested.
+        let wire = super::request::wire(url);
+        let mut current = wire.url.clone();
+        let mut body = wire.body;
         let mut visited: HashSet<Url> = HashSet::new();
         visited.insert(current.clone());
         let mut last_host = None;
@@ -385,13 +388,24 @@ impl Fetcher {
             }
             let permit = (host.acquire().await, self.request_slot().await);
             stats.requests += 1;
-            let mut req = self.client.get(current.as_str());
-            if let Some(e) = &v.etag {
-                req = req.header(header::IF_NONE_MATCH, e);
-            }
-            if let Some(lm) = &v.last_modified {
-                req = req.header(header::IF_MODIFIED_SINCE, lm);
-            }
+            let req = match &body {
+                // No validators on a POST: a matching If-None-Match would be answered 412.
+                Some(b) => self
+                    .client
+                    .post(current.as_str())
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(b.clone()),
+                None => {
+                    let mut req = self.client.get(current.as_str());
+                    if let Some(e) = &v.etag {
+                        req = req.header(header::IF_NONE_MATCH, e);
+                    }
+                    if let Some(lm) = &v.last_modified {
+                        req = req.header(header::IF_MODIFIED_SINCE, lm);
+                    }
+                    req
+                }
+            };
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(e) => return (Err(network(e)), last_host),
@@ -413,18 +427,28 @@ impl Fetcher {
                 if hop == self.crawl.settings.max_redirects {
                     return (Err(FetchError::TooManyRedirects(hop + 1)), last_host);
                 }
+                // 307 and 308 repeat the POST; the others turn it into a GET, as browsers do.
+                if !matches!(status, 307 | 308) {
+                    body = None;
+                }
                 current = next;
                 continue;
             }
             let headers = resp.headers().clone();
-            let body = if status == 304 {
+            let content = if status == 304 {
                 Ok(Vec::new())
             } else {
                 read_body(resp, self.crawl.settings.max_body_bytes).await
             };
             drop(permit);
-            return match body {
-                Ok(body) => (Ok(fetched(current, status, &headers, body)), last_host),
+            // Not redirected: the page is the identity it was asked as.
+            let final_url = if current == wire.url {
+                url.clone()
+            } else {
+                current
+            };
+            return match content {
+                Ok(content) => (Ok(fetched(final_url, status, &headers, content)), last_host),
                 Err(e) => (Err(e), last_host),
             };
         }

@@ -13,11 +13,11 @@ use super::fetch::{host_key, FetchError, Fetched, Validators};
 use super::run::{CrawlError, Ctx};
 use super::scope::{check_follow, check_request};
 use super::url::Normalizer;
-use crate::config::source::{List, Payload, Source};
+use crate::config::source::{List, Pagination, Payload, Source};
 use crate::extract::detail::extract_detail_upto;
-use crate::extract::list::extract_list_upto;
+use crate::extract::list::{extract_list_page, payload_at, PageAt};
 use crate::extract::nesting::{cut_at, Limit};
-use crate::extract::pager::later_pages;
+use crate::extract::pager::{later_pages, request_pages};
 use crate::extract::{Document, DocumentKind};
 use crate::store::faults::{FaultKind, FaultUpdate, PageFault};
 use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
@@ -885,7 +885,15 @@ fn list_page(
         Some(f) => f.clone(),
         None => list_fingerprint(list, nz),
     };
-    let kept = if changed {
+    let requests = matches!(list.pagination, Some(Pagination::Request { .. }));
+    let at = if requests && e.page_no >= 2 {
+        PageAt::Request
+    } else {
+        PageAt::List
+    };
+    // A kept extraction does not keep the captures an entry's requests are filled from.
+    let needs_captures = requests && at == PageAt::List && !list.captures.is_empty();
+    let kept = if changed || needs_captures {
         None
     } else {
         ctx.store.list_extract(&e.url)?.filter(|x| {
@@ -913,12 +921,13 @@ fn list_page(
                     None => return Ok(None),
                 },
             };
-            let text = match list.payload {
-                Payload::Json | Payload::Jsonp => text,
+            let text = match payload_at(list, at) {
+                Payload::Json | Payload::Jsonp | Payload::Fragment { .. } => text,
                 _ => parse_limit(ctx, text, notes),
             };
             let cap = ctx.crawl.settings.max_links_per_page as usize;
-            let page = match extract_list_upto(list, final_url, text, nz, cap.saturating_add(1)) {
+            let page = match extract_list_page(list, final_url, text, nz, cap.saturating_add(1), at)
+            {
                 Ok(mut p) => {
                     if p.items.len() > cap {
                         p.items.truncate(cap);
@@ -931,6 +940,10 @@ fn list_page(
                     return Ok(None);
                 }
             };
+            if page.items.is_empty() {
+                let why = crate::extract::diagnose::diagnose_list(list, text, at);
+                tracing::warn!(url = %e.url, list = %list.name, "{why}");
+            }
             commit.list_extract = Some((
                 e.url.clone(),
                 ListExtract {
@@ -1023,6 +1036,10 @@ fn list_page(
                 .push(entry(e, &next, Role::List, e.page_no + 1, None));
         }
     }
+    if let Pagination::Request { first, .. } = p {
+        let found = (page.page_count, &page.captures);
+        return request_pagination(ctx, source, e, list, found, *first, cap, commit);
+    }
     if e.page_no == 1 {
         if page.page_count.is_some_and(|n| n > cap) {
             capped = Some(cap);
@@ -1041,6 +1058,85 @@ fn list_page(
                 }
             }
         }
+    }
+    Ok(capped)
+}
+
+/// Queues the further requests of a list with request pagination; returns the page limit it
+/// stopped at, if the list has more pages than that. The entry queues the pages its count
+/// names (all its requests), or without a count the first request only, whose response
+/// then counts and queues the rest (a request queued twice is one frontier entry). Request
+/// pages are numbered in the list from 2: `{page}` = `first` is list page 2.
+#[allow(clippy::too_many_arguments)]
+fn request_pagination(
+    ctx: &Ctx,
+    source: &Source,
+    e: &FrontierEntry,
+    list: &List,
+    (page_count, entry_captures): (Option<u32>, &std::collections::BTreeMap<String, String>),
+    first: u32,
+    cap: u32,
+    commit: &mut Commit,
+) -> Result<Option<u32>, CrawlError> {
+    let Some(p) = &list.pagination else {
+        return Ok(None);
+    };
+    // The entry's captures; a request carries them on to the requests it queues, which are
+    // resolved against it (the same endpoint, but for `{page}`).
+    let captures = match (e.page_no, &e.context) {
+        (1, _) => entry_captures.clone(),
+        (2, Some(c)) => c.fields.clone(),
+        _ => return Ok(None),
+    };
+    let Ok(base) = Url::parse(&e.url) else {
+        return Ok(None);
+    };
+    // The last `{page}`: the count's pages, or the first request alone until one is read.
+    let last = match page_count {
+        Some(n) => n,
+        None if e.page_no == 1 => first,
+        None => return Ok(None),
+    };
+    let from = if e.page_no == 1 { first } else { first + 1 };
+    // List page numbers: the entry is 1, the request for `first` is 2.
+    let to_list_no = |pg: u32| pg.saturating_sub(first).saturating_add(2);
+    let mut capped = None;
+    let upto = if to_list_no(last) > cap {
+        capped = Some(cap);
+        (cap + first).saturating_sub(2)
+    } else {
+        last
+    };
+    if from > upto {
+        return Ok(capped);
+    }
+    let requests = match request_pages(p, &base, &captures, from..=upto) {
+        Ok(r) => r,
+        Err(why) => {
+            tracing::warn!(url = %e.url, list = %list.name, "pagination requests not built: {why}");
+            return Ok(capped);
+        }
+    };
+    let nz = ctx.fetcher.normalizer();
+    for r in requests {
+        let Some(u) = nz.normalize(r.url.clone()) else {
+            continue;
+        };
+        if check_request(&source.scope, &u).is_err() {
+            continue;
+        }
+        let id = super::request::identity(&crate::extract::pager::PageRequest {
+            url: u,
+            ..r.clone()
+        });
+        let context = ItemContext {
+            title: None,
+            date: None,
+            fields: captures.clone(),
+        };
+        commit
+            .enqueue
+            .push(entry(e, &id, Role::List, to_list_no(r.page), Some(context)));
     }
     Ok(capped)
 }

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod fetch;
 mod handle;
 pub mod host;
+pub mod request;
 pub mod retry;
 pub mod robots;
 pub mod run;

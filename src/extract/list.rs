@@ -1,6 +1,8 @@
 //! List pages → items (links to details, or records in themselves) with their list-level
-//! fields, the page count and the next page. One arm per [`Payload`] kind: HTML elements,
-//! JSON, JSONP, or XML `<record>` CDATA fragments inside a `<script>` (Hanweb's datastore).
+//! fields, the page count, the next page and the list's captures. One arm per [`Payload`]
+//! kind: HTML elements; JSON or JSONP records; XML `<record>` CDATA fragments inside a
+//! `<script>` (Hanweb's datastore) or making up the body (Hanweb's `dataproxy.jsp`); a JSON
+//! field holding an HTML or XML fragment (TrueCMS `;raw({"result":"<datastore>…"})`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -12,10 +14,10 @@ use serde_json::Value as Json;
 use url::Url;
 
 use super::dates::find_date;
-use super::pager::page_count;
+use super::pager::{page_count, View};
 use super::probe::{element_text, first_html, first_json, json_path};
 use super::ExtractError;
-use crate::config::source::{List, Pagination, Payload, Probe};
+use crate::config::source::{Inner, List, Pagination, Payload, Probe};
 use crate::crawl::url::Normalizer;
 
 /// One item of a list page.
@@ -33,10 +35,24 @@ pub struct ListItem {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListPage {
     pub items: Vec<ListItem>,
-    /// Pages the list declares (template and query pagination).
+    /// Pages the list declares (template, query and request pagination).
     pub page_count: Option<u32>,
     /// The next page's URL (next-link pagination).
     pub next: Option<Url>,
+    /// The list's captures the page answered (entry pages); not kept with a stored extraction.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub captures: BTreeMap<String, String>,
+}
+
+/// Which of a list's pages a body is: the payload and captures differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAt {
+    /// An entry page, or one reached by a next link, a page template or a query parameter:
+    /// the list's payload; captures are read.
+    List,
+    /// The response to one of the list's pagination requests: the pagination's payload (the
+    /// list's when it names none); no captures.
+    Request,
 }
 
 /// Extracts a list page of `list` fetched from `url`.
@@ -58,88 +74,192 @@ pub fn extract_list_upto(
     nz: &Normalizer,
     max_items: usize,
 ) -> Result<ListPage, ExtractError> {
-    match &list.payload {
+    extract_list_page(list, url, text, nz, max_items, PageAt::List)
+}
+
+/// The payload a page of `list` is read with.
+pub fn payload_at(list: &List, at: PageAt) -> &Payload {
+    match (&list.pagination, at) {
+        (
+            Some(Pagination::Request {
+                payload: Some(p), ..
+            }),
+            PageAt::Request,
+        ) => p,
+        _ => &list.payload,
+    }
+}
+
+/// [`extract_list_upto`] for a page of `list` that is `at`.
+pub fn extract_list_page(
+    list: &List,
+    url: &Url,
+    text: &str,
+    nz: &Normalizer,
+    max_items: usize,
+    at: PageAt,
+) -> Result<ListPage, ExtractError> {
+    let captures = match at {
+        PageAt::List => super::capture::captures(list, text),
+        PageAt::Request => BTreeMap::new(),
+    };
+    let mut page = ListPage::default();
+    let mut view = View {
+        captures: Some(&captures),
+        ..View::default()
+    };
+    match payload_at(list, at) {
         Payload::Html => {
             let doc = Html::parse_document(text);
-            let mut page = ListPage::default();
             if let Some(sel) = &list.item {
                 for el in doc.select(sel).take(max_items) {
                     page.items.push(html_item(list, el, url, nz));
                 }
             }
-            page_meta(list, &mut page, Some((&doc, text)), None, url, nz);
-            Ok(page)
+            view.html = Some((&doc, text));
+            page_meta(list, &mut page, &view, url, nz);
         }
         Payload::Json | Payload::Jsonp => {
-            let body = if matches!(list.payload, Payload::Jsonp) {
-                strip_jsonp(text)
-            } else {
-                text.trim()
-            };
-            let json: Json =
-                serde_json::from_str(body).map_err(|e| ExtractError::Json(e.to_string()))?;
+            let json = parse_json(text, matches!(payload_at(list, at), Payload::Jsonp))?;
             let arr = json_path(&json, &list.items)
                 .and_then(Json::as_array)
                 .ok_or_else(|| {
                     ExtractError::Json(format!("no array at {}", list.items.join(".")))
                 })?;
-            let mut page = ListPage::default();
             for rec in arr.iter().take(max_items) {
                 page.items.push(json_item(list, rec, url, nz));
             }
-            page_meta(list, &mut page, None, Some(&json), url, nz);
-            Ok(page)
+            view.json = Some(&json);
+            page_meta(list, &mut page, &view, url, nz);
         }
         Payload::ScriptXml { script, record } => {
             let doc = Html::parse_document(text);
-            let mut page = ListPage::default();
-            let pattern = format!(r"(?s)<{record}(?:\s[^>]*)?>(.*?)</{record}>");
-            let re = super::probe::cached_regex(&pattern).ok_or_else(|| {
-                ExtractError::Json(format!("record tag {record:?} makes a bad pattern"))
-            })?;
             for s in doc.select(script) {
                 let code: String = s.text().collect();
-                for c in re.captures_iter(&code) {
-                    let frag = strip_cdata(c.get(1).map_or("", |m| m.as_str()));
-                    let fdoc = Html::parse_fragment(frag);
+                record_items(list, &code, record, url, nz, max_items, &mut page)?;
+            }
+            view.html = Some((&doc, text));
+            view.xml = Some(text);
+            page_meta(list, &mut page, &view, url, nz);
+        }
+        Payload::Xml { record } => {
+            record_items(list, text, record, url, nz, max_items, &mut page)?;
+            view.xml = Some(text);
+            page_meta(list, &mut page, &view, url, nz);
+        }
+        Payload::Fragment { jsonp, path, inner } => {
+            let json = parse_json(text, *jsonp)?;
+            let frag = json_path(&json, path)
+                .and_then(Json::as_str)
+                .ok_or_else(|| ExtractError::Json(format!("no text at {}", path.join("."))))?;
+            view.json = Some(&json);
+            view.xml = Some(frag);
+            match inner {
+                Inner::Html => {
+                    let doc = Html::parse_document(frag);
                     if let Some(sel) = &list.item {
-                        let room = max_items.saturating_sub(page.items.len());
-                        for el in fdoc.select(sel).take(room) {
+                        for el in doc.select(sel).take(max_items) {
                             page.items.push(html_item(list, el, url, nz));
                         }
                     }
+                    view.html = Some((&doc, frag));
+                    page_meta(list, &mut page, &view, url, nz);
+                }
+                Inner::Xml { record } => {
+                    record_items(list, frag, record, url, nz, max_items, &mut page)?;
+                    page_meta(list, &mut page, &view, url, nz);
                 }
             }
-            page_meta(list, &mut page, Some((&doc, text)), None, url, nz);
-            Ok(page)
         }
+    }
+    page.captures = captures;
+    Ok(page)
+}
+
+fn parse_json(text: &str, jsonp: bool) -> Result<Json, ExtractError> {
+    let body = if jsonp {
+        strip_jsonp(text)
+    } else {
+        text.trim()
+    };
+    serde_json::from_str(body).map_err(|e| ExtractError::Json(e.to_string()))
+}
+
+/// The `record` elements of an XML text, their CDATA unwrapped.
+pub fn xml_records<'t>(
+    text: &'t str,
+    record: &str,
+) -> Result<impl Iterator<Item = &'t str> + 't, ExtractError> {
+    let pattern = format!(r"(?s)<{record}(?:\s[^>]*)?>(.*?)</{record}>");
+    let re = super::probe::cached_regex(&pattern)
+        .ok_or_else(|| ExtractError::Json(format!("record tag {record:?} makes a bad pattern")))?;
+    let found: Vec<&'t str> = re
+        .captures_iter(text)
+        .map(|c| strip_cdata(c.get(1).map_or("", |m| m.as_str())))
+        .collect();
+    Ok(found.into_iter())
+}
+
+/// A record's fragment as HTML: table rows are parsed inside a table, where they belong (an
+/// HTML parser drops a `<tr>` met outside one).
+fn parse_record(frag: &str) -> Html {
+    let t = frag.trim_start();
+    let row = t.len() >= 3 && t[..3].eq_ignore_ascii_case("<tr");
+    if row {
+        Html::parse_fragment(&format!("<table>{frag}</table>"))
+    } else {
+        Html::parse_fragment(frag)
     }
 }
 
-fn page_meta(
+/// The items of the `record` elements of `xml`: each record is an item, or holds the items
+/// the list's `item` selects.
+fn record_items(
     list: &List,
-    page: &mut ListPage,
-    html: Option<(&Html, &str)>,
-    json: Option<&Json>,
+    xml: &str,
+    record: &str,
     url: &Url,
     nz: &Normalizer,
-) {
+    max_items: usize,
+    page: &mut ListPage,
+) -> Result<(), ExtractError> {
+    for frag in xml_records(xml, record)? {
+        let room = max_items.saturating_sub(page.items.len());
+        if room == 0 {
+            break;
+        }
+        let fdoc = parse_record(frag);
+        match &list.item {
+            Some(sel) => {
+                for el in fdoc.select(sel).take(room) {
+                    page.items.push(html_item(list, el, url, nz));
+                }
+            }
+            None => page
+                .items
+                .push(html_item(list, fdoc.root_element(), url, nz)),
+        }
+    }
+    Ok(())
+}
+
+fn page_meta(list: &List, page: &mut ListPage, view: &View, url: &Url, nz: &Normalizer) {
     let Some(p) = &list.pagination else { return };
     match p {
         Pagination::NextLink { link, .. } => {
-            if let Some((doc, _)) = html {
+            if let Some((doc, _)) = view.html {
                 let root = doc.root_element();
                 let text = element_text(root);
                 page.next = first_html(std::slice::from_ref(link), root, &text)
                     .and_then(|h| nz.join(url, &h))
                     .filter(|n| n != url);
-            } else if let Some(j) = json {
+            } else if let Some(j) = view.json {
                 page.next = first_json(std::slice::from_ref(link), j)
                     .and_then(|h| nz.join(url, &h))
                     .filter(|n| n != url);
             }
         }
-        _ => page.page_count = page_count(p, html, json),
+        _ => page.page_count = page_count(p, view),
     }
 }
 

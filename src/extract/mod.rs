@@ -2,8 +2,10 @@
 //! ([`list`]), detail pages into document fields ([`detail`]), with the probes, date finder and
 //! pagination helpers they share. [`Document`] is the record the evidence stage reads.
 
+pub mod capture;
 pub mod dates;
 pub mod detail;
+pub mod diagnose;
 pub mod list;
 pub mod nesting;
 pub mod pager;

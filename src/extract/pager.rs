@@ -1,14 +1,29 @@
 //! Pagination: reading how many pages a list has (an attribute such as `#pageDec[pagecount]`,
-//! a pager script call such as `createPageHTML(120, 0, "index", "html")`, a JSON total) and
-//! naming pages 2‥N from a template (`index.html`, then `index_1.html` or `index_2.html`) or a
-//! query parameter. Every expansion is capped by the list's pagination-trap limit.
+//! a pager script call such as `createPageHTML(120, 0, "index", "html")`, a JSON total, an XML
+//! `<totalrecord>`, a capture of the entry page) and naming pages 2‥N from a template
+//! (`index.html`, then `index_1.html` or `index_2.html`), a query parameter, or a request
+//! template filled from the captures and the page's record range, sent as GET or as a POST
+//! with a form body (Hanweb's `dataproxy.jsp`). Every expansion is capped by the list's
+//! pagination-trap limit.
+
+use std::collections::BTreeMap;
 
 use scraper::Html;
 use serde_json::Value as Json;
 use url::Url;
 
 use super::probe::{json_path, json_text};
-use crate::config::source::{Count, Pagination};
+use crate::config::source::{Count, Method, Pagination};
+
+/// What a page offers its count: its parsed HTML and text, JSON, XML text (the body, or a
+/// fragment payload's field), and the list's captures.
+#[derive(Default, Clone, Copy)]
+pub struct View<'a> {
+    pub html: Option<(&'a Html, &'a str)>,
+    pub json: Option<&'a Json>,
+    pub xml: Option<&'a str>,
+    pub captures: Option<&'a BTreeMap<String, String>>,
+}
 
 /// A parsed pager script call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,10 +94,28 @@ fn ceil_div(a: u64, b: u64) -> u32 {
     u32::try_from(a.div_ceil(b)).unwrap_or(u32::MAX)
 }
 
+/// Pages of `per_page` records for `n` records, or `n` pages.
+fn pages(n: u64, per_page: Option<u32>) -> Option<u32> {
+    match per_page {
+        Some(pp) => Some(ceil_div(n, u64::from(pp))),
+        None => u32::try_from(n).ok(),
+    }
+}
+
+/// The number in `<element>N</element>` of an XML text (CDATA and spaces allowed).
+pub fn xml_number(xml: &str, element: &str) -> Option<u64> {
+    let pattern = format!(r"<{element}(?:\s[^>]*)?>\s*(?:<!\[CDATA\[)?\s*(\d+)");
+    let re = super::probe::cached_regex(&pattern)?;
+    re.captures(xml)?.get(1)?.as_str().parse().ok()
+}
+
 /// The number of pages a list page declares, if its pagination reads one.
-pub fn page_count(p: &Pagination, html: Option<(&Html, &str)>, json: Option<&Json>) -> Option<u32> {
+pub fn page_count(p: &Pagination, view: &View) -> Option<u32> {
+    let (html, json) = (view.html, view.json);
     let count = match p {
-        Pagination::Template { count, .. } | Pagination::Query { count, .. } => count,
+        Pagination::Template { count, .. }
+        | Pagination::Query { count, .. }
+        | Pagination::Request { count, .. } => count,
         Pagination::NextLink { .. } => return None,
     };
     match count {
@@ -107,12 +140,107 @@ pub fn page_count(p: &Pagination, html: Option<(&Html, &str)>, json: Option<&Jso
         }
         Count::Json { path, per_page } => {
             let n: u64 = json_path(json?, path).and_then(json_text)?.parse().ok()?;
-            match per_page {
-                Some(pp) => Some(ceil_div(n, u64::from(*pp))),
-                None => u32::try_from(n).ok(),
-            }
+            pages(n, *per_page)
+        }
+        Count::Xml { element, per_page } => pages(xml_number(view.xml?, element)?, *per_page),
+        Count::Capture { name, per_page } => {
+            let n: u64 = view.captures?.get(name)?.trim().parse().ok()?;
+            pages(n, *per_page)
         }
     }
+}
+
+/// One request of a list's request pagination.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageRequest {
+    /// The URL requested (normalised by the caller).
+    pub url: Url,
+    pub method: Method,
+    /// The form fields of a POST, in name order.
+    pub form: Vec<(String, String)>,
+    /// The `{page}` it asks for.
+    pub page: u32,
+}
+
+impl PageRequest {
+    /// The urlencoded body of a POST (empty for a GET).
+    pub fn body(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.form {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    }
+}
+
+impl std::fmt::Display for PageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.method {
+            Method::Get => write!(f, "GET {}", self.url),
+            Method::Post => write!(f, "POST {} [{}]", self.url, self.body()),
+        }
+    }
+}
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("capture {0:?} was not found on the entry page")]
+    Missing(String),
+    #[error("the request template does not form a URL: {0}")]
+    Url(String),
+}
+
+/// The requests of request pagination `p` for `{page}` numbers `pages`, relative to the entry
+/// URL and filled from `captures`. Not a request pagination: none.
+pub fn request_pages(
+    p: &Pagination,
+    entry: &Url,
+    captures: &BTreeMap<String, String>,
+    pages: std::ops::RangeInclusive<u32>,
+) -> Result<Vec<PageRequest>, RequestError> {
+    let Pagination::Request {
+        url,
+        method,
+        form,
+        per_request,
+        ..
+    } = p
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for page in pages {
+        let counter = |name: &str| -> Option<String> {
+            let per = per_request.map(u64::from);
+            let n = u64::from(page);
+            match name {
+                "page" => Some(page.to_string()),
+                "start" => per.map(|pr| ((n - 1) * pr + 1).to_string()),
+                "end" => per.map(|pr| (n * pr).to_string()),
+                "per_request" => per.map(|pr| pr.to_string()),
+                other => captures.get(other).cloned(),
+            }
+        };
+        let missing = |name: String| RequestError::Missing(name);
+        let query_escape =
+            |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+        let rel = url.fill(counter, query_escape).map_err(missing)?;
+        let u = entry
+            .join(&rel)
+            .map_err(|e| RequestError::Url(format!("{rel}: {e}")))?;
+        let mut fields = Vec::with_capacity(form.len());
+        for (k, t) in form {
+            fields.push((k.clone(), t.fill(counter, str::to_string).map_err(missing)?));
+        }
+        out.push(PageRequest {
+            url: u,
+            method: *method,
+            form: fields,
+            page,
+        });
+    }
+    Ok(out)
 }
 
 /// URLs of pages 2‥=`count` (at most `cap` pages in all, page 1 included).
@@ -156,7 +284,7 @@ pub fn later_pages(p: &Pagination, entry: &Url, count: u32, cap: u32) -> Vec<Url
                 u
             })
             .collect(),
-        Pagination::NextLink { .. } => Vec::new(),
+        Pagination::NextLink { .. } | Pagination::Request { .. } => Vec::new(),
     }
 }
 
@@ -167,6 +295,13 @@ mod tests {
     use scraper::Selector;
 
     const TRS: &str = include_str!("../../tests/fixtures/trs_list_createPageHTML.html");
+
+    fn html_view<'a>(doc: &'a Html, text: &'a str) -> View<'a> {
+        View {
+            html: Some((doc, text)),
+            ..View::default()
+        }
+    }
 
     #[test]
     fn create_page_html_variants() {
@@ -251,7 +386,7 @@ mod tests {
             "trap limit caps pages"
         );
         let doc = Html::parse_document(TRS);
-        assert_eq!(page_count(&trs, Some((&doc, TRS)), None), Some(120));
+        assert_eq!(page_count(&trs, &html_view(&doc, TRS)), Some(120));
     }
 
     #[test]
@@ -267,7 +402,7 @@ mod tests {
                 per_page_attr: Some("pagesize".into()),
             },
         );
-        assert_eq!(page_count(&records, Some((&doc, html)), None), Some(3));
+        assert_eq!(page_count(&records, &html_view(&doc, html)), Some(3));
         let pages = template(
             2,
             Count::Attr {
@@ -276,7 +411,7 @@ mod tests {
                 per_page_attr: None,
             },
         );
-        assert_eq!(page_count(&pages, Some((&doc, html)), None), Some(51));
+        assert_eq!(page_count(&pages, &html_view(&doc, html)), Some(51));
     }
 
     #[test]
@@ -293,7 +428,11 @@ mod tests {
             max_pages: None,
         };
         let j: Json = serde_json::json!({"status":1,"data":{"total":45,"page":1,"list":[]}});
-        assert_eq!(page_count(&p, None, Some(&j)), Some(3));
+        let view = View {
+            json: Some(&j),
+            ..View::default()
+        };
+        assert_eq!(page_count(&p, &view), Some(3));
         let entry =
             Url::parse("http://credit.nanyang.sim/api/sgs?type=xzcf&page=1&pageSize=20").unwrap();
         let v: Vec<String> = later_pages(&p, &entry, 3, 500)
@@ -307,5 +446,86 @@ mod tests {
                 "type=xzcf&page=3&pageSize=20"
             ]
         );
+    }
+
+    fn request(first: u32, form: bool) -> Pagination {
+        let t = |s: &str| crate::config::source::Template::parse(s).unwrap();
+        Pagination::Request {
+            url: t("/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}&perpage={perpage}"),
+            method: if form { Method::Post } else { Method::Get },
+            form: if form {
+                vec![
+                    ("columnid".into(), t("{columnid}")),
+                    ("unitid".into(), t("{unitid}")),
+                    ("webname".into(), t("{webname}")),
+                ]
+            } else {
+                Vec::new()
+            },
+            per_request: Some(45),
+            first,
+            count: Count::Capture {
+                name: "totalRecord".into(),
+                per_page: Some(45),
+            },
+            payload: None,
+            max_pages: None,
+        }
+    }
+
+    #[test]
+    fn request_pages_fill_ranges_captures_and_forms() {
+        let caps: BTreeMap<String, String> = [
+            ("totalRecord", "137"),
+            ("perpage", "15"),
+            ("columnid", "1234"),
+            ("unitid", "5678"),
+            ("webname", "桐柏县 城郊乡"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let p = request(1, true);
+        let view = View {
+            captures: Some(&caps),
+            ..View::default()
+        };
+        assert_eq!(page_count(&p, &view), Some(4), "137 records, 45 a request");
+        let entry = Url::parse("http://www.zc.sim/col/col1234/index.html").unwrap();
+        let r = request_pages(&p, &entry, &caps, 1..=4).unwrap();
+        let shown: Vec<String> = r.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "POST http://www.zc.sim/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15 [columnid=1234&unitid=5678&webname=%E6%A1%90%E6%9F%8F%E5%8E%BF+%E5%9F%8E%E9%83%8A%E4%B9%A1]",
+                "POST http://www.zc.sim/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15 [columnid=1234&unitid=5678&webname=%E6%A1%90%E6%9F%8F%E5%8E%BF+%E5%9F%8E%E9%83%8A%E4%B9%A1]",
+                "POST http://www.zc.sim/module/web/jpage/dataproxy.jsp?startrecord=91&endrecord=135&perpage=15 [columnid=1234&unitid=5678&webname=%E6%A1%90%E6%9F%8F%E5%8E%BF+%E5%9F%8E%E9%83%8A%E4%B9%A1]",
+                "POST http://www.zc.sim/module/web/jpage/dataproxy.jsp?startrecord=136&endrecord=180&perpage=15 [columnid=1234&unitid=5678&webname=%E6%A1%90%E6%9F%8F%E5%8E%BF+%E5%9F%8E%E9%83%8A%E4%B9%A1]",
+            ]
+        );
+        // A capture the page lacks builds nothing.
+        let mut less = caps.clone();
+        less.remove("columnid");
+        assert_eq!(
+            request_pages(&p, &entry, &less, 1..=1),
+            Err(RequestError::Missing("columnid".into()))
+        );
+        // Captured values are escaped into a GET's query.
+        let mut odd = caps.clone();
+        odd.insert("perpage".into(), "15&x=1".into());
+        let g = request_pages(&request(2, false), &entry, &odd, 2..=2).unwrap();
+        assert_eq!(
+            g[0].url.query(),
+            Some("startrecord=46&endrecord=90&perpage=15%26x%3D1")
+        );
+        assert_eq!(g[0].body(), "");
+    }
+
+    #[test]
+    fn xml_totals_are_read_from_elements() {
+        let x = "<datastore><totalrecord> 137 </totalrecord><totalpage><![CDATA[10]]></totalpage></datastore>";
+        assert_eq!(xml_number(x, "totalrecord"), Some(137));
+        assert_eq!(xml_number(x, "totalpage"), Some(10));
+        assert_eq!(xml_number(x, "total"), None);
     }
 }

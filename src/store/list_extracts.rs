@@ -155,6 +155,7 @@ fn decode_binary(v: &[u8]) -> Option<(ListExtract, &[u8])> {
             items,
             page_count,
             next,
+            captures: BTreeMap::new(),
         },
         ids: Vec::new(),
     };
@@ -224,6 +225,7 @@ mod tests {
                 items,
                 page_count: Some(12),
                 next: Url::parse("http://x/list_2.html").ok(),
+                captures: BTreeMap::new(),
             },
             ids: Vec::new(),
         }

@@ -8,8 +8,9 @@ use scraper::Selector;
 use url::Url;
 
 use super::{
-    Count, CountSpec, Detail, DetailSpec, List, ListSpec, OneOrMany, Pagination, PaginationSpec,
-    Payload, PayloadSpec, PolitenessSpec, Probe, Scope, STANDARD_FIELDS,
+    Capture, Count, CountSpec, Detail, DetailSpec, Inner, InnerSpec, List, ListSpec, Method,
+    OneOrMany, Pagination, PaginationSpec, Payload, PayloadSpec, PolitenessSpec, Probe, Scope,
+    Template, REQUEST_COUNTERS, STANDARD_FIELDS,
 };
 use crate::config::{Problems, Roster};
 
@@ -152,27 +153,22 @@ pub(super) fn compile_list(
             Err(err) => p.push(format!("{at}.entries[{i}]"), format!("{e:?}: {err}")),
         }
     }
-    let json = matches!(l.payload, PayloadSpec::Json | PayloadSpec::Jsonp);
-    let payload = match &l.payload {
-        PayloadSpec::Html => Payload::Html,
-        PayloadSpec::Json => Payload::Json,
-        PayloadSpec::Jsonp => Payload::Jsonp,
-        PayloadSpec::ScriptXml { script, record } => {
-            if record.is_empty()
-                || !record
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                p.push(format!("{at}.payload.record"), "an XML element name");
+    let payload_spec = l.payload.clone().unwrap_or_default();
+    let payload = compile_payload(&payload_spec, &format!("{at}.payload"), p)?;
+    let json = payload.is_json();
+    // An XML record is an item in itself when no selector picks items inside it.
+    let whole_records = matches!(
+        payload,
+        Payload::Xml { .. }
+            | Payload::ScriptXml { .. }
+            | Payload::Fragment {
+                inner: Inner::Xml { .. },
+                ..
             }
-            Payload::ScriptXml {
-                script: selector(script, &format!("{at}.payload.script"), p)?,
-                record: record.clone(),
-            }
-        }
-    };
+    );
     let item = match (&l.item, json) {
         (Some(s), false) => selector(s, &format!("{at}.item"), p),
+        (None, false) if whole_records => None,
         (None, false) => {
             p.push(
                 format!("{at}.item"),
@@ -211,13 +207,14 @@ pub(super) fn compile_list(
         }
         (None, false) => Vec::new(),
     };
+    let records = l.records.unwrap_or(false);
     let mut link = probes(&l.link, &format!("{at}.link"), json, p);
     if link.is_empty() && !json && matches!(l.link, OneOrMany::None) {
         if let Ok(pr) = Probe::parse("css:a@href") {
             link.push(pr);
         }
     }
-    if link.is_empty() && !l.records {
+    if link.is_empty() && !records {
         p.push(
             format!("{at}.link"),
             "lists of links need a link probe (or set records = true)",
@@ -239,10 +236,42 @@ pub(super) fn compile_list(
     });
     check_unit(&l.unit, &format!("{at}.unit"), roster, p);
     check_unit_from(&l.unit_from, &l.fields, &format!("{at}.unit_from"), p);
+    let captures: BTreeMap<String, Capture> = l
+        .captures
+        .iter()
+        .filter_map(|(k, v)| {
+            let key = format!("{at}.captures.{k}");
+            if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                p.push(key.clone(), "a capture's name is letters, digits or '_'");
+            }
+            if REQUEST_COUNTERS.contains(&k.as_str()) {
+                p.push(key.clone(), format!("{k:?} is a page counter's name"));
+            }
+            match Capture::parse(v) {
+                Ok(c) => Some((k.clone(), c)),
+                Err(e) => {
+                    p.push(key, e);
+                    None
+                }
+            }
+        })
+        .collect();
     let pagination = l
         .pagination
         .as_ref()
-        .and_then(|pg| compile_pagination(pg, &format!("{at}.pagination"), json, p));
+        .and_then(|pg| compile_pagination(pg, &format!("{at}.pagination"), json, &l.captures, p));
+    if let Some(Pagination::Request {
+        payload: Some(inner),
+        ..
+    }) = &pagination
+    {
+        if inner.is_json() != json {
+            p.push(
+                format!("{at}.pagination.payload"),
+                "the responses' payload must take the same probes as the list's (both JSON records, or both HTML)",
+            );
+        }
+    }
     Some(List {
         name: l.name.clone(),
         entries,
@@ -254,12 +283,80 @@ pub(super) fn compile_list(
         title,
         date,
         fields,
-        records: l.records,
+        records,
         record_key,
         unit: l.unit.clone(),
         unit_from: l.unit_from.clone(),
         pagination,
+        captures,
         column_kind: l.column_kind,
+        platform: l.platform.clone(),
+    })
+}
+
+fn xml_name(name: &str, at: &str, p: &mut Problems) {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        p.push(at.to_string(), "an XML element name");
+    }
+}
+
+fn compile_payload(spec: &PayloadSpec, at: &str, p: &mut Problems) -> Option<Payload> {
+    Some(match spec {
+        PayloadSpec::Html => Payload::Html,
+        PayloadSpec::Json { fragment, inner } | PayloadSpec::Jsonp { fragment, inner } => {
+            let jsonp = matches!(spec, PayloadSpec::Jsonp { .. });
+            match (fragment, inner) {
+                (None, None) if jsonp => Payload::Jsonp,
+                (None, None) => Payload::Json,
+                (Some(path), inner) => {
+                    let path: Vec<String> = path
+                        .split('.')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    if path.is_empty() {
+                        p.push(
+                            format!("{at}.fragment"),
+                            "the dotted JSON path of the fragment",
+                        );
+                    }
+                    let inner = match inner {
+                        None | Some(InnerSpec::Html) => Inner::Html,
+                        Some(InnerSpec::Xml { record }) => {
+                            xml_name(record, &format!("{at}.inner.record"), p);
+                            Inner::Xml {
+                                record: record.clone(),
+                            }
+                        }
+                    };
+                    Payload::Fragment { jsonp, path, inner }
+                }
+                (None, Some(_)) => {
+                    p.push(
+                        format!("{at}.inner"),
+                        "an inner payload reads a `fragment`: name its JSON path",
+                    );
+                    return None;
+                }
+            }
+        }
+        PayloadSpec::ScriptXml { script, record } => {
+            xml_name(record, &format!("{at}.record"), p);
+            Payload::ScriptXml {
+                script: selector(script, &format!("{at}.script"), p)?,
+                record: record.clone(),
+            }
+        }
+        PayloadSpec::Xml { record } => {
+            xml_name(record, &format!("{at}.record"), p);
+            Payload::Xml {
+                record: record.clone(),
+            }
+        }
     })
 }
 
@@ -296,6 +393,53 @@ fn compile_count(c: &CountSpec, at: &str, p: &mut Problems) -> Option<Count> {
                 per_page: *per_page,
             })
         }
+        CountSpec::Xml { element, per_page } => {
+            xml_name(element, &format!("{at}.element"), p);
+            if *per_page == Some(0) {
+                p.push(format!("{at}.per_page"), "per_page is at least 1");
+            }
+            Some(Count::Xml {
+                element: element.clone(),
+                per_page: *per_page,
+            })
+        }
+        CountSpec::Capture { name, per_page } => {
+            if *per_page == Some(0) {
+                p.push(format!("{at}.per_page"), "per_page is at least 1");
+            }
+            Some(Count::Capture {
+                name: name.clone(),
+                per_page: *per_page,
+            })
+        }
+    }
+}
+
+/// A count that reads a capture must name one of the list's.
+fn check_count_capture(
+    c: &CountSpec,
+    at: &str,
+    captures: &BTreeMap<String, String>,
+    p: &mut Problems,
+) {
+    if let CountSpec::Capture { name, .. } = c {
+        if !captures.contains_key(name) {
+            p.push(
+                format!("{at}.name"),
+                format!(
+                    "{name:?} is not one of the list's captures ({})",
+                    names(captures)
+                ),
+            );
+        }
+    }
+}
+
+fn names(captures: &BTreeMap<String, String>) -> String {
+    if captures.is_empty() {
+        "it has none".into()
+    } else {
+        captures.keys().cloned().collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -303,9 +447,108 @@ fn compile_pagination(
     pg: &PaginationSpec,
     at: &str,
     json: bool,
+    captures: &BTreeMap<String, String>,
     p: &mut Problems,
 ) -> Option<Pagination> {
     match pg {
+        PaginationSpec::Request {
+            url,
+            method,
+            form,
+            per_request,
+            first,
+            count,
+            payload,
+            max_pages,
+        } => {
+            let known =
+                |name: &str| REQUEST_COUNTERS.contains(&name) || captures.contains_key(name);
+            let template = |text: &str, key: String, p: &mut Problems| -> Option<Template> {
+                match Template::parse(text) {
+                    Ok(t) => {
+                        for v in t.vars() {
+                            if !known(v) {
+                                p.push(
+                                    key.clone(),
+                                    format!(
+                                        "{{{v}}} is neither a page counter ({}) nor a capture ({})",
+                                        REQUEST_COUNTERS.join(", "),
+                                        names(captures)
+                                    ),
+                                );
+                            }
+                        }
+                        Some(t)
+                    }
+                    Err(e) => {
+                        p.push(key, e);
+                        None
+                    }
+                }
+            };
+            let url_t = template(url, format!("{at}.url"), p);
+            if let Some(t) = &url_t {
+                let sample = t.fill(|_| Some("1".into()), str::to_string);
+                let ok = sample
+                    .as_ref()
+                    .is_ok_and(|u| Url::parse("http://h/a/").and_then(|b| b.join(u)).is_ok());
+                if !ok {
+                    p.push(
+                        format!("{at}.url"),
+                        "does not form a URL relative to the entry",
+                    );
+                }
+            }
+            if !form.is_empty() && *method == Method::Get {
+                p.push(
+                    format!("{at}.form"),
+                    "a form body is sent with method = \"post\"",
+                );
+            }
+            let form: Vec<(String, Template)> = form
+                .iter()
+                .filter_map(|(k, v)| {
+                    template(v, format!("{at}.form.{k}"), p).map(|t| (k.clone(), t))
+                })
+                .collect();
+            if *per_request == Some(0) {
+                p.push(format!("{at}.per_request"), "per_request is at least 1");
+            }
+            if *first == 0 {
+                p.push(format!("{at}.first"), "pages are numbered from 1");
+            }
+            check_count_capture(count, &format!("{at}.count"), captures, p);
+            let count = compile_count(count, &format!("{at}.count"), p)?;
+            let per_request = per_request.or(count.per_page());
+            let ranges = url_t
+                .iter()
+                .flat_map(|t| t.vars().map(str::to_string).collect::<Vec<_>>())
+                .chain(
+                    form.iter()
+                        .flat_map(|(_, t)| t.vars().map(str::to_string).collect::<Vec<_>>()),
+                )
+                .any(|v| matches!(v.as_str(), "start" | "end" | "per_request"));
+            if ranges && per_request.is_none() {
+                p.push(
+                    format!("{at}.per_request"),
+                    "{start}, {end} and {per_request} need per_request (or a count's per_page)",
+                );
+            }
+            let payload = match payload {
+                Some(pl) => Some(compile_payload(pl, &format!("{at}.payload"), p)?),
+                None => None,
+            };
+            Some(Pagination::Request {
+                url: url_t?,
+                method: *method,
+                form,
+                per_request,
+                first: *first,
+                count,
+                payload,
+                max_pages: *max_pages,
+            })
+        }
         PaginationSpec::NextLink { link, max_pages } => match Probe::parse(link) {
             Ok(pr) => Some(Pagination::NextLink {
                 link: pr,
@@ -352,12 +595,13 @@ fn compile_pagination(
                     "page 2 is numbered 1 (index_1) or 2 (index_2)",
                 );
             }
-            if json && !matches!(count, CountSpec::Json { .. }) {
+            if json && !matches!(count, CountSpec::Json { .. } | CountSpec::Capture { .. }) {
                 p.push(
                     format!("{at}.count"),
                     "json lists read page counts from JSON",
                 );
             }
+            check_count_capture(count, &format!("{at}.count"), captures, p);
             let count = compile_count(count, &format!("{at}.count"), p)?;
             Some(Pagination::Template {
                 first: first.clone(),
@@ -381,6 +625,7 @@ fn compile_pagination(
             if size_param.is_some() != size.is_some() {
                 p.push(format!("{at}.size"), "size_param and size go together");
             }
+            check_count_capture(count, &format!("{at}.count"), captures, p);
             let count = compile_count(count, &format!("{at}.count"), p)?;
             Some(Pagination::Query {
                 param: param.clone(),

@@ -1,0 +1,384 @@
+//! The shipped platform presets (`crawl-config/presets/`) on their platforms' real shapes
+//! (`tests/fixtures/platforms/`): a source that says only `platform`, entries and unit extracts
+//! each page's items with title, date and link and computes the next requests; and bad
+//! definitions are errors naming the file and key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use govtrust::config::source::{Method, Presets, Source, SourceFile};
+use govtrust::config::{Problem, Problems, Roster};
+use govtrust::crawl::url::Normalizer;
+use govtrust::extract::list::{extract_list_page, ListPage, PageAt};
+use govtrust::extract::pager::{request_pages, PageRequest};
+use url::Url;
+
+fn roster() -> Roster {
+    Roster::load(Path::new("crawl-config/units/tongbai.toml")).unwrap()
+}
+
+fn presets() -> Presets {
+    Presets::load(Path::new("crawl-config/presets"), &roster()).unwrap()
+}
+
+fn compile(text: &str) -> Result<Source, Vec<Problem>> {
+    let f: SourceFile = toml::from_str(text).unwrap();
+    let mut p = Problems::new(Path::new("sources/test.toml"));
+    let s = Source::compile_with(
+        Path::new("sources/test.toml"),
+        f,
+        &roster(),
+        &presets(),
+        &mut p,
+    );
+    match s {
+        Some(s) if p.is_empty() => Ok(s),
+        _ => Err(p.into_vec()),
+    }
+}
+
+fn source(text: &str) -> Source {
+    compile(text).unwrap_or_else(|p| panic!("{p:#?}"))
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new("tests/fixtures/platforms").join(name)).unwrap()
+}
+
+fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, day)
+}
+
+fn page(s: &Source, url: &str, body: &str, at: PageAt) -> ListPage {
+    let url = Url::parse(url).unwrap();
+    extract_list_page(
+        &s.lists[0],
+        &url,
+        body,
+        &Normalizer::default(),
+        usize::MAX,
+        at,
+    )
+    .unwrap()
+}
+
+/// Items as (link path, title, date).
+fn items(p: &ListPage) -> Vec<(String, String, Option<NaiveDate>)> {
+    p.items
+        .iter()
+        .map(|i| {
+            (
+                i.link
+                    .as_ref()
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_default(),
+                i.title.clone().unwrap_or_default(),
+                i.date,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_shipped_preset_loads() {
+    let p = presets();
+    for name in ["hanweb", "truecms"] {
+        assert!(p.get(name).is_some(), "{name} in {:?}", p.names());
+    }
+    for preset in p.iter() {
+        assert!(
+            !preset.description.is_empty(),
+            "{} says what it is",
+            preset.name
+        );
+    }
+}
+
+const HANWEB: &str = r#"
+[source]
+name = "chengjiao"
+[scope]
+hosts = ["www.cj.gov.cn"]
+[[list]]
+name = "通知公告"
+platform = "hanweb"
+entries = ["http://www.cj.gov.cn/col/col1234/index.html"]
+unit = "t-chengguan"
+"#;
+
+#[test]
+fn hanweb_column_and_dataproxy() {
+    let s = source(HANWEB);
+    let list = &s.lists[0];
+    assert_eq!(list.platform.as_deref(), Some("hanweb"));
+    let entry = "http://www.cj.gov.cn/col/col1234/index.html";
+    let first = page(&s, entry, &fixture("hanweb_column.html"), PageAt::List);
+    assert_eq!(
+        items(&first),
+        [
+            (
+                "/art/2024/5/10/art_1234_56789.html".to_string(),
+                "城郊乡关于开展2024年度政务诚信建设自查工作的通知".to_string(),
+                d(2024, 5, 10)
+            ),
+            (
+                "/art/2024/5/8/art_1234_56771.html".into(),
+                "城郊乡2024年第一季度双公示信息公开情况".into(),
+                d(2024, 5, 8)
+            ),
+            (
+                "/art/2024/4/28/art_1234_56702.html".into(),
+                "城郊乡政府权责清单（2024年版）".into(),
+                d(2024, 4, 28)
+            ),
+        ]
+    );
+    // 137 records, 45 a request.
+    assert_eq!(first.page_count, Some(4));
+    let want: BTreeMap<String, String> = [
+        ("columnid", "1234"),
+        ("perPage", "15"),
+        ("totalRecord", "137"),
+        ("unitid", "5678"),
+        ("webid", "3"),
+        ("webname", "桐柏县城郊乡人民政府"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(first.captures, want);
+    let reqs: Vec<PageRequest> = request_pages(
+        list.pagination.as_ref().unwrap(),
+        &Url::parse(entry).unwrap(),
+        &first.captures,
+        1..=4,
+    )
+    .unwrap();
+    assert!(reqs.iter().all(|r| r.method == Method::Post));
+    assert_eq!(
+        reqs.iter().map(|r| r.url.as_str()).collect::<Vec<_>>(),
+        [
+            "http://www.cj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
+            "http://www.cj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
+            "http://www.cj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=91&endrecord=135&perpage=15",
+            "http://www.cj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=136&endrecord=180&perpage=15",
+        ]
+    );
+    assert_eq!(
+        reqs[0].body(),
+        "appid=1&col=1&columnid=1234&path=%2F&permissiontype=0&sourceContentType=1&unitid=5678&webid=3&webname=%E6%A1%90%E6%9F%8F%E5%8E%BF%E5%9F%8E%E9%83%8A%E4%B9%A1%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C"
+    );
+    // The proxy's answer: raw XML records.
+    let proxy = page(
+        &s,
+        reqs[1].url.as_str(),
+        &fixture("hanweb_dataproxy.xml"),
+        PageAt::Request,
+    );
+    assert_eq!(
+        items(&proxy),
+        [
+            (
+                "/art/2024/1/15/art_1234_55120.html".to_string(),
+                "城郊乡关于2023年度依法行政工作情况的报告".to_string(),
+                d(2024, 1, 15)
+            ),
+            (
+                "/art/2024/1/9/art_1234_55077.html".into(),
+                "城郊乡人民政府2023年政府信息公开工作年度报告".into(),
+                d(2024, 1, 9)
+            ),
+        ]
+    );
+    assert!(proxy.captures.is_empty(), "captures are the entry's");
+    // Hanweb's article pages are declared by the preset.
+    let art = Url::parse("http://www.cj.gov.cn/art/2024/5/10/art_1234_56789.html").unwrap();
+    assert!(s.detail_for(&art).is_some());
+}
+
+#[test]
+fn truecms_nested_jsonp() {
+    let s = source(
+        r#"
+[source]
+name = "scjgj"
+[scope]
+hosts = ["www.tb.gov.cn"]
+[[list]]
+name = "双公示"
+platform = "truecms"
+entries = ["http://www.tb.gov.cn/api/list?channel=sgs&page=1&size=20&callback=raw"]
+unit = "d-fgw"
+[[detail]]
+url_pattern = '^/zwgk/sgs/'
+title = "meta:ArticleTitle"
+"#,
+    );
+    let entry = "http://www.tb.gov.cn/api/list?channel=sgs&page=1&size=20&callback=raw";
+    let p = page(&s, entry, &fixture("truecms_list.js"), PageAt::List);
+    assert_eq!(
+        items(&p),
+        [
+            (
+                "/zwgk/sgs/xzxk/202405/t20240510_1285.html".to_string(),
+                "桐柏县市场监督管理局行政许可决定（食品经营许可）".to_string(),
+                d(2024, 5, 10)
+            ),
+            (
+                "/zwgk/sgs/xzcf/202405/t20240507_1279.html".into(),
+                "桐柏县市场监督管理局行政处罚决定书（桐市监罚〔2024〕12号）".into(),
+                d(2024, 5, 7)
+            ),
+            (
+                "/zwgk/sgs/xzxk/202404/t20240426_1266.html".into(),
+                "桐柏县市场监督管理局行政许可决定（营业执照）".into(),
+                d(2024, 4, 26)
+            ),
+        ]
+    );
+    // 57 records, 20 a page: pages 2 and 3 by the page parameter, the others kept.
+    assert_eq!(p.page_count, Some(3));
+    let later: Vec<String> = govtrust::extract::pager::later_pages(
+        s.lists[0].pagination.as_ref().unwrap(),
+        &Url::parse(entry).unwrap(),
+        3,
+        500,
+    )
+    .iter()
+    .map(|u| u.query().unwrap_or("").to_string())
+    .collect();
+    assert_eq!(
+        later,
+        [
+            "channel=sgs&callback=raw&page=2&size=20",
+            "channel=sgs&callback=raw&page=3&size=20"
+        ]
+    );
+}
+
+fn problems(text: &str) -> Vec<String> {
+    match compile(text) {
+        Ok(_) => Vec::new(),
+        Err(ps) => ps.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn bad_definitions_name_the_file_and_key() {
+    let p = problems(&HANWEB.replace("\"hanweb\"", "\"hanwbe\""));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with(
+            "sources/test.toml: list[0].platform: unknown platform \"hanwbe\"; known: "
+        ),
+        "{p:?}"
+    );
+    assert!(
+        p[0].contains("hanweb, ") && p[0].contains("truecms"),
+        "{p:?}"
+    );
+
+    // A template naming a capture the list lacks; a form on a GET; a capture's bad path.
+    let p = problems(
+        r#"
+[source]
+name = "x"
+[scope]
+hosts = ["h"]
+allow = ["."]
+[[list]]
+name = "l"
+entries = ["http://h/"]
+item = "li"
+[list.captures]
+total = "js:pager..total"
+[list.pagination]
+kind = "request"
+url = "/list?page={page}&col={columnid}"
+form = { a = "1" }
+count = { from = "capture", name = "totalRecord" }
+"#,
+    );
+    let want = [
+        "sources/test.toml: list[0].captures.total: \"js:pager..total\": js: takes a dotted path of identifiers (ajaxParam.columnid)",
+        "sources/test.toml: list[0].pagination.url: {columnid} is neither a page counter (page, start, end, per_request) nor a capture (total)",
+        "sources/test.toml: list[0].pagination.form: a form body is sent with method = \"post\"",
+        "sources/test.toml: list[0].pagination.count.name: \"totalRecord\" is not one of the list's captures (total)",
+    ];
+    for w in want {
+        assert!(p.iter().any(|x| x == w), "{w}\nin {p:#?}");
+    }
+
+    // {start} without a record size.
+    let p = problems(
+        r#"
+[source]
+name = "x"
+[scope]
+hosts = ["h"]
+allow = ["."]
+[[list]]
+name = "l"
+entries = ["http://h/"]
+payload = { kind = "xml", record = "record" }
+[list.pagination]
+kind = "request"
+url = "/p?s={start}"
+count = { from = "xml", element = "totalpage" }
+"#,
+    );
+    assert!(
+        p.iter()
+            .any(|x| x.starts_with("sources/test.toml: list[0].pagination.per_request:")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_bad_preset_is_named_by_its_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        r#"
+[preset]
+name = "broken"
+description = "x"
+[list]
+payload = { kind = "xml", record = "record" }
+item = "li[["
+[list.pagination]
+kind = "request"
+url = "/p?page={page}&c={col}"
+count = { from = "xml", element = "totalpage" }
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("named.toml"),
+        "[preset]\nname = \"other\"\n[list]\nitm = \"li\"\n",
+    )
+    .unwrap();
+    let err = Presets::load(dir.path(), &roster()).unwrap_err();
+    let shown: Vec<String> = err.iter().map(ToString::to_string).collect();
+    let broken = dir.path().join("broken.toml").display().to_string();
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with(&format!("{broken}: list.item: bad CSS selector"))),
+        "{shown:#?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with(&format!("{broken}: list.pagination.url: {{col}}"))),
+        "{shown:#?}"
+    );
+    let named = dir.path().join("named.toml").display().to_string();
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with(&format!("{named}: line 4: unknown field `itm`"))),
+        "{shown:#?}"
+    );
+}
