@@ -124,6 +124,9 @@ pub fn empty_list(list: &List, text: &str) -> String {
             list.items.join("."),
             page_contents(text)
         ),
+        Payload::Xml { .. } | Payload::Fragment { .. } => {
+            crate::extract::diagnose::diagnose_list(list, text, crate::extract::list::PageAt::List)
+        }
     }
 }
 
