@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use govtrust::config::source::{Source, SourceFile};
+use govtrust::config::source::{Presets, Source, SourceFile};
 use govtrust::config::{Problems, Roster};
 use govtrust::crawl::url::Normalizer;
 use govtrust::extract::detail::extract_detail;
@@ -20,7 +20,8 @@ fn roster() -> Roster {
 fn source(toml_text: &str) -> Source {
     let f: SourceFile = toml::from_str(toml_text).unwrap();
     let mut p = Problems::new(Path::new("test.toml"));
-    let s = Source::compile(Path::new("test.toml"), f, &roster(), &mut p).unwrap();
+    let presets = Presets::load(Path::new("crawl-config/presets"), &roster()).unwrap();
+    let s = Source::compile_with(Path::new("test.toml"), f, &roster(), &presets, &mut p).unwrap();
     assert!(p.is_empty(), "{:?}", p.into_vec());
     s
 }

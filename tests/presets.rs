@@ -83,7 +83,7 @@ fn items(p: &ListPage) -> Vec<(String, String, Option<NaiveDate>)> {
 #[test]
 fn every_shipped_preset_loads() {
     let p = presets();
-    for name in ["hanweb", "truecms"] {
+    for name in ["hanweb", "truecms", "trs", "henan-jiyue", "creditchina"] {
         assert!(p.get(name).is_some(), "{name} in {:?}", p.names());
     }
     for preset in p.iter() {
@@ -381,4 +381,225 @@ count = { from = "xml", element = "totalpage" }
             .any(|s| s.starts_with(&format!("{named}: line 4: unknown field `itm`"))),
         "{shown:#?}"
     );
+}
+
+fn old_fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new("tests/fixtures").join(name)).unwrap()
+}
+
+#[test]
+fn trs_rows_and_create_page_html() {
+    let s = source(
+        r#"
+[source]
+name = "yzq"
+[scope]
+hosts = ["www.yzq.gov.cn"]
+[[list]]
+name = "政务要闻"
+platform = "trs"
+entries = ["http://www.yzq.gov.cn/zwgk/zwdt/zwyw/index.html"]
+"#,
+    );
+    let entry = "http://www.yzq.gov.cn/zwgk/zwdt/zwyw/index.html";
+    let p = page(
+        &s,
+        entry,
+        &old_fixture("trs_list_createPageHTML.html"),
+        PageAt::List,
+    );
+    // The rows that link to articles (the breadcrumb's row links to column pages).
+    let articles: Vec<_> = items(&p)
+        .into_iter()
+        .filter(|(link, ..)| {
+            s.detail_for(&Url::parse(entry).unwrap().join(link).unwrap())
+                .is_some()
+        })
+        .collect();
+    assert_eq!(
+        articles,
+        [
+            (
+                "/zwgk/zwdt/zwyw/201710/t20171020_398361.html".to_string(),
+                "袁州区财政局掀起学习贯彻省、市、区有关文件精神热潮".to_string(),
+                d(2017, 10, 20)
+            ),
+            (
+                "/zwgk/zwdt/zwyw/201710/t20171019_398220.html".into(),
+                "袁州区广大党员干部和群众收听收看党的十九大开幕盛况".into(),
+                d(2017, 10, 18)
+            ),
+        ]
+    );
+    assert_eq!(p.page_count, Some(120));
+    let later = govtrust::extract::pager::later_pages(
+        s.lists[0].pagination.as_ref().unwrap(),
+        &Url::parse(entry).unwrap(),
+        120,
+        4,
+    );
+    let names: Vec<&str> = later.iter().map(|u| u.path()).collect();
+    assert_eq!(
+        names,
+        [
+            "/zwgk/zwdt/zwyw/index_1.html",
+            "/zwgk/zwdt/zwyw/index_2.html",
+            "/zwgk/zwdt/zwyw/index_3.html"
+        ]
+    );
+}
+
+#[test]
+fn henan_platform_list_and_article() {
+    let s = source(
+        r#"
+[source]
+name = "henan"
+[scope]
+hosts = ["www.henan.gov.cn"]
+[[list]]
+name = "通知公告"
+platform = "henan-jiyue"
+entries = ["https://www.henan.gov.cn/zwgk/tzgg/"]
+"#,
+    );
+    let entry = "https://www.henan.gov.cn/zwgk/tzgg/index.html";
+    let p = page(
+        &s,
+        entry,
+        &old_fixture("henan_list_pagedec.html"),
+        PageAt::List,
+    );
+    assert_eq!(
+        items(&p),
+        [
+            (
+                "/2007/10-19/269044.html".to_string(),
+                "关于印发河南省政务诚信建设实施方案的通知".to_string(),
+                d(2007, 10, 19)
+            ),
+            (
+                "/2026/09-11/1234.html".into(),
+                "特别提醒".into(),
+                d(2026, 9, 12)
+            ),
+        ]
+    );
+    // pagecount 51 records of 24: pages index_1, index_2.
+    assert_eq!(p.page_count, Some(3));
+    let later = govtrust::extract::pager::later_pages(
+        s.lists[0].pagination.as_ref().unwrap(),
+        &Url::parse(entry).unwrap(),
+        3,
+        500,
+    );
+    assert_eq!(
+        later.iter().map(|u| u.path()).collect::<Vec<_>>(),
+        ["/zwgk/tzgg/index_1.html", "/zwgk/tzgg/index_2.html"]
+    );
+    // The preset's article declaration reads the platform's detail page.
+    let art = Url::parse("https://www.tongbai.gov.cn/2024/01-17/100.html").unwrap();
+    let s2 = source(
+        r#"
+[source]
+name = "tb"
+[scope]
+hosts = ["www.tongbai.gov.cn"]
+[[list]]
+name = "栏目"
+platform = "henan-jiyue"
+entries = ["https://www.tongbai.gov.cn/zwgk/tzgg/"]
+"#,
+    );
+    let (_, detail) = s2.detail_for(&art).unwrap();
+    let f = govtrust::extract::detail::extract_detail(
+        detail,
+        &art,
+        &old_fixture("tongbai_article_reconstructed.html"),
+        &Normalizer::default(),
+    );
+    assert!(f.title.is_some() && f.published.is_some(), "{f:?}");
+}
+
+#[test]
+fn creditchina_records() {
+    let s = source(
+        r#"
+[source]
+name = "cc"
+[scope]
+hosts = ["public.creditchina.gov.cn"]
+[[list]]
+name = "行政处罚"
+platform = "creditchina"
+entries = ["https://public.creditchina.gov.cn/private-api/typeNameAndCountSearch?keyword=x&type=y&page=1&pageSize=10"]
+title = "json:entity.cf_wsh"
+date = "json:entity.cf_jdrq"
+unit_from = ["处罚机关"]
+[list.fields]
+"处罚机关" = "json:entity.cf_cfjg"
+"#,
+    );
+    let entry = "https://public.creditchina.gov.cn/private-api/typeNameAndCountSearch?keyword=x&type=y&page=1&pageSize=10";
+    let p = page(
+        &s,
+        entry,
+        &old_fixture("creditchina_type_source_search.json"),
+        PageAt::List,
+    );
+    let got: Vec<(Option<String>, Option<NaiveDate>, Option<String>)> = p
+        .items
+        .iter()
+        .map(|i| (i.title.clone(), i.date, i.fields.get("处罚机关").cloned()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("桐市监罚〔2023〕12号".into()),
+                d(2023, 3, 1),
+                Some("桐柏县市场监督管理局".into())
+            ),
+            (
+                Some("宛市监罚〔2023〕3号".into()),
+                d(2023, 5, 6),
+                Some("南阳市宛城区市场监督管理局".into())
+            ),
+        ]
+    );
+    assert!(s.lists[0].records, "every row is a record");
+    assert_eq!(p.page_count, Some(3), "data.totalSize counts pages");
+    let later = govtrust::extract::pager::later_pages(
+        s.lists[0].pagination.as_ref().unwrap(),
+        &Url::parse(entry).unwrap(),
+        3,
+        500,
+    );
+    assert_eq!(
+        later[0].query(),
+        Some("keyword=x&type=y&page=2&pageSize=10")
+    );
+}
+
+/// The compiled lists and details of a source file, the platform a list names left out.
+fn compiled(path: &Path, with: &Presets) -> String {
+    let mut s = Source::load_with(path, &roster(), with).unwrap_or_else(|e| panic!("{e}"));
+    for l in &mut s.lists {
+        l.platform = None;
+    }
+    format!("{:?}\n{:?}\n{:?}", s.scope, s.lists, s.details)
+}
+
+#[test]
+fn shipped_sources_rewritten_to_presets_crawl_as_before() {
+    for name in ["tongbai.toml", "creditchina.toml"] {
+        let before = compiled(
+            &Path::new("tests/fixtures/platforms/before").join(name),
+            &Presets::default(),
+        );
+        let after = compiled(&Path::new("sources").join(name), &presets());
+        assert_eq!(after, before, "{name}");
+        let text = std::fs::read_to_string(Path::new("sources").join(name)).unwrap();
+        assert!(text.contains("platform = "), "{name} uses a preset");
+    }
 }

@@ -66,7 +66,7 @@ fn test_cmd(config: &Path, args: TestArgs) -> anyhow::Result<ExitCode> {
         .crawl
         .clone()
         .ok_or_else(|| SourceToolError::NoCrawl(config.display().to_string()))?;
-    let source = Source::load(&args.file, &project.roster)?;
+    let source = Source::load_with(&args.file, &project.roster, &crawl.presets)?;
     let urls = parse_urls(&args.urls)?;
     // The source's own politeness applies to its hosts, as when the settings list it.
     crawl.sources.retain(|s| s.name != source.name);
