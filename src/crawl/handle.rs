@@ -17,7 +17,7 @@ use crate::config::source::{List, Pagination, Payload, Source};
 use crate::extract::detail::extract_detail_upto;
 use crate::extract::list::{extract_list_page, payload_at, PageAt};
 use crate::extract::nesting::{cut_at, Limit};
-use crate::extract::pager::{later_pages, request_pages};
+use crate::extract::pager::{later_pages, plan_requests};
 use crate::extract::{Document, DocumentKind};
 use crate::store::faults::{FaultKind, FaultUpdate, PageFault};
 use crate::store::frontier::{Commit, FrontierEntry, ItemContext};
@@ -1036,9 +1036,9 @@ fn list_page(
                 .push(entry(e, &next, Role::List, e.page_no + 1, None));
         }
     }
-    if let Pagination::Request { first, .. } = p {
+    if let Pagination::Request { .. } = p {
         let found = (page.page_count, &page.captures);
-        return request_pagination(ctx, source, e, list, found, *first, cap, commit);
+        return request_pagination(ctx, source, e, list, found, cap, commit);
     }
     if e.page_no == 1 {
         if page.page_count.is_some_and(|n| n > cap) {
@@ -1062,19 +1062,16 @@ fn list_page(
     Ok(capped)
 }
 
-/// Queues the further requests of a list with request pagination; returns the page limit it
-/// stopped at, if the list has more pages than that. The entry queues the pages its count
-/// names (all its requests), or without a count the first request only, whose response
-/// then counts and queues the rest (a request queued twice is one frontier entry). Request
-/// pages are numbered in the list from 2: `{page}` = `first` is list page 2.
-#[allow(clippy::too_many_arguments)]
+/// Queues the further requests of a list with request pagination ([`plan_requests`]), each
+/// carrying the entry's captures; returns the page limit it stopped at, if the list has more
+/// pages than that. A request queued twice (by the entry and by the first response) is one
+/// frontier entry.
 fn request_pagination(
     ctx: &Ctx,
     source: &Source,
     e: &FrontierEntry,
     list: &List,
     (page_count, entry_captures): (Option<u32>, &std::collections::BTreeMap<String, String>),
-    first: u32,
     cap: u32,
     commit: &mut Commit,
 ) -> Result<Option<u32>, CrawlError> {
@@ -1091,34 +1088,12 @@ fn request_pagination(
     let Ok(base) = Url::parse(&e.url) else {
         return Ok(None);
     };
-    // The last `{page}`: the count's pages, or the first request alone until one is read.
-    let last = match page_count {
-        Some(n) => n,
-        None if e.page_no == 1 => first,
-        None => return Ok(None),
-    };
-    let from = if e.page_no == 1 { first } else { first + 1 };
-    // List page numbers: the entry is 1, the request for `first` is 2.
-    let to_list_no = |pg: u32| pg.saturating_sub(first).saturating_add(2);
-    let mut capped = None;
-    let upto = if to_list_no(last) > cap {
-        capped = Some(cap);
-        (cap + first).saturating_sub(2)
-    } else {
-        last
-    };
-    if from > upto {
-        return Ok(capped);
+    let plan = plan_requests(p, &base, e.page_no, page_count, &captures, cap);
+    if let Some(why) = &plan.error {
+        tracing::warn!(url = %e.url, list = %list.name, "pagination requests not built: {why}");
     }
-    let requests = match request_pages(p, &base, &captures, from..=upto) {
-        Ok(r) => r,
-        Err(why) => {
-            tracing::warn!(url = %e.url, list = %list.name, "pagination requests not built: {why}");
-            return Ok(capped);
-        }
-    };
     let nz = ctx.fetcher.normalizer();
-    for r in requests {
+    for (list_no, r) in plan.requests {
         let Some(u) = nz.normalize(r.url.clone()) else {
             continue;
         };
@@ -1136,9 +1111,9 @@ fn request_pagination(
         };
         commit
             .enqueue
-            .push(entry(e, &id, Role::List, to_list_no(r.page), Some(context)));
+            .push(entry(e, &id, Role::List, list_no, Some(context)));
     }
-    Ok(capped)
+    Ok(plan.capped)
 }
 
 #[allow(clippy::too_many_arguments)]

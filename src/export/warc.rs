@@ -1,8 +1,8 @@
 //! `govtrust export warc`: the stored snapshots as a WARC/1.1 file (ISO 28500:2017), each record
 //! its own gzip member (the usual `.warc.gz`). One `warcinfo` record, then per page in URL order
 //! a `response` record (status line, the headers the store kept — content type, validators —
-//! and the stored bytes) with the `request` that fetched it (a reconstructed GET with Host and the
-//! crawl's User-Agent), or a `revisit` record (identical-payload-digest profile) when a page's
+//! and the stored bytes) with the `request` that fetched it (a reconstructed GET — or a
+//! pagination request's POST with its form body — with Host and the crawl's User-Agent), or a `revisit` record (identical-payload-digest profile) when a page's
 //! content was already written for another URL. Digests are `sha1:` in base32, the form WARC
 //! tools expect. Record ids are derived from the content, so the same store gives the same file.
 //!
@@ -121,7 +121,10 @@ fn one_line(s: &str) -> String {
     s.chars().filter(|c| *c != '\r' && *c != '\n').collect()
 }
 
-fn http_request(url: &url::Url, user_agent: &str) -> Vec<u8> {
+fn http_request(identity: &url::Url, user_agent: &str) -> Vec<u8> {
+    // A POST's identity carries its body (crate::crawl::request): the request sent is rebuilt.
+    let wire = crate::crawl::request::wire(identity);
+    let url = &wire.url;
     let mut target = url.path().to_string();
     if let Some(q) = url.query() {
         target.push('?');
@@ -132,10 +135,16 @@ fn http_request(url: &url::Url, user_agent: &str) -> Vec<u8> {
         (Some(h), None) => h.to_string(),
         _ => String::new(),
     };
-    format!(
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {}\r\nAccept: */*\r\n\r\n",
-        one_line(user_agent)
-    )
+    let ua = one_line(user_agent);
+    match wire.body {
+        None => format!(
+            "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {ua}\r\nAccept: */*\r\n\r\n"
+        ),
+        Some(body) => format!(
+            "POST {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {ua}\r\nAccept: */*\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    }
     .into_bytes()
 }
 
@@ -321,6 +330,28 @@ mod tests {
         assert!(
             a.starts_with("<urn:uuid:") && a.ends_with('>') && a.len() == 47,
             "{a}"
+        );
+    }
+
+    #[test]
+    fn a_posted_page_is_exported_with_its_post() {
+        let get = url::Url::parse("http://x.cn:8080/col/col1.html?a=1").unwrap();
+        let g = String::from_utf8(http_request(&get, "ua")).unwrap();
+        assert!(
+            g.starts_with("GET /col/col1.html?a=1 HTTP/1.1\r\nHost: x.cn:8080\r\n"),
+            "{g}"
+        );
+        let post =
+            url::Url::parse("http://x.cn/dataproxy.jsp?startrecord=1#post:col=1&columnid=12")
+                .unwrap();
+        let p = String::from_utf8(http_request(&post, "ua")).unwrap();
+        assert!(
+            p.starts_with("POST /dataproxy.jsp?startrecord=1 HTTP/1.1\r\n"),
+            "{p}"
+        );
+        assert!(
+            p.ends_with("Content-Length: 17\r\n\r\ncol=1&columnid=12"),
+            "{p}"
         );
     }
 }

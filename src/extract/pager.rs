@@ -191,6 +191,57 @@ pub enum RequestError {
     Url(String),
 }
 
+/// What a page of a request-paginated list queues: its requests with their list page numbers,
+/// the page limit it stopped at (when the list has more pages), and why none could be built.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestPlan {
+    /// (list page number, request): the entry is list page 1, the request for `first` page 2.
+    pub requests: Vec<(u32, PageRequest)>,
+    pub capped: Option<u32>,
+    pub error: Option<RequestError>,
+}
+
+/// The requests list page `page_no` of request pagination `p` queues, as the crawl does: the
+/// entry (page 1) every request up to the count's pages, or without a count the first one
+/// alone; that first request's response (page 2) the rest, once it reads the count; other
+/// pages none. At most `cap` list pages in all; `base` is the page's URL, `captures` the
+/// entry's.
+pub fn plan_requests(
+    p: &Pagination,
+    base: &Url,
+    page_no: u32,
+    page_count: Option<u32>,
+    captures: &BTreeMap<String, String>,
+    cap: u32,
+) -> RequestPlan {
+    let Pagination::Request { first, .. } = p else {
+        return RequestPlan::default();
+    };
+    let first = *first;
+    let last = match (page_count, page_no) {
+        (Some(n), 1 | 2) => n,
+        (None, 1) => first,
+        _ => return RequestPlan::default(),
+    };
+    let from = if page_no == 1 { first } else { first + 1 };
+    let to_list_no = |pg: u32| pg.saturating_sub(first).saturating_add(2);
+    let mut plan = RequestPlan::default();
+    let upto = if to_list_no(last) > cap {
+        plan.capped = Some(cap);
+        (cap + first).saturating_sub(2)
+    } else {
+        last
+    };
+    if from > upto {
+        return plan;
+    }
+    match request_pages(p, base, captures, from..=upto) {
+        Ok(r) => plan.requests = r.into_iter().map(|r| (to_list_no(r.page), r)).collect(),
+        Err(e) => plan.error = Some(e),
+    }
+    plan
+}
+
 /// The requests of request pagination `p` for `{page}` numbers `pages`, relative to the entry
 /// URL and filled from `captures`. Not a request pagination: none.
 pub fn request_pages(
@@ -527,5 +578,52 @@ mod tests {
         assert_eq!(xml_number(x, "totalrecord"), Some(137));
         assert_eq!(xml_number(x, "totalpage"), Some(10));
         assert_eq!(xml_number(x, "total"), None);
+    }
+
+    #[test]
+    fn the_entry_plans_every_request_or_the_first_and_the_cap_holds() {
+        let caps: BTreeMap<String, String> = [
+            ("perpage", "15"),
+            ("columnid", "1"),
+            ("unitid", "2"),
+            ("webname", "w"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let entry = Url::parse("http://h/col/col1/index.html").unwrap();
+        let p = request(1, true);
+        let nos = |plan: &RequestPlan| {
+            plan.requests
+                .iter()
+                .map(|(n, r)| (*n, r.page))
+                .collect::<Vec<_>>()
+        };
+        let all = plan_requests(&p, &entry, 1, Some(4), &caps, 500);
+        assert_eq!(nos(&all), [(2, 1), (3, 2), (4, 3), (5, 4)]);
+        assert_eq!((all.capped, all.error.clone()), (None, None));
+        // No count on the entry: the first request, whose answer plans the rest.
+        let one = plan_requests(&p, &entry, 1, None, &caps, 500);
+        assert_eq!(nos(&one), [(2, 1)]);
+        let rest = plan_requests(&p, &one.requests[0].1.url, 2, Some(4), &caps, 500);
+        assert_eq!(nos(&rest), [(3, 2), (4, 3), (5, 4)]);
+        assert!(plan_requests(&p, &entry, 3, Some(4), &caps, 500)
+            .requests
+            .is_empty());
+        // Three list pages at most: the entry and two requests.
+        let capped = plan_requests(&p, &entry, 1, Some(4), &caps, 3);
+        assert_eq!(
+            (nos(&capped), capped.capped),
+            (vec![(2, 1), (3, 2)], Some(3))
+        );
+        // The entry is page 1 of the series (first = 2): requests 2‥4 are list pages 2‥4.
+        let p2 = request(2, true);
+        assert_eq!(
+            nos(&plan_requests(&p2, &entry, 1, Some(4), &caps, 500)),
+            [(2, 2), (3, 3), (4, 4)]
+        );
+        let lacking = plan_requests(&p, &entry, 1, Some(4), &BTreeMap::new(), 500);
+        assert!(lacking.requests.is_empty());
+        assert_eq!(lacking.error, Some(RequestError::Missing("perpage".into())));
     }
 }
