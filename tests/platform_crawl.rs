@@ -4,7 +4,8 @@
 //! `ajaxParam` to one `dataproxy.jsp` (a GET is refused), and a TrueCMS endpoint
 //! (`www.tc.sim`) answering `;raw({"result":"<datastore>…","total":57})` page by page. The
 //! sources say only `platform`, entries and unit: the crawl must reach every record of both,
-//! POST with the right bodies, keep each column's requests apart, and do it again on night 2.
+//! POST with the right bodies, keep each column's requests apart, and do it again on night 2;
+//! with robots.txt disallowing /module/ it sends no POST at all.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -112,7 +113,7 @@ fn truecms_page(page: u32, size: u32) -> String {
     format!(";raw({json})")
 }
 
-fn respond(host: &str, method: &Method, uri: &Uri, body: &str) -> Response<Body> {
+fn respond(host: &str, method: &Method, uri: &Uri, body: &str, robots: bool) -> Response<Body> {
     let ok = |ctype: &str, text: String| {
         Response::builder()
             .status(StatusCode::OK)
@@ -124,6 +125,10 @@ fn respond(host: &str, method: &Method, uri: &Uri, body: &str) -> Response<Body>
     let path = uri.path();
     let html = "text/html; charset=utf-8";
     match (host, path) {
+        ("www.hw.sim", "/robots.txt") if robots => ok(
+            "text/plain",
+            "User-agent: *\nDisallow: /module/\n".to_string(),
+        ),
         (_, "/robots.txt") => status(StatusCode::NOT_FOUND),
         ("www.hw.sim", "/module/web/jpage/dataproxy.jsp") => {
             if method != Method::POST {
@@ -189,7 +194,7 @@ fn respond(host: &str, method: &Method, uri: &Uri, body: &str) -> Response<Body>
     }
 }
 
-async fn start_server() -> (SocketAddr, Arc<Mutex<Vec<Req>>>) {
+async fn start_server(robots: bool) -> (SocketAddr, Arc<Mutex<Vec<Req>>>) {
     let log: Arc<Mutex<Vec<Req>>> = Arc::default();
     let l = log.clone();
     let app = axum::Router::new().fallback(
@@ -205,7 +210,7 @@ async fn start_server() -> (SocketAddr, Arc<Mutex<Vec<Req>>>) {
                     .unwrap_or("")
                     .to_string();
                 let body = String::from_utf8_lossy(&body).into_owned();
-                let resp = respond(&host, &method, &uri, &body);
+                let resp = respond(&host, &method, &uri, &body, robots);
                 l.lock().unwrap().push(Req {
                     method: method.to_string(),
                     path: uri
@@ -308,7 +313,7 @@ addr = "127.0.0.1:0"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presets_reach_every_record_with_posted_paging() {
-    let (addr, log) = start_server().await;
+    let (addr, log) = start_server(false).await;
     let dir = tempfile::tempdir().unwrap();
     let project = Project::load(&write_config(dir.path())).unwrap();
     let store = Store::open(&dir.path().join("store")).unwrap();
@@ -427,4 +432,35 @@ async fn presets_reach_every_record_with_posted_paging() {
         .count();
     assert_eq!(proxy2, 4);
     assert_eq!(store.documents(None).unwrap().len(), docs.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_obeys_robots_txt() {
+    let (addr, log) = start_server(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let project = Project::load(&write_config(dir.path())).unwrap();
+    let store = Store::open(&dir.path().join("store")).unwrap();
+    let opts = Options {
+        port: Some(addr.port()),
+        sources: vec!["hw".into()],
+        ..Options::default()
+    };
+    let run = crawl::run(&project, &store, opts).await.unwrap();
+    assert_eq!(run.status, RunStatus::Complete);
+    let reqs = log.lock().unwrap().clone();
+    assert!(
+        !reqs.iter().any(|r| r.path.starts_with("/module/")),
+        "robots.txt disallows /module/: {reqs:?}"
+    );
+    // The requests were queued and refused by robots, each recorded as such.
+    let pages = store.pages().unwrap();
+    let refused: Vec<_> = pages
+        .iter()
+        .filter(|p| p.url.contains("#post:"))
+        .map(|p| p.error.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    assert!(refused.iter().all(|e| e.contains("robots")), "{refused:?}");
+    // What the column pages hold themselves is still read: 15 records each.
+    assert_eq!(store.documents(Some("hw")).unwrap().len(), 30);
 }

@@ -1,5 +1,6 @@
 //! Turning raw body bytes into text: BOM, then the `Content-Type` charset, then a `<meta>`
-//! charset in the first KB, then detection (chardetng with the `.cn` hint) — always from the raw
+//! charset (or an XML declaration's `encoding`, a raw XML list answer's) in the first KB, then
+//! detection (chardetng with the `.cn` hint) — always from the raw
 //! bytes, which the snapshot keeps unchanged.
 //!
 //! A declared charset is believed only if the bytes decode under it without error; government
@@ -34,7 +35,7 @@ pub struct Decoded {
 fn meta_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"(?i)<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)"#)
+        Regex::new(r#"(?i)<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)|^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)"#)
             .unwrap_or_else(|_| unreachable!())
     })
 }
@@ -92,7 +93,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>, host: &str) -> Decoded {
     let head = &bytes[..bytes.len().min(1024)];
     let meta = meta_re()
         .captures(head)
-        .and_then(|c| c.get(1))
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .and_then(|m| Encoding::for_label(m.as_bytes()))
         .map(prefer_gb18030);
     if let Some(enc) = meta {
@@ -187,6 +188,18 @@ mod tests {
         let d = decode(html.as_bytes(), None, "x.cn");
         assert_eq!(d.charset, "UTF-8");
         assert_eq!(d.text, html);
+    }
+
+    #[test]
+    fn an_xml_declaration_names_the_charset() {
+        let xml = format!("<?xml version=\"1.0\" encoding=\"GBK\"?><datastore><recordset><record><![CDATA[<li>{TITLE}</li>]]></record></recordset></datastore>");
+        let d = decode(&gbk(&xml), Some("text/xml"), "x.cn");
+        assert_eq!((d.charset, d.source), ("gb18030", CharsetSource::Meta));
+        assert!(d.text.contains(TITLE));
+        // Only at the start: a declaration quoted in a page is no declaration.
+        let html = format!("<p>&lt;?xml encoding='GBK'?&gt; {TITLE}</p>");
+        let d = decode(html.as_bytes(), None, "x.cn");
+        assert_eq!(d.charset, "UTF-8");
     }
 
     #[test]
