@@ -329,3 +329,173 @@ async fn a_live_walk_goes_through_robots_and_politeness() {
     );
     sim.shutdown().await;
 }
+
+/// Settings for the simulated county crawling only `source` (an absolute path).
+fn settings_with(dir: &Path, name: &str, source: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crawl-config");
+    let text = std::fs::read_to_string(SETTINGS).unwrap_or_else(|e| panic!("{e}"));
+    let start = text
+        .find("sources = [")
+        .unwrap_or_else(|| panic!("no sources"));
+    let end = start + text[start..].find(']').unwrap_or_else(|| panic!("no ]")) + 1;
+    let text = format!(
+        "{}sources = [{:?}]{}",
+        &text[..start],
+        source.display().to_string(),
+        &text[end..]
+    )
+    .replace(
+        "roster = \"units/",
+        &format!("roster = \"{}/units/", root.display()),
+    )
+    .replace(
+        "\"indicators/",
+        &format!("\"{}/indicators/", root.display()),
+    )
+    .replace(
+        "rules = \"rules\"",
+        &format!("rules = \"{}/rules\"", root.display()),
+    )
+    .replace(
+        "inspection = \"inspection\"",
+        &format!("inspection = \"{}/inspection\"", root.display()),
+    );
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+/// Crawls the simulated county with `settings` into a new store and classifies; the store.
+fn crawl(dir: &Path, name: &str, settings: &Path, port: &str) -> PathBuf {
+    let store = dir.join(format!("store-{name}"));
+    county::run_ok(
+        &store,
+        settings,
+        &["crawl", "--resolve-port", port, "--as-of", "2024-02-01"],
+    );
+    county::run_ok(&store, settings, &["classify"]);
+    store
+}
+
+type Failures = std::collections::BTreeSet<(String, String, String, String, String)>;
+
+/// The T5/D3 evidence of a store: unit, item, rule, document URL and finding.
+fn notice_failures(store: &Path) -> Failures {
+    let s = govtrust::store::Store::open(store).unwrap_or_else(|e| panic!("{e}"));
+    let all = s
+        .evidence_list(&govtrust::store::evidence::EvidenceFilter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    all.into_iter()
+        .filter(|e| e.item == "T5" || e.item == "D3")
+        .map(|e| {
+            (
+                e.unit,
+                e.item,
+                e.rule,
+                e.document.url,
+                serde_json::to_string(&e.finding).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Done means (issue #20): `source suggest` on the county portal's home page writes a definition
+/// that check-config accepts and that, unedited, crawls ≥ 99 % of the site's planted documents
+/// with the right title, date and unit, and whose notices give the same T5/D3 failures as the
+/// hand-written sources/sim-tongbai.toml.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suggested_county_portal_crawls_as_the_hand_written_one() {
+    let p = county::project();
+    let sim = county::start(&p, 0, 1).await;
+    let port = sim.addr().port().to_string();
+    let truth = sim.truth();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path().to_path_buf();
+    let suggested = d.join("suggested.toml");
+    let (s, pt) = (suggested.clone(), port.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govtrust(&[
+            "source",
+            "suggest",
+            "http://www.tongbai.sim/",
+            "--name",
+            "sim-tongbai",
+            "--resolve-port",
+            &pt,
+            "-o",
+            &s.display().to_string(),
+        ])
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("平台特征：#pageDec"), "{log}");
+    let def = std::fs::read_to_string(&suggested).unwrap_or_default();
+    assert!(
+        def.contains("count = { from = \"attr\", selector = \"#pageDec\""),
+        "{def}"
+    );
+
+    let (dd, pt) = (d.clone(), port.clone());
+    let (ours, theirs) = tokio::task::spawn_blocking(move || {
+        let mine = settings_with(&dd, "settings-suggested", &suggested);
+        let hand = settings_with(
+            &dd,
+            "settings-hand",
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("sources/sim-tongbai.toml"),
+        );
+        county::run_ok(Path::new("/nonexistent-store"), &mine, &["check-config"]);
+        (
+            crawl(&dd, "suggested", &mine, &pt),
+            crawl(&dd, "hand", &hand, &pt),
+        )
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    sim.shutdown().await;
+
+    let store = govtrust::store::Store::open(&ours).unwrap_or_else(|e| panic!("{e}"));
+    let docs = store.documents(None).unwrap_or_else(|e| panic!("{e}"));
+    drop(store);
+    let by_url: std::collections::BTreeMap<&str, &govtrust::extract::Document> =
+        docs.iter().map(|d| (d.url.as_str(), d)).collect();
+    let planted: Vec<_> = truth
+        .documents
+        .iter()
+        .filter(|t| t.url.starts_with("http://www.tongbai.sim/"))
+        .collect();
+    assert!(planted.len() > 20, "{}", planted.len());
+    let mut wrong = Vec::new();
+    for t in &planted {
+        let ok = by_url.get(t.url.as_str()).is_some_and(|d| {
+            d.title.as_deref() == Some(t.title.as_str())
+                && d.published == Some(t.published_on)
+                && (t.unit.is_none() || t.role == "notice" || d.unit == t.unit)
+        });
+        if !ok {
+            wrong.push((
+                t.url.clone(),
+                by_url
+                    .get(t.url.as_str())
+                    .map(|d| (d.title.clone(), d.published, d.unit.clone())),
+            ));
+        }
+    }
+    let right = planted.len() - wrong.len();
+    assert!(
+        right * 100 >= planted.len() * 99,
+        "{right} of {} planted documents right; wrong: {:?}",
+        planted.len(),
+        &wrong[..wrong.len().min(10)]
+    );
+    let (a, b) = (notice_failures(&ours), notice_failures(&theirs));
+    assert!(
+        !b.is_empty(),
+        "the hand-written source finds notice failures"
+    );
+    assert_eq!(
+        a, b,
+        "T5/D3 failures of the suggested and the hand-written definition"
+    );
+}

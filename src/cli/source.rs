@@ -11,6 +11,7 @@ use anyhow::Context;
 use url::Url;
 
 use govtrust::config::{Project, Source};
+use govtrust::sourcetool::suggest::{suggest, SuggestOptions};
 use govtrust::sourcetool::test::{test, TestOptions};
 use govtrust::sourcetool::web::{host_map, Web};
 use govtrust::sourcetool::{render, SourceToolError};
@@ -19,6 +20,33 @@ use govtrust::sourcetool::{render, SourceToolError};
 pub enum SourceAction {
     /// Show what each list and detail of a source file yields: items, pages, requests, fields and the probe behind each.
     Test(TestArgs),
+    /// Write a source definition for a site from its home page (and list endpoints it does not link): platform, columns, pagination, detail probes, unit.
+    Suggest(SuggestArgs),
+}
+
+#[derive(clap::Args)]
+pub struct SuggestArgs {
+    /// The home page, then any list endpoint the home page does not link.
+    #[arg(required = true)]
+    pub urls: Vec<String>,
+    /// The source's name (default: from the host).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The roster unit the whole site belongs to (a township's or a bureau's own site).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Port for every host-map entry configured with port 0 (a simweb on any port).
+    #[arg(long)]
+    pub resolve_port: Option<u16>,
+    /// Extra host-map entries, `HOST=IP:PORT` (like curl --resolve).
+    #[arg(long = "resolve", value_parser = super::crawl::parse_resolve)]
+    pub resolve: Vec<(String, SocketAddr)>,
+    /// Index pages sampled at most.
+    #[arg(long, default_value_t = 80)]
+    pub max_pages: usize,
+    /// Write the definition here instead of to stdout.
+    #[arg(short = 'o', long = "out")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -51,6 +79,7 @@ pub struct TestArgs {
 pub fn source(config: &Path, action: SourceAction) -> anyhow::Result<ExitCode> {
     match action {
         SourceAction::Test(args) => test_cmd(config, args),
+        SourceAction::Suggest(args) => suggest_cmd(config, args),
     }
 }
 
@@ -114,4 +143,48 @@ fn test_cmd(config: &Path, args: TestArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn suggest_cmd(config: &Path, args: SuggestArgs) -> anyhow::Result<ExitCode> {
+    let project = Project::load(config)?;
+    let crawl = project
+        .crawl
+        .clone()
+        .ok_or_else(|| SourceToolError::NoCrawl(config.display().to_string()))?;
+    if let Some(u) = &args.unit {
+        if project.roster.get(u).is_none() {
+            anyhow::bail!("--unit {u:?} 不是名册中的单位 id");
+        }
+    }
+    let urls = parse_urls(&args.urls)?;
+    let map = host_map(&crawl, args.resolve_port, &args.resolve);
+    let web = Web::live(Arc::new(crawl), &map)?;
+    let opts = SuggestOptions {
+        urls,
+        name: args.name,
+        unit: args.unit,
+        max_pages: args.max_pages,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let s = rt.block_on(suggest(&project, &web, &opts))?;
+    for l in &s.log {
+        eprintln!("{l}");
+    }
+    eprintln!("共发出 {} 个请求", web.requests());
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &s.toml).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!(
+                "已写入 {}（来源 {}）；下一步：govtrust source test {}",
+                path.display(),
+                s.name,
+                path.display()
+            );
+        }
+        None => print!("{}", s.toml),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,11 @@
 
 pub mod describe;
 pub mod diagnose;
+pub mod fingerprint;
+pub mod items;
 pub mod render;
+pub mod shapes;
+pub mod suggest;
 pub mod test;
 pub mod web;
 
