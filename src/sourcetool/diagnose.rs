@@ -85,13 +85,13 @@ fn xml_script() -> Selector {
 }
 
 /// The note for a list page that yielded no item.
-pub fn empty_list(list: &List, text: &str) -> String {
+pub fn empty_list(list: &List, text: &str, at: crate::extract::list::PageAt) -> String {
     let item = list
         .item
         .as_ref()
         .map(|s| s.to_css_string())
         .unwrap_or_default();
-    match &list.payload {
+    match crate::extract::list::payload_at(list, at) {
         Payload::Html => format!(
             "条目选择器 item `{item}` 匹配 0 个元素；页面中有 {}",
             page_contents(text)
@@ -124,9 +124,11 @@ pub fn empty_list(list: &List, text: &str) -> String {
             list.items.join("."),
             page_contents(text)
         ),
-        Payload::Xml { .. } | Payload::Fragment { .. } => {
-            crate::extract::diagnose::diagnose_list(list, text, crate::extract::list::PageAt::List)
-        }
+        // The extractor's own diagnosis for the payloads it added (in its words).
+        Payload::Xml { .. } | Payload::Fragment { .. } => format!(
+            "没有条目：{}",
+            crate::extract::diagnose::diagnose_list(list, text, at)
+        ),
     }
 }
 

@@ -68,7 +68,16 @@ fn page_line(o: &mut String, head: &str, p: &PageInfo) {
 }
 
 fn list(o: &mut String, l: &ListReport, shown: usize) {
-    page_line(o, &format!("{} {}", l.key, l.name), &l.page);
+    let head = if l.request_response {
+        format!("{} {}（分页请求的回答）", l.key, l.name)
+    } else {
+        format!("{} {}", l.key, l.name)
+    };
+    page_line(o, &head, &l.page);
+    if !l.captures.is_empty() {
+        let c: Vec<String> = l.captures.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(o, "  捕获（list.captures）：{}", c.join("  "));
+    }
     let more = if l.items.len() > shown {
         format!("（列出前 {shown} 个）")
     } else {

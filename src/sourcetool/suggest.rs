@@ -499,7 +499,12 @@ fn check(project: &Project, name: &str, text: &str) -> Result<(), SuggestError> 
     let path = std::path::PathBuf::from(format!("{name}.toml"));
     let f: SourceFile = toml::from_str(text).map_err(|e| SuggestError::Invalid(e.to_string()))?;
     let mut p = Problems::new(&path);
-    let _ = Source::compile(&path, f, &project.roster, &mut p);
+    let presets = project
+        .crawl
+        .as_ref()
+        .map(|c| c.presets.clone())
+        .unwrap_or_default();
+    let _ = Source::compile_with(&path, f, &project.roster, &presets, &mut p);
     if p.is_empty() {
         Ok(())
     } else {

@@ -18,11 +18,13 @@ use super::describe;
 use super::diagnose;
 use super::web::{Got, Missing, Web};
 use crate::config::source::{Detail, List, Probe, Source};
+use crate::config::source::{Method, Pagination, Piece};
 use crate::config::Project;
+use crate::crawl::request::identity;
 use crate::crawl::scope::{check_follow, check_request};
 use crate::extract::detail::extract_detail;
-use crate::extract::list::{extract_list, ListItem, ListPage};
-use crate::extract::pager::later_pages;
+use crate::extract::list::{extract_list_page, ListItem, ListPage, PageAt};
+use crate::extract::pager::{later_pages, request_pages, PageRequest};
 use crate::extract::{AttachmentRef, Document, DocumentKind};
 use crate::store::frontier::ItemContext;
 
@@ -99,6 +101,10 @@ pub struct ListReport {
     pub page_count: Option<u32>,
     /// The next page's URL (next-link pagination).
     pub next: Option<String>,
+    /// Values captured from the page (`[list.captures]`) that requests are filled from.
+    pub captures: BTreeMap<String, String>,
+    /// Whether the page was read as a response to one of the list's requests.
+    pub request_response: bool,
     /// The further pages the crawl would request from this page as the list's first.
     pub requests: Vec<RequestReport>,
     /// Per probe, on how many items it answered.
@@ -132,6 +138,8 @@ pub struct ProbeUse {
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestReport {
     pub page: u32,
+    /// The crawl's identity of the request (a POST's body after `#post:`).
+    pub identity: Url,
     pub method: String,
     pub url: String,
     pub form: BTreeMap<String, String>,
@@ -172,6 +180,8 @@ const DETAIL_TRIES: usize = 3;
 
 struct Task {
     url: Url,
+    /// A response to the list's request pagination, not a page of the list's own payload.
+    request: bool,
     /// The list it is a page of, or the list whose item linked it (a detail).
     list: Option<usize>,
     context: Option<ItemContext>,
@@ -199,6 +209,21 @@ fn role(source: &Source, url: &Url, web: &Web) -> Role {
     }
 }
 
+/// The list whose request pagination asks the endpoint of `url` (a `--url` of a saved
+/// dataproxy answer): the request template's path before its query.
+fn request_of(source: &Source, url: &Url) -> Option<usize> {
+    source.lists.iter().position(|l| match &l.pagination {
+        Some(Pagination::Request { url: t, .. }) => match t.0.first() {
+            Some(Piece::Text(text)) => {
+                let path = text.split('?').next().unwrap_or("");
+                !path.is_empty() && (url.path() == path || url.path().ends_with(path))
+            }
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
 /// Tests `source` on the given pages, or walks it from its entries.
 pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOptions) -> TestReport {
     let settings = project.crawl.as_ref().map(|c| &c.settings);
@@ -221,6 +246,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                 if seen.insert(e.to_string()) {
                     queue.push_back(Task {
                         url: e.clone(),
+                        request: false,
                         list: Some(i),
                         context: None,
                     });
@@ -232,6 +258,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
             if seen.insert(u.to_string()) {
                 queue.push_back(Task {
                     url: u.clone(),
+                    request: false,
                     list: None,
                     context: None,
                 });
@@ -249,7 +276,21 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
         if walking && fetched >= opts.max_pages {
             break;
         }
-        let r = role(source, &task.url, web);
+        let mut task = task;
+        let r = match (task.request, task.list) {
+            (true, Some(li)) => Role::List(li),
+            _ => match role(source, &task.url, web) {
+                Role::None => match request_of(source, &task.url) {
+                    Some(li) => {
+                        task.request = true;
+                        task.list = Some(li);
+                        Role::List(li)
+                    }
+                    None => Role::None,
+                },
+                r => r,
+            },
+        };
         let key = match r {
             Role::List(i) => Some(format!("list[{i}]")),
             Role::Detail(i) => Some(format!("detail[{i}]")),
@@ -288,6 +329,11 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
             Role::List(li) => {
                 lists_done.insert(li);
                 let list = &source.lists[li];
+                let at = if task.request {
+                    PageAt::Request
+                } else {
+                    PageAt::List
+                };
                 let (lr, page) = list_report(
                     project,
                     source,
@@ -296,11 +342,24 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                     &got,
                     web,
                     max_pages_per_list,
+                    at,
                 );
+                // The walk reads the first request too: its answer is where the items are.
+                let first_request = lr.requests.first().map(|r| r.identity.clone());
                 report.problems += lr.problems;
                 report.pages.push(PageReport::List(lr));
                 if !walking {
                     continue;
+                }
+                if let Some(u) = first_request.filter(|_| !task.request) {
+                    if seen.insert(u.to_string()) {
+                        queue.push_front(Task {
+                            url: u,
+                            request: true,
+                            list: Some(li),
+                            context: None,
+                        });
+                    }
                 }
                 // The walk goes on to the first page of each list and each detail shape
                 // (per list: a list's unit applies to its details) its items lead to.
@@ -316,6 +375,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                             lists_done.insert(t);
                             Some(Task {
                                 url: link,
+                                request: false,
                                 list: Some(t),
                                 context: None,
                             })
@@ -329,6 +389,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                         {
                             Some(Task {
                                 url: link,
+                                request: false,
                                 list: Some(li),
                                 context: Some(ItemContext {
                                     title: item.title.clone(),
@@ -451,6 +512,7 @@ fn goes_to(source: &Source, link: &Url) -> String {
     "不跟随（无匹配的 list/detail/allow）".to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn list_report(
     project: &Project,
     source: &Source,
@@ -459,6 +521,7 @@ fn list_report(
     got: &Got,
     web: &Web,
     max_pages_per_list: u32,
+    at: PageAt,
 ) -> (ListReport, ListPage) {
     let list = &source.lists[li];
     let key = format!("list[{li}]");
@@ -469,7 +532,7 @@ fn list_report(
         notes.push(format!("HTTP 状态 {}", got.status));
         problems += 1;
     }
-    let page = match extract_list(list, &got.final_url, &got.text, nz) {
+    let page = match extract_list_page(list, &got.final_url, &got.text, nz, usize::MAX, at) {
         Ok(p) => p,
         Err(e) => {
             notes.push(format!(
@@ -481,7 +544,10 @@ fn list_report(
         }
     };
     if page.items.is_empty() && notes.is_empty() {
-        notes.push(format!("{key}：{}", diagnose::empty_list(list, &got.text)));
+        notes.push(format!(
+            "{key}：{}",
+            diagnose::empty_list(list, &got.text, at)
+        ));
         problems += 1;
     }
     // Which probe answered each field of each item: the list extracted again with that probe
@@ -495,9 +561,16 @@ fn list_report(
         } else {
             ps.iter()
                 .map(|p| {
-                    extract_list(&with_probe(list, &field, p), &got.final_url, &got.text, nz)
-                        .map(|x| x.items)
-                        .unwrap_or_default()
+                    extract_list_page(
+                        &with_probe(list, &field, p),
+                        &got.final_url,
+                        &got.text,
+                        nz,
+                        usize::MAX,
+                        at,
+                    )
+                    .map(|x| x.items)
+                    .unwrap_or_default()
                 })
                 .collect()
         };
@@ -563,11 +636,56 @@ fn list_report(
     let mut requests = Vec::new();
     if let Some(p) = &list.pagination {
         let cap = p.max_pages().unwrap_or(u32::MAX).min(max_pages_per_list);
-        if let Some(count) = page.page_count {
+        if let Pagination::Request { first, .. } = p {
+            if at == PageAt::List {
+                // As the crawl queues them: the pages the count names, or the first request
+                // alone when only its answer counts; list page 2 is the request for `first`.
+                let last = page.page_count.unwrap_or(*first);
+                let to_list_no = |pg: u32| pg.saturating_sub(*first).saturating_add(2);
+                let upto = if to_list_no(last) > cap {
+                    notes.push(format!(
+                        "{key}.pagination：共 {last} 个请求页，超过页数上限 {cap}，更早的条目不会抓取"
+                    ));
+                    (cap + first).saturating_sub(2)
+                } else {
+                    last
+                };
+                if page.page_count.is_none() {
+                    notes.push(format!(
+                        "{key}.pagination：入口页上没有读到页数，先请求第一个，由它的回答计数"
+                    ));
+                }
+                match request_pages(p, url, &page.captures, *first..=upto.max(*first)) {
+                    Ok(rs) => {
+                        for r in rs {
+                            let Some(u) = nz.normalize(r.url.clone()) else {
+                                continue;
+                            };
+                            let r = PageRequest { url: u, ..r };
+                            requests.push(RequestReport {
+                                page: to_list_no(r.page),
+                                identity: identity(&r),
+                                method: match r.method {
+                                    Method::Get => "GET".into(),
+                                    Method::Post => "POST".into(),
+                                },
+                                url: r.url.to_string(),
+                                form: r.form.iter().cloned().collect(),
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        notes.push(format!("{key}.pagination：请求无法生成（{e}）"));
+                        problems += 1;
+                    }
+                }
+            }
+        } else if let Some(count) = page.page_count {
             for (i, u) in later_pages(p, url, count, cap).into_iter().enumerate() {
                 if let Some(u) = nz.normalize(u) {
                     requests.push(RequestReport {
                         page: i as u32 + 2,
+                        identity: u.clone(),
                         method: "GET".into(),
                         url: u.to_string(),
                         form: BTreeMap::new(),
@@ -592,6 +710,8 @@ fn list_report(
         items,
         page_count: page.page_count,
         next: page.next.as_ref().map(Url::to_string),
+        captures: page.captures.clone(),
+        request_response: at == PageAt::Request,
         requests,
         probes: uses,
         notes,
