@@ -24,7 +24,7 @@ use crate::crawl::request::identity;
 use crate::crawl::scope::{check_follow, check_request};
 use crate::extract::detail::extract_detail;
 use crate::extract::list::{extract_list_page, ListItem, ListPage, PageAt};
-use crate::extract::pager::{later_pages, request_pages, PageRequest};
+use crate::extract::pager::{later_pages, plan_requests, PageRequest};
 use crate::extract::{AttachmentRef, Document, DocumentKind};
 use crate::store::frontier::ItemContext;
 
@@ -334,6 +334,11 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                 } else {
                     PageAt::List
                 };
+                let entry_captures = task
+                    .context
+                    .as_ref()
+                    .map(|c| c.fields.clone())
+                    .unwrap_or_default();
                 let (lr, page) = list_report(
                     project,
                     source,
@@ -343,7 +348,9 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                     web,
                     max_pages_per_list,
                     at,
+                    &entry_captures,
                 );
+                let captures = lr.captures.clone();
                 // The walk reads the first request too: its answer is where the items are.
                 let first_request = lr.requests.first().map(|r| r.identity.clone());
                 report.problems += lr.problems;
@@ -357,7 +364,12 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                             url: u,
                             request: true,
                             list: Some(li),
-                            context: None,
+                            // The entry's captures fill the requests its first answer plans.
+                            context: Some(ItemContext {
+                                title: None,
+                                date: None,
+                                fields: captures,
+                            }),
                         });
                     }
                 }
@@ -522,6 +534,7 @@ fn list_report(
     web: &Web,
     max_pages_per_list: u32,
     at: PageAt,
+    entry_captures: &BTreeMap<String, String>,
 ) -> (ListReport, ListPage) {
     let list = &source.lists[li];
     let key = format!("list[{li}]");
@@ -636,49 +649,43 @@ fn list_report(
     let mut requests = Vec::new();
     if let Some(p) = &list.pagination {
         let cap = p.max_pages().unwrap_or(u32::MAX).min(max_pages_per_list);
-        if let Pagination::Request { first, .. } = p {
-            if at == PageAt::List {
-                // As the crawl queues them: the pages the count names, or the first request
-                // alone when only its answer counts; list page 2 is the request for `first`.
-                let last = page.page_count.unwrap_or(*first);
-                let to_list_no = |pg: u32| pg.saturating_sub(*first).saturating_add(2);
-                let upto = if to_list_no(last) > cap {
-                    notes.push(format!(
-                        "{key}.pagination：共 {last} 个请求页，超过页数上限 {cap}，更早的条目不会抓取"
-                    ));
-                    (cap + first).saturating_sub(2)
-                } else {
-                    last
+        if matches!(p, Pagination::Request { .. }) {
+            // As the crawl queues them (one library function for both): the entry every
+            // request its count names, or the first alone, whose answer plans the rest.
+            let (page_no, captures) = match at {
+                PageAt::List => (1, page.captures.clone()),
+                PageAt::Request => (2, entry_captures.clone()),
+            };
+            if at == PageAt::List && page.page_count.is_none() {
+                notes.push(format!(
+                    "{key}.pagination：入口页上没有读到页数，先请求第一个，由它的回答计数"
+                ));
+            }
+            let plan = plan_requests(p, url, page_no, page.page_count, &captures, cap);
+            if let Some(c) = plan.capped {
+                notes.push(format!(
+                    "{key}.pagination：请求页超过页数上限 {c}，更早的条目不会抓取"
+                ));
+            }
+            if let Some(e) = plan.error {
+                notes.push(format!("{key}.pagination：请求无法生成（{e}）"));
+                problems += 1;
+            }
+            for (no, r) in plan.requests {
+                let Some(u) = nz.normalize(r.url.clone()) else {
+                    continue;
                 };
-                if page.page_count.is_none() {
-                    notes.push(format!(
-                        "{key}.pagination：入口页上没有读到页数，先请求第一个，由它的回答计数"
-                    ));
-                }
-                match request_pages(p, url, &page.captures, *first..=upto.max(*first)) {
-                    Ok(rs) => {
-                        for r in rs {
-                            let Some(u) = nz.normalize(r.url.clone()) else {
-                                continue;
-                            };
-                            let r = PageRequest { url: u, ..r };
-                            requests.push(RequestReport {
-                                page: to_list_no(r.page),
-                                identity: identity(&r),
-                                method: match r.method {
-                                    Method::Get => "GET".into(),
-                                    Method::Post => "POST".into(),
-                                },
-                                url: r.url.to_string(),
-                                form: r.form.iter().cloned().collect(),
-                            });
-                        }
-                    }
-                    Err(e) => {
-                        notes.push(format!("{key}.pagination：请求无法生成（{e}）"));
-                        problems += 1;
-                    }
-                }
+                let r = PageRequest { url: u, ..r };
+                requests.push(RequestReport {
+                    page: no,
+                    identity: identity(&r),
+                    method: match r.method {
+                        Method::Get => "GET".into(),
+                        Method::Post => "POST".into(),
+                    },
+                    url: r.url.to_string(),
+                    form: r.form.iter().cloned().collect(),
+                });
             }
         } else if let Some(count) = page.page_count {
             for (i, u) in later_pages(p, url, count, cap).into_iter().enumerate() {
