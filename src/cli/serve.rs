@@ -124,12 +124,14 @@ pub fn serve(config: &Path, store: &Path, a: ServeArgs) -> anyhow::Result<ExitCo
         super::schedule::wait_for_signal().await;
         eprintln!("正在停止：不再接受新请求和新网址，等待进行中的请求和页面完成…");
         shutdown.trigger();
-        server.shutdown().await?;
+        // The run winds down and the store is flushed even when the server stopped badly.
+        let stopped = server.shutdown().await;
         if let Some(t) = ticks {
             let _ = t.await;
         }
         runner.wait_idle().await;
         store.flush()?;
+        stopped?;
         eprintln!("已停止，存储已写盘。");
         anyhow::Ok(ExitCode::SUCCESS)
     });
