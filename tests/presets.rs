@@ -603,3 +603,51 @@ fn shipped_sources_rewritten_to_presets_crawl_as_before() {
         assert!(text.contains("platform = "), "{name} uses a preset");
     }
 }
+
+#[test]
+fn the_settings_load_presets_beside_them_and_report_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crawl-config");
+    std::fs::create_dir(dir.path().join("presets")).unwrap();
+    std::fs::copy(
+        root.join("presets/hanweb.toml"),
+        dir.path().join("presets/hanweb.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("site.toml"),
+        "[source]\nname = \"site\"\n[scope]\nhosts = [\"www.x.sim\"]\n[[list]]\nname = \"通知公告\"\nplatform = \"hanweb\"\nentries = [\"http://www.x.sim/col/col1/index.html\"]\n",
+    )
+    .unwrap();
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(
+        &settings,
+        format!(
+            "[evaluation]\nperiod = \"2023\"\nstart = \"2023-01-01\"\nend = \"2023-12-30\"\nroster = \"{}\"\ncatalogs = [\"{}\", \"{}\"]\n[crawl]\nsources = [\"site.toml\"]\nuser_agent = \"t/0.1 (+https://example.org/t)\"\n",
+            root.join("units/tongbai.toml").display(),
+            root.join("indicators/township.toml").display(),
+            root.join("indicators/department.toml").display(),
+        ),
+    )
+    .unwrap();
+    // Found beside the settings file, without a `presets` key.
+    let project = govtrust::config::Project::load(&settings).unwrap();
+    let crawl = project.crawl.as_ref().unwrap();
+    assert_eq!(crawl.presets.names(), ["hanweb"]);
+    assert_eq!(crawl.sources[0].lists[0].platform.as_deref(), Some("hanweb"));
+    assert_eq!(crawl.sources[0].details.len(), 1, "the preset's article pages");
+
+    // A broken preset fails the load, named by its file and key.
+    let broken = dir.path().join("presets/hanweb.toml");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, text.replace("per_request = 45", "per_request = 0")).unwrap();
+    let err = govtrust::config::Project::load(&settings).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&format!(
+            "{}: list.pagination.per_request: per_request is at least 1",
+            broken.display()
+        )),
+        "{shown}"
+    );
+}

@@ -21,14 +21,19 @@ pub fn check_config(config: &Path) -> anyhow::Result<ExitCode> {
         let lists: usize = c.sources.iter().map(|s| s.lists.len()).sum();
         let details: usize = c.sources.iter().map(|s| s.details.len()).sum();
         println!(
-            "crawl OK: {} sources ({}), {lists} lists, {details} detail shapes, {} mapped hosts",
+            "crawl OK: {} sources ({}), {lists} lists, {details} detail shapes, {} mapped hosts, platform presets: {}",
             c.sources.len(),
             c.sources
                 .iter()
                 .map(|s| s.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            c.settings.resolve.len()
+            c.settings.resolve.len(),
+            if c.presets.names().is_empty() {
+                "none".to_string()
+            } else {
+                c.presets.names().join(", ")
+            }
         );
     }
     Ok(ExitCode::SUCCESS)
