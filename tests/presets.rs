@@ -634,8 +634,15 @@ fn the_settings_load_presets_beside_them_and_report_a_broken_one() {
     let project = govtrust::config::Project::load(&settings).unwrap();
     let crawl = project.crawl.as_ref().unwrap();
     assert_eq!(crawl.presets.names(), ["hanweb"]);
-    assert_eq!(crawl.sources[0].lists[0].platform.as_deref(), Some("hanweb"));
-    assert_eq!(crawl.sources[0].details.len(), 1, "the preset's article pages");
+    assert_eq!(
+        crawl.sources[0].lists[0].platform.as_deref(),
+        Some("hanweb")
+    );
+    assert_eq!(
+        crawl.sources[0].details.len(),
+        1,
+        "the preset's article pages"
+    );
 
     // A broken preset fails the load, named by its file and key.
     let broken = dir.path().join("presets/hanweb.toml");
