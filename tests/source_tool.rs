@@ -395,6 +395,24 @@ fn crawl(dir: &Path, name: &str, settings: &Path, port: &str) -> PathBuf {
 
 type Failures = std::collections::BTreeSet<(String, String, String, String, String)>;
 
+/// Every evidence item of a store: unit, item, rule, document URL and finding.
+fn evidence(store: &Path) -> Failures {
+    let s = govtrust::store::Store::open(store).unwrap_or_else(|e| panic!("{e}"));
+    s.evidence_list(&govtrust::store::evidence::EvidenceFilter::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|e| {
+            (
+                e.unit,
+                e.item,
+                e.rule,
+                e.document.url,
+                serde_json::to_string(&e.finding).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 /// The T5/D3 evidence of a store: unit, item, rule, document URL and finding.
 fn notice_failures(store: &Path) -> Failures {
     let s = govtrust::store::Store::open(store).unwrap_or_else(|e| panic!("{e}"));
@@ -508,12 +526,15 @@ async fn a_suggested_county_portal_crawls_as_the_hand_written_one() {
     let (a, b) = (notice_failures(&ours), notice_failures(&theirs));
     assert!(
         !b.is_empty(),
-        "the hand-written source finds notice failures"
+        "the hand-written source finds notice failures: {b:?}"
     );
     assert_eq!(
         a, b,
         "T5/D3 failures of the suggested and the hand-written definition"
     );
+    // And the rest of the evidence too: the columns the rules read are named as the
+    // hand-written definition names them (the breadcrumb's last segment).
+    assert_eq!(evidence(&ours), evidence(&theirs), "all evidence");
 }
 
 /// A Hanweb column through the hanweb preset, on wt20a's saved shapes: the values captured from

@@ -324,6 +324,10 @@ pub async fn suggest(
 
     let pagination = pagination(web, &scope, &columns, &mut log).await;
     let fields = detail_probes(&samples);
+    let column_field = breadcrumb_column(&samples);
+    if column_field.is_some() {
+        log.push("栏目名：面包屑的最后一段（证据规则按栏目名匹配）".into());
+    }
     let unit_field = if opts.unit.is_some() {
         None
     } else {
@@ -446,12 +450,18 @@ pub async fn suggest(
             );
         }
         let _ = writeln!(t, "attachments = '(?i)\\.(pdf|docx?|xlsx?|wps|zip|rar)$'");
+        if unit_field.is_some() {
+            let _ = writeln!(t, "unit_from = [\"栏目单位\"]");
+        }
+        if unit_field.is_some() || column_field.is_some() {
+            let _ = writeln!(t, "[detail.fields]");
+        }
         if let Some((re, _)) = &unit_field {
-            let _ = writeln!(
-                t,
-                "unit_from = [\"栏目单位\"]\n[detail.fields]\n\"栏目单位\" = [{}]",
-                lit(&format!("re:{re}"))
-            );
+            let _ = writeln!(t, "\"栏目单位\" = [{}]", lit(&format!("re:{re}")));
+        }
+        // The evidence rules know a document's column by this field's name.
+        if let Some(re) = &column_field {
+            let _ = writeln!(t, "\"栏目\" = [{}]", lit(&format!("re:{re}")));
         }
     }
     check(project, &name, &t)?;
@@ -621,6 +631,24 @@ fn detail_probes(samples: &[ArticleSample]) -> Vec<(&'static str, Vec<String>)> 
         }
     }
     out
+}
+
+const BREADCRUMB: &str =
+    r"(当前所在位置|当前位置|您的位置|所在位置)[:：]?\s*((?:[^>\s]+\s*>\s*)+[^>\s]+)";
+
+/// A breadcrumb regex capturing its last segment, the column's name, when the sampled
+/// articles have a breadcrumb (the segments have no spaces, so the match ends with it).
+fn breadcrumb_column(samples: &[ArticleSample]) -> Option<String> {
+    let re = Regex::new(BREADCRUMB).ok()?;
+    let label = samples.iter().find_map(|s| {
+        let doc = Html::parse_document(&s.text);
+        let text = element_text(doc.root_element());
+        re.captures(&text).map(|c| c[1].to_string())
+    })?;
+    Some(format!(
+        r"{}[:：]?\s*(?:[^>\s]+\s*>\s*)+([^>\s]+)",
+        regex::escape(&label)
+    ))
 }
 
 /// A breadcrumb regex capturing the segment that names a roster unit, and on how many sampled

@@ -176,7 +176,11 @@ pub struct FieldReport {
 
 /// One page to test, with what the walk knows of it.
 /// Detail pages a walk tries per list and detail shape before it reports a failure.
-const DETAIL_TRIES: usize = 3;
+const DETAIL_TRIES: usize = 4;
+/// Pages a walk tests per list (a hub's first pages reach the columns of a unit).
+const LIST_PAGES: usize = 3;
+/// Details a walk tests per list and detail shape (a county column's and a unit column's).
+const DETAILS_PER_LIST: usize = 2;
 
 struct Task {
     url: Url,
@@ -265,11 +269,12 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
             }
         }
     }
-    let mut lists_done: BTreeSet<usize> = BTreeSet::new();
+    // Per list, its pages tested or queued.
+    let mut lists_done: BTreeMap<usize, usize> = BTreeMap::new();
     // Per (list, detail shape): candidates queued, and whether one was answered. A list's
     // first item may be a dead link; the walk tries up to three.
     let mut details_queued: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-    let mut details_done: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut details_done: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     let mut details_any: BTreeSet<usize> = BTreeSet::new();
     let mut fetched = 0usize;
     while let Some(task) = queue.pop_front() {
@@ -297,7 +302,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
             Role::None => None,
         };
         if let (Role::Detail(di), Some(li), true) = (&r, task.list, walking) {
-            if details_done.contains(&(li, *di)) {
+            if details_done.get(&(li, *di)).copied().unwrap_or(0) >= DETAILS_PER_LIST {
                 continue;
             }
         }
@@ -327,7 +332,11 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
         };
         match r {
             Role::List(li) => {
-                lists_done.insert(li);
+                if !walking || task.request {
+                    *lists_done.entry(li).or_insert(0) += 1;
+                } else {
+                    lists_done.entry(li).or_insert(1);
+                }
                 let list = &source.lists[li];
                 let at = if task.request {
                     PageAt::Request
@@ -373,8 +382,10 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                         });
                     }
                 }
-                // The walk goes on to the first page of each list and each detail shape
-                // (per list: a list's unit applies to its details) its items lead to.
+                // The walk goes on to the first pages of each list and each detail shape
+                // (per list: a list's unit applies to its details) its items lead to; a
+                // detail from each list page, so the details come from several.
+                let mut from_page: BTreeMap<usize, usize> = BTreeMap::new();
                 for item in page.items {
                     let Some(link) = item.link.clone() else {
                         continue;
@@ -383,8 +394,8 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                         continue;
                     }
                     let next = match role(source, &link, web) {
-                        Role::List(t) if !lists_done.contains(&t) => {
-                            lists_done.insert(t);
+                        Role::List(t) if lists_done.get(&t).copied().unwrap_or(0) < LIST_PAGES => {
+                            *lists_done.entry(t).or_insert(0) += 1;
                             Some(Task {
                                 url: link,
                                 request: false,
@@ -394,9 +405,14 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                         }
                         Role::Detail(d)
                             if {
+                                let here = from_page.entry(d).or_insert(0);
                                 let n = details_queued.entry((li, d)).or_insert(0);
-                                *n += 1;
-                                *n <= DETAIL_TRIES
+                                let take = *here < 1 && *n < DETAIL_TRIES + DETAILS_PER_LIST;
+                                if take {
+                                    *here += 1;
+                                    *n += 1;
+                                }
+                                take
                             } =>
                         {
                             Some(Task {
@@ -431,7 +447,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
                             .push(format!("HTTP {} {}", got.status, task.url));
                         continue;
                     }
-                    details_done.insert((li, di));
+                    *details_done.entry((li, di)).or_insert(0) += 1;
                 }
                 details_any.insert(di);
                 let dr = detail_report(project, source, di, &task, &got, web);
@@ -442,7 +458,7 @@ pub async fn test(project: &Project, source: &Source, web: &Web, opts: &TestOpti
         }
     }
     for (i, l) in source.lists.iter().enumerate() {
-        if !lists_done.contains(&i) {
+        if !lists_done.contains_key(&i) {
             report.untested.push(format!("list[{i}] {}", l.name));
         }
     }
