@@ -657,4 +657,12 @@ fn the_settings_load_presets_beside_them_and_report_a_broken_one() {
         )),
         "{shown}"
     );
+    assert!(
+        shown.contains(&format!(
+            "list[0].platform: the preset \"hanweb\" has problems ({}, listed with its file)",
+            broken.display()
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("unknown platform"), "{shown}");
 }

@@ -415,14 +415,14 @@ impl Crawl {
         }
         let mut all = p.into_vec();
         let presets = match &settings.presets {
-            Some(dir) => Presets::load(&base.join(dir), roster),
-            None if base.join("presets").is_dir() => Presets::load(&base.join("presets"), roster),
-            None => Ok(Presets::default()),
+            Some(dir) => Presets::load_lenient(&base.join(dir), roster),
+            None if base.join("presets").is_dir() => {
+                Presets::load_lenient(&base.join("presets"), roster)
+            }
+            None => (Presets::default(), Vec::new()),
         };
-        let presets = presets.unwrap_or_else(|ps| {
-            all.extend(ps);
-            Presets::default()
-        });
+        let (presets, preset_problems) = presets;
+        all.extend(preset_problems);
         let mut sources: Vec<Source> = Vec::new();
         for (i, sp) in settings.sources.iter().enumerate() {
             let path = base.join(sp);

@@ -127,42 +127,68 @@ impl Preset {
 pub struct Presets {
     pub dir: Option<PathBuf>,
     by_name: BTreeMap<String, Preset>,
+    /// Presets whose file has problems (by file stem): a list naming one is told so, not that
+    /// its platform is unknown.
+    broken: BTreeMap<String, PathBuf>,
 }
 
 impl Presets {
     /// Loads every `*.toml` of `dir`, validating each; every problem names its file and key.
     pub fn load(dir: &Path, roster: &Roster) -> Result<Presets, Vec<Problem>> {
-        let files = toml_files(dir).map_err(|e| match e {
-            ConfigError::Read { path, source } => vec![Problem {
-                file: path,
-                key: String::new(),
-                message: format!("cannot read the presets directory: {source}"),
-            }],
-            ConfigError::Invalid(ps) => ps,
-        })?;
-        let mut presets = Presets {
-            dir: Some(dir.to_path_buf()),
-            by_name: BTreeMap::new(),
-        };
-        let mut problems = Vec::new();
-        for f in files {
-            match Preset::load(&f, roster) {
-                Ok(p) => {
-                    presets.by_name.insert(p.name.clone(), p);
-                }
-                Err(ConfigError::Invalid(ps)) => problems.extend(ps),
-                Err(ConfigError::Read { path, source }) => problems.push(Problem {
-                    file: path,
-                    key: String::new(),
-                    message: format!("cannot read: {source}"),
-                }),
-            }
-        }
+        let (presets, problems) = Presets::load_lenient(dir, roster);
         if problems.is_empty() {
             Ok(presets)
         } else {
             Err(problems)
         }
+    }
+
+    /// [`Presets::load`] keeping the presets that load, with the problems of the others (which
+    /// [`Presets::broken`] then names).
+    pub fn load_lenient(dir: &Path, roster: &Roster) -> (Presets, Vec<Problem>) {
+        let mut presets = Presets {
+            dir: Some(dir.to_path_buf()),
+            ..Presets::default()
+        };
+        let files = match toml_files(dir) {
+            Ok(f) => f,
+            Err(ConfigError::Read { path, source }) => {
+                let p = Problem {
+                    file: path,
+                    key: String::new(),
+                    message: format!("cannot read the presets directory: {source}"),
+                };
+                return (presets, vec![p]);
+            }
+            Err(ConfigError::Invalid(ps)) => return (presets, ps),
+        };
+        let mut problems = Vec::new();
+        for f in files {
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            match Preset::load(&f, roster) {
+                Ok(p) => {
+                    presets.by_name.insert(p.name.clone(), p);
+                }
+                Err(ConfigError::Invalid(ps)) => {
+                    presets.broken.insert(stem.to_string(), f.clone());
+                    problems.extend(ps);
+                }
+                Err(ConfigError::Read { path, source }) => {
+                    presets.broken.insert(stem.to_string(), f.clone());
+                    problems.push(Problem {
+                        file: path,
+                        key: String::new(),
+                        message: format!("cannot read: {source}"),
+                    });
+                }
+            }
+        }
+        (presets, problems)
+    }
+
+    /// The file of preset `name` if it failed to load.
+    pub fn broken(&self, name: &str) -> Option<&Path> {
+        self.broken.get(name).map(PathBuf::as_path)
     }
 
     pub fn get(&self, name: &str) -> Option<&Preset> {

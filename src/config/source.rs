@@ -801,6 +801,17 @@ impl Source {
                         platforms.push(preset);
                     }
                 }
+                None if presets.broken(&name).is_some() => {
+                    unknown.insert(i);
+                    let file = presets.broken(&name).map(|f| f.display().to_string());
+                    p.push(
+                        format!("list[{i}].platform"),
+                        format!(
+                            "the preset {name:?} has problems ({}, listed with its file)",
+                            file.unwrap_or_default()
+                        ),
+                    );
+                }
                 None => {
                     unknown.insert(i);
                     let known = presets.names();
