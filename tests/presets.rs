@@ -666,3 +666,48 @@ fn the_settings_load_presets_beside_them_and_report_a_broken_one() {
     );
     assert!(!shown.contains("unknown platform"), "{shown}");
 }
+
+#[test]
+fn fragment_payloads_take_html_probes_and_need_their_fragment() {
+    let base = |payload: &str, rest: &str| {
+        format!(
+            "[source]\nname = \"x\"\n[scope]\nhosts = [\"h\"]\nallow = [\".\"]\n[[list]]\nname = \"l\"\nentries = [\"http://h/\"]\npayload = {payload}\n{rest}"
+        )
+    };
+    let p = problems(&base(
+        r#"{ kind = "jsonp", inner = { kind = "xml", record = "record" } }"#,
+        "",
+    ));
+    assert!(
+        p.iter().any(|x| x
+            == "sources/test.toml: list[0].payload.inner: an inner payload reads a `fragment`: name its JSON path"),
+        "{p:#?}"
+    );
+    let p = problems(&base(
+        r#"{ kind = "jsonp", fragment = "result", inner = { kind = "xml", record = "re cord" } }"#,
+        "title = \"json:title\"\nitems = \"list\"",
+    ));
+    for w in [
+        "sources/test.toml: list[0].payload.inner.record: an XML element name",
+        "sources/test.toml: list[0].title[0]: \"json:title\": this payload takes css:, meta:, label: or re: probes",
+        "sources/test.toml: list[0].items: `items` is for json payloads; use `item`",
+    ] {
+        assert!(p.iter().any(|x| x == w), "{w}\nin {p:#?}");
+    }
+    // Responses read as JSON records for a list of HTML items: the probes could not be both.
+    let p = problems(&base(
+        r#"{ kind = "html" }"#,
+        "item = \"li\"\n[list.pagination]\nkind = \"request\"\nurl = \"/p?page={page}\"\ncount = { from = \"json\", path = \"total\" }\npayload = { kind = \"json\" }",
+    ));
+    assert!(
+        p.iter()
+            .any(|x| x.starts_with("sources/test.toml: list[0].pagination.payload: the responses' payload must take the same probes")),
+        "{p:#?}"
+    );
+    // And a good one compiles.
+    assert!(problems(&base(
+        r#"{ kind = "json", fragment = "data.html", inner = { kind = "html" } }"#,
+        "item = \"li\"",
+    ))
+    .is_empty());
+}
