@@ -711,3 +711,72 @@ fn fragment_payloads_take_html_probes_and_need_their_fragment() {
     ))
     .is_empty());
 }
+
+/// A source of one list per shipped preset, compiled once.
+fn preset_sources() -> &'static [Source] {
+    static S: std::sync::OnceLock<Vec<Source>> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        presets()
+            .iter()
+            .map(|preset| {
+                let title = if preset.name == "creditchina" { "json:t" } else { "css:a" };
+                source(&format!(
+                    "[source]\nname = \"f\"\n[scope]\nhosts = [\"h.sim\"]\nallow = [\".\"]\n[[list]]\nname = \"l\"\nplatform = \"{}\"\nentries = [\"http://h.sim/col/col1/index.html\"]\ntitle = \"{title}\"\n",
+                    preset.name
+                ))
+            })
+            .collect()
+    })
+}
+
+/// Pages in the platforms' shapes, cut and mixed: datastores, records, jpage calls with odd
+/// brackets and quotes, JSONP with fragments, XML totals.
+fn platform_page() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        Just("<script type=\"text/xml\"><datastore><recordset>".to_string()),
+        Just("<record><![CDATA[<li><a href=\"/art/2024/5/1/art_1_2.html\" title=\"t\">t</a><span>2024-05-01</span></li>]]></record>".to_string()),
+        Just("<record><![CDATA[<tr><td><a href=\"x\">".to_string()),
+        Just("</recordset></datastore></script>".to_string()),
+        Just("$('#1').jpage({ perPage:15, totalRecord:".to_string()),
+        Just("ajaxParam:{ columnid:1234, unitid:'5678', webname:\"w\\\"x\", webid:".to_string()),
+        Just("fn: function(a){ return {b:[1,(2)]}; }, ".to_string()),
+        Just("/* ajaxParam: { */ // totalRecord: 9\n".to_string()),
+        Just("})".to_string()),
+        Just(";raw({\"result\":\"<datastore><record><![CDATA[<li><a href='/c/1.html'>c</a></li>]]></record>".to_string()),
+        Just("\",\"total\":57})".to_string()),
+        Just("<totalrecord>4294967296</totalrecord><totalpage>-1</totalpage>".to_string()),
+        Just("<div id=\"pageDec\" pagesize=\"0\" pagecount=\"5\"></div>".to_string()),
+        Just("createPageHTML(3, 0, \"index\", \"html\");".to_string()),
+        "[\\PC]{0,10}".prop_map(|s| s),
+        "[{}\\[\\]()'\"`:;,= a-z/*\\\\]{0,14}".prop_map(|s| s),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+    /// Every shipped preset's list, as an entry page and as a request's answer, its captures,
+    /// planned requests and diagnosis, on arbitrary pages: an answer or an error, never a panic.
+    #[test]
+    fn any_platform_page_ends_without_a_panic(text in platform_page()) {
+        use govtrust::extract::diagnose::diagnose_list;
+        use govtrust::extract::pager::plan_requests;
+        let nz = Normalizer::default();
+        let url = Url::parse("http://h.sim/col/col1/index.html").unwrap();
+        for s in preset_sources() {
+            let list = &s.lists[0];
+            for at in [PageAt::List, PageAt::Request] {
+                if let Ok(page) = extract_list_page(list, &url, &text, &nz, 30, at) {
+                    proptest::prop_assert!(page.items.len() <= 30);
+                    if let Some(pg) = &list.pagination {
+                        let plan = plan_requests(pg, &url, 1, page.page_count, &page.captures, 20);
+                        proptest::prop_assert!(plan.requests.len() <= 19);
+                    }
+                }
+                let _ = diagnose_list(list, &text, at);
+            }
+        }
+    }
+}
