@@ -4,7 +4,7 @@
 //! the output directory, and measures the web findings against simweb's ground truth.
 //!
 //! The website inspection needs a history, so the demo crawls three nights of the simulated
-//! week ([`NIGHTS`]): night 1 whole, then nights 5 and 8 of the county portal only, with the
+//! week ([`NIGHTS`]): night 1 whole, then nights 5 and 8 of the units' sites only, with the
 //! details fetched the night before left unvisited (what a production re-check does within a
 //! day) — the lists, the new articles and every unit's home, a few hundred requests a night
 //! rather than night 1's thousands. Each night runs the whole pipeline (classify, inspect,
@@ -83,8 +83,9 @@ impl From<ArchiveError> for DemoError {
 /// (a week that spans the planted outage of nights 2–8 and the backdated batch of night 4).
 pub const NIGHTS: [u32; 3] = [1, 5, 8];
 
-/// The source the later nights crawl: the county portal, where every unit's site is.
-pub const HISTORY_SOURCE: &str = "sim-tongbai";
+/// The sources the later nights crawl: where the units' sites are — the county portal, the
+/// township on its Hanweb site and the department on its TrueCMS site.
+pub const HISTORY_SOURCES: [&str; 3] = ["sim-tongbai", "sim-huaiyuan", "sim-fgw"];
 
 /// What the demo produced.
 #[derive(Debug)]
@@ -148,7 +149,7 @@ pub async fn run(opts: DemoOptions) -> Result<DemoOutcome, DemoError> {
             ..crawl::Options::default()
         };
         if i > 0 {
-            crawl_opts.sources = vec![HISTORY_SOURCE.to_string()];
+            crawl_opts.sources = HISTORY_SOURCES.map(String::from).to_vec();
         }
         let outcome = pipeline::run(&project, &store, crawl_opts, now).await;
         sim.shutdown().await;

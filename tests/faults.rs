@@ -18,11 +18,14 @@ mod county;
 mod hostile;
 
 /// The simulated county's hosts, besides `hostile.sim`.
-const COUNTY_HOSTS: [&str; 4] = [
+const COUNTY_HOSTS: [&str; 7] = [
     "www.tongbai.sim",
     "www.nanyang.sim",
     "credit.nanyang.sim",
     "zxgk.court.sim",
+    "huaiyuan.tongbai.sim",
+    "fgw.tongbai.sim",
+    "dsj.nanyang.sim",
 ];
 
 /// Settings crawling `sources` (definition texts) and the shipped source files `shipped`, with
@@ -338,7 +341,15 @@ async fn the_hostile_site_crawled_with_the_county_within_300_mb() {
     let settings = write_config(
         dir.path(),
         &[("hostile", hostile::SOURCE)],
-        &["sim-tongbai", "sim-nanyang", "sim-credit", "sim-court"],
+        &[
+            "sim-tongbai",
+            "sim-nanyang",
+            "sim-credit",
+            "sim-court",
+            "sim-huaiyuan",
+            "sim-fgw",
+            "sim-dsj",
+        ],
         &COUNTY_HOSTS,
         "",
     );

@@ -1,5 +1,5 @@
 //! The website inspection over a simulated week: nights 1, 5 and 8 crawled into one store
-//! (the later nights only the county portal, as the demo does), the predicted 不合格 units and
+//! (the later nights only the units' sites, as the demo does), the predicted 不合格 units and
 //! the flagged backdated and burst documents measured against simweb's truth, the units that
 //! newly cross a veto threshold in the digest and the alerts, a changed copy of the rule set
 //! changing the prediction with no code changed, and `govtrust inspect`.
@@ -22,7 +22,7 @@ use govtrust::simweb::{self, SimOptions};
 use govtrust::store::Store;
 
 /// Night `night` of a small simweb crawled into `store` (impolitely, details due after 20 h as
-/// in production; `whole` = every source, else the county portal only), with its truth.
+/// in production; `whole` = every source, else the units' sites only), with its truth.
 async fn night(
     project: &Project,
     store: &Store,
@@ -45,7 +45,7 @@ async fn night(
         ..crawl::Options::default()
     };
     if !whole {
-        opts.sources = vec!["sim-tongbai".into()];
+        opts.sources = govtrust::demo::HISTORY_SOURCES.map(String::from).to_vec();
     }
     let truth = sim.truth();
     let out = pipeline::run(project, store, opts, Utc::now()).await;

@@ -13,12 +13,9 @@ use govtrust::simweb::{
     start, Failure, FaultProfile, RetryAfter, SimHandle, SimOptions, SimWeb, Site, Truth,
 };
 
-const HOSTS: [&str; 4] = [
-    "www.tongbai.sim",
-    "www.nanyang.sim",
-    "credit.nanyang.sim",
-    "zxgk.court.sim",
-];
+fn hosts() -> impl Iterator<Item = &'static str> {
+    Site::ALL.into_iter().map(Site::host)
+}
 
 fn roster() -> govtrust::config::Roster {
     SimWeb::load_roster(std::path::Path::new(govtrust::simweb::DEFAULT_ROSTER))
@@ -48,7 +45,7 @@ fn client(addr: SocketAddr, redirects: bool) -> reqwest::Client {
         } else {
             reqwest::redirect::Policy::none()
         });
-    for h in HOSTS {
+    for h in hosts() {
         b = b.resolve(h, addr);
     }
     b.build().expect("client builds")
@@ -56,7 +53,7 @@ fn client(addr: SocketAddr, redirects: bool) -> reqwest::Client {
 
 /// `http://host/path` → `http://host:port/path` (the host map supplies 127.0.0.1).
 fn at(addr: SocketAddr, url: &str) -> String {
-    for h in HOSTS {
+    for h in hosts() {
         if let Some(rest) = url.strip_prefix(&format!("http://{h}")) {
             return format!("http://{h}:{}{rest}", addr.port());
         }
@@ -178,7 +175,7 @@ async fn reachable_under(profile: FaultProfile, scale: u64) {
 async fn robots_unknown_host_and_request_log() {
     let s = sim(1, 100, 1, FaultProfile::Harsh).await;
     let c = client(s.addr(), false);
-    for h in HOSTS {
+    for h in hosts() {
         let r = c
             .get(format!("http://{h}:{}/robots.txt", s.addr().port()))
             .send()
@@ -864,7 +861,7 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
     /// No request path or query makes a site handler panic; every answer is a known status.
     #[test]
-    fn arbitrary_paths_never_panic(path in "/[a-z0-9_./;%=?淮源-]{0,60}", query in "[a-z0-9=&]{0,20}", site in 0usize..4) {
+    fn arbitrary_paths_never_panic(path in "/[a-z0-9_./;%=?淮源-]{0,60}", query in "[a-z0-9=&]{0,20}", site in 0usize..Site::ALL.len()) {
         use std::sync::OnceLock;
         static WEB: OnceLock<SimWeb> = OnceLock::new();
         let web = WEB.get_or_init(|| SimWeb::new(roster(), 1, 100, 2));

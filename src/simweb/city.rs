@@ -51,7 +51,7 @@ pub fn serve(m: &Model, path: &str) -> Reply {
 }
 
 /// `…/YYYYMM/tYYYYMMDD_ID.html` → ID.
-fn article_id(path: &str) -> Option<u64> {
+pub(super) fn article_id(path: &str) -> Option<u64> {
     let file = path.rsplit('/').next()?;
     let rest = file.strip_prefix('t')?.strip_suffix(".html")?;
     let (date, id) = rest.split_once('_')?;

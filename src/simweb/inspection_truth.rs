@@ -96,11 +96,7 @@ pub fn build(m: &Model) -> Vec<InspectionTruth> {
         }
         // Dates of the unit's documents per column: planted, and news filler.
         let mut by_column: BTreeMap<&str, Vec<(NaiveDate, String)>> = BTreeMap::new();
-        let columns: Vec<&Column> = m
-            .columns
-            .iter()
-            .filter(|c| c.site == Site::County && c.unit == Some(u))
-            .collect();
+        let columns: Vec<&Column> = m.columns.iter().filter(|c| c.unit == Some(u)).collect();
         for c in &columns {
             let e = by_column.entry(c.name.as_str()).or_default();
             for &i in &c.docs {
@@ -151,7 +147,7 @@ pub fn build(m: &Model) -> Vec<InspectionTruth> {
         for d in m
             .docs
             .iter()
-            .filter(|d| d.unit == Some(u) && d.site == Site::County)
+            .filter(|d| d.unit == Some(u) && d.site == m.unit_site(u))
         {
             let claimed = d.published.date();
             if d.url_date > night1

@@ -1,6 +1,8 @@
 //! simweb: the simulated county web used by tests, benchmarks and the demo — a county portal
 //! (Henan platform shape), a city portal (TRS WCM), a public-credit site with 双公示 lists and a
-//! JSON API, and a court-disclosure site, served on one loopback port and told apart by `Host`.
+//! JSON API, a court-disclosure site, and sites of the real CMS platforms (a Hanweb JCMS
+//! township site, a TrueCMS bureau site, a TRS notices site), served on one loopback port and
+//! told apart by `Host`.
 //! Pages are generated on request from `(seed, scale, night, path)`; faults follow a profile;
 //! the ground truth of every planted fact comes from [`SimWeb::truth`]. `docs/simweb.md` is the
 //! contract with source definitions: URL map, pagers, API, encodings, faults, nights, truth.
@@ -10,18 +12,24 @@ mod city;
 mod court;
 mod credit;
 pub mod faults;
+mod hanweb;
+mod hosting;
 mod inspection_truth;
 mod model;
 mod notices;
 mod page;
 pub mod patterns;
 mod plant;
+#[cfg(test)]
+mod platform_tests;
 mod portal;
 mod registry;
 mod report;
 pub mod rng;
 mod server;
 mod text;
+mod trs;
+mod truecms;
 pub mod truth;
 mod unit_docs;
 mod urls;
@@ -118,6 +126,7 @@ impl SimWeb {
     }
 
     /// Answers one request without faults or validators (what the server sends for a 200).
+    /// `query` is the URL's query and, for a POST, its form body after it (`a=1&b=2`).
     pub fn serve(&self, site: Site, path: &str, query: &str, profile: FaultProfile) -> Reply {
         let m = &self.model;
         if path == "/robots.txt" {
@@ -129,6 +138,9 @@ impl SimWeb {
             Site::City => city::serve(m, path),
             Site::Credit => credit::serve(m, path, query),
             Site::Court => court::serve(m, path, query),
+            Site::Hanweb => hanweb::serve(m, path, query),
+            Site::TrueCms => truecms::serve(m, path, query),
+            Site::Trs => trs::serve(m, path),
         }
     }
 
@@ -144,6 +156,9 @@ fn robots(site: Site) -> Reply {
         Site::City => (vec!["/was5/"], "0.01"),
         Site::Credit => (vec!["/sgs/print/"], "0.02"),
         Site::Court => (vec!["/captcha/"], "0.05"),
+        Site::Hanweb => (vec!["/module/search/"], "0.01"),
+        Site::TrueCms => (vec!["/manage/"], "0.01"),
+        Site::Trs => (vec!["/was5/"], "0.01"),
     };
     let mut s = String::from("User-agent: *\n");
     for d in disallow {

@@ -11,17 +11,29 @@ use super::rng::{hash64, Rng};
 use crate::calendar::WorkCalendar;
 use crate::config::{Kind, Roster};
 
-/// The four simulated hosts.
+/// The simulated hosts: the four portals and registries, and the sites of the real CMS
+/// platforms (a Hanweb JCMS township site, a TrueCMS bureau site, a TRS notices site).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Site {
     County,
     City,
     Credit,
     Court,
+    Hanweb,
+    TrueCms,
+    Trs,
 }
 
 impl Site {
-    pub const ALL: [Site; 4] = [Site::County, Site::City, Site::Credit, Site::Court];
+    pub const ALL: [Site; 7] = [
+        Site::County,
+        Site::City,
+        Site::Credit,
+        Site::Court,
+        Site::Hanweb,
+        Site::TrueCms,
+        Site::Trs,
+    ];
 
     pub fn host(self) -> &'static str {
         match self {
@@ -29,6 +41,9 @@ impl Site {
             Site::City => "www.nanyang.sim",
             Site::Credit => "credit.nanyang.sim",
             Site::Court => "zxgk.court.sim",
+            Site::Hanweb => "huaiyuan.tongbai.sim",
+            Site::TrueCms => "fgw.tongbai.sim",
+            Site::Trs => "dsj.nanyang.sim",
         }
     }
 
@@ -128,20 +143,34 @@ pub struct Doc {
 impl Doc {
     /// The canonical path of the article.
     pub fn path(&self) -> String {
-        match self.site {
-            Site::City => format!(
-                "/{}/{}/t{}_{}.html",
-                self.column,
-                self.url_date.format("%Y%m"),
-                self.url_date.format("%Y%m%d"),
-                self.id
-            ),
-            _ => format!("/{}/{}.html", self.url_date.format("%Y/%m-%d"), self.id),
-        }
+        article_path(self.site, &self.column, self.url_date, self.id)
     }
 
     pub fn url(&self) -> String {
         self.site.url(&self.path())
+    }
+}
+
+/// The path of article `id` of a column on `site`, each platform's own shape.
+pub fn article_path(site: Site, column: &str, url_date: NaiveDate, id: u64) -> String {
+    match site {
+        Site::City | Site::Trs => format!(
+            "/{column}/{}/t{}_{id}.html",
+            url_date.format("%Y%m"),
+            url_date.format("%Y%m%d"),
+        ),
+        Site::Hanweb => format!(
+            "/art/{}/{}/{}/art_{}_{id}.html",
+            url_date.year(),
+            url_date.month(),
+            url_date.day(),
+            super::hosting::hanweb_column_id(column)
+        ),
+        Site::TrueCms => format!(
+            "/xxgk/{}/content_{id}.html",
+            super::hosting::column_code(column)
+        ),
+        _ => format!("/{}/{id}.html", url_date.format("%Y/%m-%d")),
     }
 }
 
@@ -203,6 +232,8 @@ pub const NIGHT_ONE: (i32, u32, u32) = (2024, 2, 1);
 pub const SITE_BASE: (i32, u32, u32) = (2024, 1, 31);
 
 pub const FILLER_BASE: u64 = 2_000_000;
+/// The platform sites' planted ids start here (below `FILLER_BASE`, above the portals').
+pub const OWN_ID_BASE: u64 = 1_500_000;
 pub const CITY_FILLER_BASE: u64 = 9_000_000_000;
 pub const PAGE_SIZE: usize = 20;
 
@@ -238,7 +269,12 @@ pub struct Model {
     pub city_filler: u64,
     /// Which units carry which update pattern for the website inspection.
     pub patterns: super::patterns::Patterns,
+    /// The units whose pages live on a platform site of their own.
+    pub hosted: super::hosting::Hosted,
     next_id: u64,
+    /// The platform sites' id counter between [`Model::with_own_ids`] calls: what they plant
+    /// shifts no id of the portals, and none of their ids changes with the night.
+    own_ids: Option<u64>,
 }
 
 impl Model {
@@ -265,13 +301,35 @@ impl Model {
             unit_filler,
             city_filler: scale / 10,
             patterns: Default::default(),
+            hosted: Default::default(),
             next_id: 700_000 + hash64(seed, "id-base") % 100_000,
+            own_ids: None,
         };
+        m.hosted = super::hosting::Hosted::of(&m.roster);
         super::plant::plant_all(&mut m);
         super::registry::plant_records(&mut m);
         super::registry::plant_cases(&mut m);
+        m.with_own_ids(super::hosting::plant_sgs);
+        super::hosting::move_units(&mut m);
         m.finish();
         m
+    }
+
+    /// Runs `f` with ids drawn from the platform sites' id space (below the filler's).
+    pub fn with_own_ids(&mut self, f: impl FnOnce(&mut Model)) {
+        let start = self
+            .own_ids
+            .unwrap_or(OWN_ID_BASE + hash64(self.seed, "own-id-base") % 10_000);
+        let saved = std::mem::replace(&mut self.next_id, start);
+        self.own_ids = Some(start);
+        f(self);
+        self.own_ids = Some(self.next_id);
+        self.next_id = saved;
+    }
+
+    /// The site unit `u`'s 政府信息公开 pages are on.
+    pub fn unit_site(&self, u: usize) -> Site {
+        self.hosted.site_of(u)
     }
 
     pub fn night_date(&self, night: u32) -> NaiveDate {
@@ -408,10 +466,9 @@ impl Model {
         let (title, body) = super::text::filler_text(&mut r, &who, date.year());
         Doc {
             id,
-            site: if slot == FillerSlot::City {
-                Site::City
-            } else {
-                Site::County
+            site: match slot {
+                FillerSlot::Unit(u) => self.unit_site(u),
+                _ => Site::City,
             },
             column,
             unit,

@@ -60,14 +60,24 @@ pub fn plant_notices(m: &mut Model) {
         ("2023年第四季度", (2024, 1, 16)),
     ];
     for (q, date) in quarters {
-        inspection(m, Site::City, &townships, q, ymd(date));
-        inspection(
-            m,
+        let notice = |site, scope: &str, office: &'static str, date| Inspection {
+            site,
+            column: "zwgk/tzgg",
+            city: site == Site::City,
+            title: format!("关于{q}{scope}政府网站与政务新媒体检查及管理情况的通报"),
+            period: q.to_string(),
+            office,
+            date,
+        };
+        let city = notice(Site::City, "全市", "市政府办公室", ymd(date));
+        inspection(m, &townships, city);
+        let county = notice(
             Site::County,
-            &departments,
-            q,
+            "全县",
+            "县政府办公室",
             ymd(date) + chrono::Duration::days(3),
         );
+        inspection(m, &departments, county);
     }
     let mut r = Rng::new(m.seed, "negative-list");
     for (batch, date) in [(1, (2023, 3, 22)), (2, (2023, 7, 5)), (3, (2023, 11, 14))] {
@@ -138,14 +148,33 @@ fn pick_cases(m: &Model, r: &mut Rng, townships: &[usize]) -> Vec<Named> {
     named
 }
 
-fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: NaiveDate) {
+/// One website-inspection notice to plant: where, at which level, under which title.
+pub struct Inspection {
+    pub site: Site,
+    pub column: &'static str,
+    /// City level (names townships, T5) or county level (names departments, D3).
+    pub city: bool,
+    pub title: String,
+    /// The period inspected (`2023年第一季度`), as the body says it.
+    pub period: String,
+    /// Who inspected, as the body says it.
+    pub office: &'static str,
+    pub date: NaiveDate,
+}
+
+/// Plants an inspection notice naming failing units of `pool` (and maybe a name of no unit).
+pub fn inspection(m: &mut Model, pool: &[usize], n: Inspection) {
+    let Inspection {
+        site,
+        column,
+        city,
+        title,
+        period: quarter,
+        office,
+        date,
+    } = n;
     let mut r = Rng::new(m.seed, &format!("inspection/{}/{quarter}", site.host()));
-    let scope = if site == Site::City {
-        "全市"
-    } else {
-        "全县"
-    };
-    let title = format!("关于{quarter}{scope}政府网站与政务新媒体检查及管理情况的通报");
+    let scope = if city { "全市" } else { "全县" };
     let mut failing: Vec<usize> = Vec::new();
     for _ in 0..r.range(1, 3) {
         let u = *r.pick(pool);
@@ -172,11 +201,7 @@ fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: Na
         }
     }
     if r.chance(0.7) {
-        let list: &[&str] = if site == Site::City {
-            &CITY_UNKNOWN
-        } else {
-            &COUNTY_UNKNOWN
-        };
+        let list: &[&str] = if city { &CITY_UNKNOWN } else { &COUNTY_UNKNOWN };
         named.push(Named {
             name: r.pick(list).to_string(),
             unit: None,
@@ -192,8 +217,7 @@ fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: Na
         .map(|n| n.name.clone())
         .collect();
     let mut body = format!(
-        "<p>按照国务院办公厅《政府网站与政务新媒体检查指标》要求，{}对{scope}政府网站和政务新媒体开展了{quarter}检查，现将有关情况通报如下。</p>\n<p>一、总体情况</p>\n<p>{quarter}，{scope}正在运行的政府网站共{running}个，检查{running}个，检查率100%。</p>\n",
-        if site == Site::City { "市政府办公室" } else { "县政府办公室" }
+        "<p>按照国务院办公厅《政府网站与政务新媒体检查指标》要求，{office}对{scope}政府网站和政务新媒体开展了{quarter}检查，现将有关情况通报如下。</p>\n<p>一、总体情况</p>\n<p>{quarter}，{scope}正在运行的政府网站共{running}个，检查{running}个，检查率100%。</p>\n",
     );
     if prose_names.is_empty() {
         body.push_str("<p>经检查，本季度抽查的政府网站均合格。</p>\n");
@@ -219,18 +243,9 @@ fn inspection(m: &mut Model, site: Site, pool: &[usize], quarter: &str, date: Na
         body.push_str("</table>\n");
     }
     body.push_str("<p>请各单位对照问题认真整改，整改情况于15个工作日内报送。</p>\n");
-    let mut d = doc(
-        m,
-        &mut r,
-        site,
-        "zwgk/tzgg",
-        None,
-        &title,
-        date,
-        Role::Other,
-    );
+    let mut d = doc(m, &mut r, site, column, None, &title, date, Role::Other);
     d.body = body;
-    let level = if site == Site::City { "city" } else { "county" };
+    let level = if city { "city" } else { "county" };
     let n = m.notices.len();
     d.role = Role::Notice(n);
     let di = m.add_doc(d);

@@ -61,6 +61,7 @@ pub fn plant_all(m: &mut Model) {
         super::unit_docs::plant_unit(m, u);
     }
     super::notices::plant_notices(m);
+    m.with_own_ids(super::trs::plant);
     m.patterns = super::patterns::choose(m);
     super::patterns::add_blank_column(m);
     super::patterns::plant_current(m);
@@ -162,6 +163,7 @@ pub fn doc(
     let source = match unit {
         Some(u) => m.roster.units[u].name.clone(),
         None if site == Site::City => "南阳市人民政府办公室".into(),
+        None if site == Site::Trs => super::trs::PUBLISHER.into(),
         None => "桐柏县人民政府办公室".into(),
     };
     Doc {
@@ -184,7 +186,7 @@ pub fn doc(
 /// Attaches a file to a document (path derived from the document's URL date and id).
 pub fn attach(d: &mut Doc, name: &str) {
     let path = match d.site {
-        Site::City => {
+        Site::City | Site::Trs => {
             let digits = d.id % 10_000_000_000;
             format!(
                 "/{}/{}/P0{}{:010}.{}",

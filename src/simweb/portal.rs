@@ -92,10 +92,24 @@ pub fn serve(m: &Model, path: &str, fault_links: &[(&str, &str)]) -> Reply {
             let mut parts = dir.splitn(2, '/');
             let (sec, uid) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             match m.roster.units.iter().position(|u| u.id == uid) {
-                Some(u) if page == 0 && m.unit_section(u) == sec => unit_home(m, u),
+                Some(u) if page == 0 && m.unit_section(u) == sec && !hosted(m, u) => {
+                    unit_home(m, u)
+                }
                 _ => Reply::not_found(),
             }
         }
+    }
+}
+
+fn hosted(m: &Model, u: usize) -> bool {
+    m.unit_site(u) != Site::County
+}
+
+/// Where the portal links a unit's 政府信息公开 home: its section, or its own site.
+fn unit_href(m: &Model, u: usize) -> String {
+    match m.unit_site(u) {
+        Site::County => format!("/{}/{}/index.html", m.unit_section(u), m.roster.units[u].id),
+        site => site.url("/"),
     }
 }
 
@@ -160,21 +174,34 @@ fn home(m: &Model, fault_links: &[(&str, &str)]) -> Reply {
             "<div class=\"box\"><h2><a href=\"/{sec}/index.html\">{}</a></h2><ul>\n",
             section_label(sec)
         ));
-        for u in m.roster.of_kind(kind) {
-            s.push_str(&format!(
-                "<li><a href=\"/{sec}/{}/index.html\">{}</a></li>\n",
-                u.id,
-                esc(&u.short)
-            ));
+        for (u, unit) in m.roster.units.iter().enumerate() {
+            if unit.kind == kind {
+                s.push_str(&format!(
+                    "<li><a href=\"{}\">{}</a></li>\n",
+                    esc(&unit_href(m, u)),
+                    esc(&unit.short)
+                ));
+            }
         }
         s.push_str("</ul></div>\n");
     }
     s.push_str("<div class=\"box\"><h2>乡镇权责清单</h2><ul>\n");
-    for u in m.roster.of_kind(Kind::Township) {
+    for (u, unit) in m.roster.units.iter().enumerate() {
+        if unit.kind != Kind::Township {
+            continue;
+        }
+        let key = format!("xzxxgk/{}/qzqd", unit.id);
+        let href = match m.unit_site(u) {
+            Site::County => format!("/{key}/index.html"),
+            site => match m.column(site, &key) {
+                Some(c) if site == Site::Hanweb => site.url(&super::hanweb::column_path(c)),
+                _ => site.url("/"),
+            },
+        };
         s.push_str(&format!(
-            "<li><a href=\"/xzxxgk/{}/qzqd/index.html\">{}权责清单</a></li>\n",
-            u.id,
-            esc(&u.short)
+            "<li><a href=\"{}\">{}权责清单</a></li>\n",
+            esc(&href),
+            esc(&unit.short)
         ));
     }
     s.push_str("</ul></div>\n<div class=\"box\"><h2><a href=\"/zwgk/tzgg/index.html\">通知公告</a></h2></div>\n");
@@ -202,13 +229,15 @@ fn section(m: &Model, sec: &str) -> Reply {
     s.push_str(header());
     s.push_str(&crumbs_html(&[("首页".into(), "/".into())], label));
     s.push_str("<div class=\"mt15 list-box\"><ul>\n");
-    for u in m.roster.of_kind(kind) {
-        s.push_str(&format!(
-            "<li><a href=\"/{sec}/{}/index.html\" title=\"{}\">{}</a></li>\n",
-            u.id,
-            esc(&u.name),
-            esc(&u.name)
-        ));
+    for (u, unit) in m.roster.units.iter().enumerate() {
+        if unit.kind == kind {
+            s.push_str(&format!(
+                "<li><a href=\"{}\" title=\"{}\">{}</a></li>\n",
+                esc(&unit_href(m, u)),
+                esc(&unit.name),
+                esc(&unit.name)
+            ));
+        }
     }
     s.push_str("</ul></div>\n");
     s.push_str(footer());

@@ -28,6 +28,9 @@ pub struct LogEntry {
     pub method: String,
     /// Path with query, as requested.
     pub path: String,
+    /// A POST's form body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
     pub if_none_match: Option<String>,
     pub if_modified_since: Option<String>,
     pub user_agent: Option<String>,
@@ -99,6 +102,9 @@ pub struct Shared {
     pub log: RequestLog,
 }
 
+/// The largest form body read (a dataproxy request is a few hundred bytes).
+const MAX_FORM: usize = 64 * 1024;
+
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
@@ -111,18 +117,42 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
         .or_else(|| req.uri().host().map(str::to_string))
         .unwrap_or_default();
     let path = req.uri().path().to_string();
-    let query = req.uri().query().unwrap_or("").to_string();
+    let mut query = req.uri().query().unwrap_or("").to_string();
     let full = if query.is_empty() {
         path.clone()
     } else {
         format!("{path}?{query}")
     };
+    let method = req.method().to_string();
+    // A POST's form fields answer as query parameters would (Hanweb's dataproxy takes both).
+    let form = if req.method() == axum::http::Method::POST {
+        let body = axum::body::to_bytes(req.into_body(), MAX_FORM)
+            .await
+            .unwrap_or_default();
+        let form = String::from_utf8_lossy(&body).into_owned();
+        if !form.is_empty() {
+            query = if query.is_empty() {
+                form.clone()
+            } else {
+                format!("{query}&{form}")
+            };
+        }
+        Some(form)
+    } else {
+        None
+    };
+    // Faults and their attempts follow the request's identity: URL and form body.
+    let ident = match &form {
+        Some(f) if !f.is_empty() => format!("{full}#{f}"),
+        _ => full.clone(),
+    };
     let mut entry = LogEntry {
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         // Without the port, so a log reader can group by host name.
         host: host.split(':').next().unwrap_or("").to_ascii_lowercase(),
-        method: req.method().to_string(),
+        method,
         path: full.clone(),
+        form,
         if_none_match: header_str(&headers, header::IF_NONE_MATCH),
         if_modified_since: header_str(&headers, header::IF_MODIFIED_SINCE),
         user_agent: header_str(&headers, header::USER_AGENT),
@@ -134,9 +164,9 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
         st.log.push(entry);
         return plain(StatusCode::NOT_FOUND, "unknown host");
     };
-    let plan = faults::plan(st.web.model.seed, st.profile, site.host(), &full);
+    let plan = faults::plan(st.web.model.seed, st.profile, site.host(), &ident);
     let attempt = if plan.failure.is_some() {
-        st.attempts.bump(&format!("{}{full}", site.host()))
+        st.attempts.bump(&format!("{}{ident}", site.host()))
     } else {
         0
     };

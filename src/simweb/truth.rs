@@ -161,11 +161,12 @@ fn role_name(role: &Role) -> (String, Option<String>) {
     }
 }
 
-/// Encoding of a unit's pages: townships UTF-8; departments GBK, the header missing the charset
-/// or (every other department) naming ISO-8859-1.
+/// Encoding of a unit's pages: townships UTF-8; departments on the county portal GBK, the header
+/// missing the charset or (every other department) naming ISO-8859-1.
 pub fn unit_encoding(m: &Model, u: usize) -> (&'static str, &'static str) {
     let unit = &m.roster.units[u];
-    if unit.kind == Kind::Township {
+    // The platform sites are UTF-8 (the Hanweb site's one GBK column aside, docs/simweb.md).
+    if unit.kind == Kind::Township || m.unit_site(u) != Site::County {
         return ("utf-8", "utf-8");
     }
     let pos = m
@@ -436,7 +437,12 @@ pub fn build(m: &Model) -> Truth {
             id: unit.id.clone(),
             name: unit.name.clone(),
             kind: unit.kind,
-            home: Site::County.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)),
+            home: match m.unit_site(u) {
+                Site::County => {
+                    Site::County.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id))
+                }
+                site => site.url("/"),
+            },
             encoding: encoding.into(),
             header_charset: header.into(),
             items,

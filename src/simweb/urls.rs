@@ -49,20 +49,49 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
     f(county.url("/xzxxgk/index.html"));
     f(county.url("/bmxxgk/index.html"));
     for (u, unit) in m.roster.units.iter().enumerate() {
-        if !m.patterns.is_down(u, m.night) {
+        if !m.patterns.is_down(u, m.night) && m.unit_site(u) == Site::County {
             f(county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)));
         }
     }
-    // City portal.
+    // City portal, and the platform sites' homes (a hosted unit's is its section).
     f(Site::City.url("/"));
+    f(Site::Trs.url("/"));
+    for site in [Site::Hanweb, Site::TrueCms] {
+        let down = m
+            .hosted
+            .unit_on(site)
+            .is_some_and(|u| m.patterns.is_down(u, m.night));
+        if !down {
+            f(site.url("/"));
+        }
+    }
     for c in &m.columns {
         // A down section's lists answer 503, so nothing links to its articles tonight.
         if c.unit.is_some_and(|u| m.patterns.is_down(u, m.night)) {
             continue;
         }
         let total = c.docs.len() + m.filler_count(c.filler) as usize;
-        for i in 0..page_count(total) {
-            f(c.site.url(&portal_list_path(&c.key, i)));
+        match c.site {
+            // The first records are on the column page; the rest come by POST to the
+            // dataproxy, which is no URL of its own.
+            Site::Hanweb => f(c.site.url(&super::hanweb::column_path(c))),
+            Site::TrueCms if super::truecms::is_sgs(c) => {
+                f(c.site.url(&super::truecms::list_path(c, 1)));
+                let rows = super::truecms::SGS_ROWS;
+                for n in 1..=total.div_ceil(rows).max(1) {
+                    f(c.site.url(&super::truecms::interface_path(c, n, rows)));
+                }
+            }
+            Site::TrueCms => {
+                for n in 1..=total.div_ceil(super::truecms::PER_PAGE).max(1) {
+                    f(c.site.url(&super::truecms::list_path(c, n)));
+                }
+            }
+            _ => {
+                for i in 0..page_count(total) {
+                    f(c.site.url(&portal_list_path(&c.key, i)));
+                }
+            }
         }
         for &d in &c.docs {
             let doc = &m.docs[d];
@@ -78,16 +107,7 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
         for j in 0..nf {
             let id = m.filler_id(c.filler, j);
             let (_, url_date, _) = m.filler_times(c.filler, j);
-            let path = match c.site {
-                Site::City => format!(
-                    "/{}/{}/t{}_{id}.html",
-                    c.key,
-                    url_date.format("%Y%m"),
-                    url_date.format("%Y%m%d")
-                ),
-                _ => format!("/{}/{id}.html", url_date.format("%Y/%m-%d")),
-            };
-            f(c.site.url(&path));
+            f(c.site.url(&article_path(c.site, &c.key, url_date, id)));
         }
     }
     // Credit site.
