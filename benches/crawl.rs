@@ -149,12 +149,7 @@ fn reference(urls: &[String], port: u16) -> (usize, Duration) {
     rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder().no_proxy();
-        for host in [
-            "www.tongbai.sim",
-            "www.nanyang.sim",
-            "credit.nanyang.sim",
-            "zxgk.court.sim",
-        ] {
+        for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
             builder = builder.resolve(host, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
         }
         let client = Arc::new(builder.build().unwrap_or_else(|e| panic!("{e}")));
