@@ -428,7 +428,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(map.len(), 4);
+        assert_eq!(map.len(), crate::simweb::Site::ALL.len());
         assert!(map
             .iter()
             .all(|(_, a)| a.port() == 8700 && a.ip().is_loopback()));
