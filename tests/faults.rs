@@ -70,6 +70,7 @@ rules = "{rules}"
 
 [crawl]
 sources = [{files}]
+presets = "{presets}"
 user_agent = "govtrust-test/0.1 (+https://example.org/test; test@example.org)"
 politeness = {{ rate_per_s = 50.0, concurrency = 8 }}
 connect_timeout = "2s"
@@ -93,6 +94,7 @@ concurrency = 4
             t = c.join("indicators/township.toml").display(),
             d = c.join("indicators/department.toml").display(),
             rules = c.join("rules").display(),
+            presets = c.join("presets").display(),
             files = files.join(", "),
         ),
     )
