@@ -375,6 +375,11 @@ fn settings_with(dir: &Path, name: &str, source: &Path) -> PathBuf {
     .replace(
         "inspection = \"inspection\"",
         &format!("inspection = \"{}/inspection\"", root.display()),
+    )
+    .replacen(
+        "[crawl]\n",
+        &format!("[crawl]\npresets = \"{}/presets\"\n", root.display()),
+        1,
     );
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
@@ -599,4 +604,202 @@ fn a_hanweb_column_shows_its_captures_and_post_requests() {
             .is_some_and(|g| g.starts_with("detail[")),
         "{answer}"
     );
+}
+
+#[path = "common/loopback.rs"]
+mod loopback;
+
+/// Records of the Hanweb test site's column `c`: (id, day, title).
+fn hanweb_records(c: u32) -> Vec<(u32, u32, String)> {
+    let n = if c == 1234 { 50 } else { 20 };
+    (1..=n)
+        .map(|i| {
+            (
+                c * 1000 + i,
+                i % 28 + 1,
+                format!("城郊乡第{c}栏目第{i}号通知"),
+            )
+        })
+        .collect()
+}
+
+fn hanweb_li(c: u32, (id, day, title): &(u32, u32, String)) -> String {
+    format!(
+        "<li><a href=\"/art/2024/5/{day}/art_{c}_{id}.html\" title=\"{title}\" target=\"_blank\">{title}</a><span>2024-05-{day:02}</span></li>"
+    )
+}
+
+/// A small Hanweb JCMS township site: two jpage() columns whose page holds the first 15
+/// records and whose dataproxy.jsp answers POSTs by record range, and their articles.
+fn hanweb_site(method: &str, path: &str, query: &str, body: &str) -> (u16, String) {
+    let q: std::collections::BTreeMap<String, String> =
+        url::form_urlencoded::parse(query.as_bytes())
+            .chain(url::form_urlencoded::parse(body.as_bytes()))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    if path == "/robots.txt" {
+        return (200, "User-agent: *\nDisallow: /search/\n".into());
+    }
+    if path == "/" {
+        return (200, "<html><body><h1>桐柏县城郊乡人民政府</h1><ul class=\"nav\"><li><a href=\"/col/col1234/index.html\">通知公告</a></li><li><a href=\"/col/col1235/index.html\">政策文件</a></li></ul></body></html>".into());
+    }
+    if let Some(c) = path
+        .strip_prefix("/col/col")
+        .and_then(|r| r.strip_suffix("/index.html"))
+        .and_then(|c| c.parse::<u32>().ok())
+    {
+        let recs = hanweb_records(c);
+        if recs.is_empty() || !(c == 1234 || c == 1235) {
+            return (404, String::new());
+        }
+        let first: String = recs
+            .iter()
+            .take(15)
+            .map(|r| format!("<record><![CDATA[{}]]></record>\n", hanweb_li(c, r)))
+            .collect();
+        return (200, format!(
+            "<html><head><title>栏目</title></head><body><div class=\"position\">您当前的位置：<a href=\"/\">首页</a> &gt; 栏目</div>\
+             <div id=\"{c}\"><script type=\"text/xml\"><datastore><nextgroup><![CDATA[]]></nextgroup><recordset>\n{first}</recordset></datastore></script></div>\
+             <script type=\"text/javascript\">$(document).ready(function(){{ $('#{c}').jpage({{ dataStore: dataStore{c}, perPage: 15, totalRecord: {}, proxyUrl: '/module/web/jpage/dataproxy.jsp', \
+             ajaxParam: {{col:1,appid:1,webid:3,path:'/',columnid:{c},sourceContentType:1,unitid:'5678',webname:'桐柏县城郊乡人民政府',permissiontype:0}} }}); }});</script></body></html>",
+            recs.len()
+        ));
+    }
+    if path == "/module/web/jpage/dataproxy.jsp" {
+        if method != "POST" {
+            return (405, String::new());
+        }
+        let c: u32 = q.get("columnid").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let recs = hanweb_records(c);
+        let a: usize = q
+            .get("startrecord")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let b: usize = q.get("endrecord").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let rows: String = recs
+            .iter()
+            .skip(a.saturating_sub(1))
+            .take(b.saturating_sub(a) + 1)
+            .map(|r| format!("<record><![CDATA[{}]]></record>\n", hanweb_li(c, r)))
+            .collect();
+        return (200, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><datastore><totalrecord>{}</totalrecord><recordset>\n{rows}</recordset></datastore>", recs.len()));
+    }
+    if let Some(rest) = path.strip_prefix("/art/2024/5/") {
+        let name = rest.rsplit('/').next().unwrap_or("");
+        let mut parts = name.trim_end_matches(".html").split('_').skip(1);
+        let (Some(c), Some(id)) = (
+            parts.next().and_then(|x| x.parse::<u32>().ok()),
+            parts.next().and_then(|x| x.parse::<u32>().ok()),
+        ) else {
+            return (404, String::new());
+        };
+        if let Some((_, day, title)) = hanweb_records(c).into_iter().find(|r| r.0 == id) {
+            return (200, format!(
+                "<html><head><meta name=\"ArticleTitle\" content=\"{title}\"><meta name=\"PubDate\" content=\"2024-05-{day:02} 09:30\"><meta name=\"ContentSource\" content=\"桐柏县城郊乡人民政府\"></head>\
+                 <body><div class=\"main-txt\"><h1>{title}</h1><p>发布日期：2024-05-{day:02}</p><div id=\"zoom\"><p>正文 {id}。</p></div></div></body></html>"
+            ));
+        }
+    }
+    (404, String::new())
+}
+
+/// Done means, for a Hanweb JCMS site: suggest on its home page recognises the platform by
+/// its jpage() columns, writes `platform = "hanweb"` columns (the preset's dataproxy.jsp POST
+/// paging), and the definition, unedited, crawls every article with its title, date and unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suggested_hanweb_site_crawls_every_article() {
+    use axum::body::Bytes;
+    use axum::http::{Method, Uri};
+    let app = axum::Router::new().fallback(|method: Method, uri: Uri, body: Bytes| async move {
+        let (status, text) = hanweb_site(
+            method.as_str(),
+            uri.path(),
+            uri.query().unwrap_or(""),
+            &String::from_utf8_lossy(&body),
+        );
+        axum::http::Response::builder()
+            .status(status)
+            .header(
+                "content-type",
+                if text.starts_with("<?xml") {
+                    "text/xml; charset=utf-8"
+                } else {
+                    "text/html; charset=utf-8"
+                },
+            )
+            .body(axum::body::Body::from(text))
+            .unwrap_or_default()
+    });
+    let addr = loopback::serve(app).await;
+    let resolve = format!("www.zc.sim=127.0.0.1:{}", addr.port());
+    let port = addr.port().to_string();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path().to_path_buf();
+    let def = d.join("zc.toml");
+    let (r, p, f) = (resolve.clone(), port.clone(), def.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govtrust(&[
+            "source",
+            "suggest",
+            "http://www.zc.sim/",
+            "--unit",
+            "t-chengjiao",
+            "--resolve",
+            &r,
+            "--resolve-port",
+            &p,
+            "-o",
+            &f.display().to_string(),
+        ])
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let written = std::fs::read_to_string(&def).unwrap_or_default();
+    assert!(
+        written.contains("platform = \"hanweb\""),
+        "{written}\n{log}"
+    );
+    assert!(log.contains("大汉 JCMS"), "{log}");
+    let (dd, r, p) = (d.clone(), resolve.clone(), port.clone());
+    let store = tokio::task::spawn_blocking(move || {
+        let settings = settings_with(&dd, "settings-zc", &def);
+        county::run_ok(
+            Path::new("/nonexistent-store"),
+            &settings,
+            &["check-config"],
+        );
+        let store = dd.join("store-zc");
+        county::run_ok(
+            &store,
+            &settings,
+            &["crawl", "--resolve", &r, "--resolve-port", &p],
+        );
+        store
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let s = govtrust::store::Store::open(&store).unwrap_or_else(|e| panic!("{e}"));
+    let docs = s.documents(None).unwrap_or_else(|e| panic!("{e}"));
+    let by_url: std::collections::BTreeMap<&str, &govtrust::extract::Document> =
+        docs.iter().map(|d| (d.url.as_str(), d)).collect();
+    let mut n = 0;
+    for c in [1234, 1235] {
+        for (id, day, title) in hanweb_records(c) {
+            let url = format!("http://www.zc.sim/art/2024/5/{day}/art_{c}_{id}.html");
+            let d = by_url
+                .get(url.as_str())
+                .unwrap_or_else(|| panic!("not crawled: {url}\n{written}"));
+            assert_eq!(d.title.as_deref(), Some(title.as_str()), "{url}");
+            assert_eq!(
+                d.published,
+                chrono::NaiveDate::from_ymd_opt(2024, 5, day),
+                "{url}"
+            );
+            assert_eq!(d.unit.as_deref(), Some("t-chengjiao"), "{url}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 70);
 }

@@ -233,6 +233,10 @@ pub fn article_pattern(paths: &[String]) -> Option<String> {
 fn digit_segment(values: &BTreeSet<&str>) -> String {
     let tokens: Vec<Vec<(bool, &str)>> = values.iter().map(|v| tokenize(v)).collect();
     let first = &tokens[0];
+    let dated = values.iter().all(|v| {
+        v.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '_'))
+    });
     let mut out = String::new();
     for (j, (digits, text)) in first.iter().enumerate() {
         if *digits {
@@ -240,8 +244,9 @@ fn digit_segment(values: &BTreeSet<&str>) -> String {
                 .iter()
                 .filter_map(|t| t.get(j).map(|(_, s)| s.len()))
                 .collect();
-            // Dates keep their length; a run of five digits or more is an id, which grows.
-            if lens.len() == 1 && text.len() < 5 {
+            // A date keeps its length (`2024`, `01-30`: a segment of digits and separators);
+            // a number among letters (`art_1234_56789`, `t20220826_794395`) is an id and grows.
+            if lens.len() == 1 && dated {
                 out.push_str(&format!(r"\d{{{}}}", text.len()));
             } else {
                 out.push_str(r"\d+");

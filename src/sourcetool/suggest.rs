@@ -72,6 +72,105 @@ struct Page {
     url: Url,
     text: String,
     items: Option<ItemGuess>,
+    /// The platform whose preset reads its items (a Hanweb datastore, a TrueCMS answer).
+    platform: Option<Platform>,
+}
+
+/// The HTML of a page's `<record>` CDATA fragments: in a `<script type="text/xml">`, an XML
+/// body, or a JSON(P) string field (TrueCMS `;raw({"result":"<datastore>…"})`).
+fn record_fragments(text: &str) -> String {
+    let Ok(re) = Regex::new(r"(?s)<record[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>")
+    else {
+        return String::new();
+    };
+    let mut sources = vec![text.to_string()];
+    if let Ok(j) =
+        serde_json::from_str::<serde_json::Value>(crate::extract::list::strip_jsonp(text))
+    {
+        let mut stack = vec![&j];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) if s.contains("<record") => sources.push(s.clone()),
+                serde_json::Value::Object(m) => stack.extend(m.values()),
+                serde_json::Value::Array(a) => stack.extend(a.iter()),
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    for src in &sources {
+        for c in re.captures_iter(src) {
+            if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+                out.push_str(m.as_str());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The items of a page whose platform's preset reads them: the item element guessed from the
+/// record fragments, then the page extracted through the preset as the crawl will.
+fn platform_items(
+    project: &Project,
+    text: &str,
+    url: &Url,
+    web: &Web,
+) -> Option<(Platform, ItemGuess)> {
+    let pf = detect(text)
+        .into_iter()
+        .find(|p| matches!(p, Platform::Hanweb | Platform::TrueCms))?;
+    let frags = record_fragments(text);
+    if frags.is_empty() {
+        return None;
+    }
+    let g = guess(&format!("<ul>{frags}</ul>"), url, web.normalizer())?;
+    // Inside a fragment the item is its bare element (no ancestor with a class survives).
+    let item = g.selector.rsplit(' ').next().unwrap_or("li").to_string();
+    let def = format!(
+        "[source]\nname = \"probe\"\n[scope]\nhosts = [{}]\n[[list]]\nname = \"p\"\nplatform = \"{}\"\nentries = [{}]\nitem = {}\n[[detail]]\nurl_pattern = '.'\ntitle = \"css:title\"\n",
+        q(url.host_str().unwrap_or("")),
+        pf.name(),
+        q(url.as_str()),
+        q(&item)
+    );
+    let f: SourceFile = toml::from_str(&def).ok()?;
+    let presets = project
+        .crawl
+        .as_ref()
+        .map(|c| c.presets.clone())
+        .unwrap_or_default();
+    let mut p = Problems::new(std::path::Path::new("probe.toml"));
+    let src = Source::compile_with(
+        std::path::Path::new("probe.toml"),
+        f,
+        &project.roster,
+        &presets,
+        &mut p,
+    )?;
+    if !p.is_empty() {
+        return None;
+    }
+    let list = src.lists.first()?;
+    let page = crate::extract::list::extract_list(list, url, text, web.normalizer()).ok()?;
+    let links: Vec<(Url, Option<String>, Option<NaiveDate>)> = page
+        .items
+        .into_iter()
+        .filter_map(|it| Some((it.link?, it.title, it.date)))
+        .filter(|(u, _, _)| kind(u) == LinkKind::Article)
+        .collect();
+    if links.is_empty() {
+        return None;
+    }
+    Some((
+        pf,
+        ItemGuess {
+            selector: item,
+            title: g.title,
+            date: g.date,
+            links,
+        },
+    ))
 }
 
 fn scope_of(urls: &[Url]) -> Scope {
@@ -136,25 +235,32 @@ pub async fn suggest(
     let mut parent_n: BTreeMap<String, usize> = BTreeMap::new();
     let mut top_n: BTreeMap<String, usize> = BTreeMap::new();
     let mut cands: Vec<(Url, usize)> = Vec::new();
-    let mut extra_columns: Vec<Url> = Vec::new();
+    let mut extra_columns: Vec<(Url, Option<Platform>)> = Vec::new();
     for (i, u) in opts.urls.iter().enumerate() {
         seen.insert(u.to_string());
         let got = web
             .get(&scope, u)
             .await
             .map_err(|m| SuggestError::Home(u.to_string(), format!("{m:?}")))?;
-        let items = if i == 0 {
-            None
+        let (items, platform) = if i == 0 {
+            (None, None)
         } else {
-            guess(&got.text, &got.final_url, web.normalizer())
+            match guess(&got.text, &got.final_url, web.normalizer()) {
+                Some(g) => (Some(g), None),
+                None => match platform_items(project, &got.text, &got.final_url, web) {
+                    Some((pf, g)) => (Some(g), Some(pf)),
+                    None => (None, None),
+                },
+            }
         };
         if items.is_some() {
-            extra_columns.push(u.clone());
+            extra_columns.push((u.clone(), platform));
         }
         let p = Page {
             url: got.final_url,
             text: got.text,
             items,
+            platform,
         };
         for l in index_links(&p, &scope, web) {
             cands.push((l, 1));
@@ -196,11 +302,18 @@ pub async fn suggest(
         if !(200..300).contains(&got.status) {
             continue;
         }
-        let items = guess(&got.text, &got.final_url, web.normalizer());
+        let (items, platform) = match guess(&got.text, &got.final_url, web.normalizer()) {
+            Some(g) => (Some(g), None),
+            None => match platform_items(project, &got.text, &got.final_url, web) {
+                Some((pf, g)) => (Some(g), Some(pf)),
+                None => (None, None),
+            },
+        };
         let p = Page {
             url: got.final_url,
             text: got.text,
             items,
+            platform,
         };
         for l in index_links(&p, &scope, web) {
             if !seen.contains(l.as_str()) {
@@ -228,8 +341,19 @@ pub async fn suggest(
         return Err(SuggestError::NoColumns(pages.len()));
     }
     // The item selector most column pages share; others joined to it.
+    let html_columns: Vec<&Page> = columns
+        .iter()
+        .copied()
+        .filter(|c| c.platform.is_none())
+        .collect();
+    let mut by_platform: BTreeMap<Platform, Vec<&Page>> = BTreeMap::new();
+    for c in columns.iter().filter(|c| c.platform.is_some()) {
+        if let Some(pf) = c.platform {
+            by_platform.entry(pf).or_default().push(c);
+        }
+    }
     let mut selectors: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &columns {
+    for c in &html_columns {
         if let Some(g) = &c.items {
             *selectors.entry(g.selector.clone()).or_default() += 1;
         }
@@ -241,21 +365,36 @@ pub async fn suggest(
         .map(|(s, _)| s.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let first_guess = columns
+    let first_guess = html_columns
         .iter()
         .filter_map(|c| c.items.as_ref())
-        .find(|g| g.selector == sel[0].0);
+        .find(|g| sel.first().is_some_and(|s| g.selector == s.0));
     let title_probes = first_guess
         .map(|g| g.title.clone())
         .unwrap_or_else(|| vec!["css:a".into()]);
     let date_probe = first_guess.and_then(|g| g.date.clone());
-    log.push(format!(
-        "栏目条目：item = \"{item_selector}\"，标题 {}，日期 {}",
-        title_probes.join("、"),
-        date_probe.as_deref().unwrap_or("（列表上没有）")
-    ));
+    if !html_columns.is_empty() {
+        log.push(format!(
+            "栏目条目：item = \"{item_selector}\"，标题 {}，日期 {}",
+            title_probes.join("、"),
+            date_probe.as_deref().unwrap_or("（列表上没有）")
+        ));
+    }
+    for (pf, cs) in &by_platform {
+        log.push(format!(
+            "{} 栏目 {} 个：条目由预设 platform = \"{}\" 读取（item = \"{}\"）",
+            pf.name(),
+            cs.len(),
+            pf.name(),
+            cs[0].items.as_ref().map_or("li", |g| g.selector.as_str())
+        ));
+    }
 
-    let col_dirs: Vec<Vec<String>> = columns.iter().map(|c| dirs(&c.url)).collect();
+    let col_dirs: Vec<Vec<String>> = html_columns
+        .iter()
+        .filter(|c| !extra_columns.iter().any(|(u, _)| *u == c.url))
+        .map(|c| dirs(&c.url))
+        .collect();
     let hub_dirs: Vec<Vec<String>> = hubs.iter().map(|h| dirs(&h.url)).collect();
     let column_pattern = index_pattern(&col_dirs, &hub_dirs);
     let other_hubs: Vec<Vec<String>> = hubs
@@ -322,7 +461,7 @@ pub async fn suggest(
         article.as_deref().unwrap_or("（未知）")
     ));
 
-    let pagination = pagination(web, &scope, &columns, &mut log).await;
+    let pagination = pagination(web, &scope, &html_columns, &mut log).await;
     let fields = detail_probes(&samples);
     let column_field = breadcrumb_column(&samples);
     if column_field.is_some() {
@@ -394,37 +533,67 @@ pub async fn suggest(
         t,
         "# Columns (checked before the hubs: a column's address may look like a hub's)."
     );
-    let _ = writeln!(t, "[[list]]\nname = \"栏目\"");
-    if let Some(p) = &column_pattern {
-        let _ = writeln!(t, "url_pattern = {}", lit(p));
-    }
-    if !extra_columns.is_empty() {
+    if !html_columns.is_empty() {
+        let _ = writeln!(t, "[[list]]\nname = \"栏目\"");
+        if let Some(p) = &column_pattern {
+            let _ = writeln!(t, "url_pattern = {}", lit(p));
+        }
+        let html_extra: Vec<String> = extra_columns
+            .iter()
+            .filter(|(_, pf)| pf.is_none())
+            .map(|(u, _)| q(u.as_str()))
+            .collect();
+        if !html_extra.is_empty() {
+            let _ = writeln!(t, "entries = [{}]", html_extra.join(", "));
+        }
         let _ = writeln!(
             t,
-            "entries = [{}]",
-            extra_columns
+            "item = {}\nlink = \"css:a@href\"\ntitle = [{}]",
+            q(&item_selector),
+            title_probes
                 .iter()
-                .map(|u| q(u.as_str()))
+                .map(|p| q(p))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if let Some(d) = &date_probe {
+            let _ = writeln!(t, "date = {}", q(d));
+        }
+        t.push_str(&unit_line);
+        if let Some(p) = &pagination {
+            t.push_str(p);
+        }
     }
-    let _ = writeln!(
-        t,
-        "item = {}\nlink = \"css:a@href\"\ntitle = [{}]",
-        q(&item_selector),
-        title_probes
+    for (pf, cs) in &by_platform {
+        let extra: Vec<String> = extra_columns
             .iter()
-            .map(|p| q(p))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if let Some(d) = &date_probe {
-        let _ = writeln!(t, "date = {}", q(d));
-    }
-    t.push_str(&unit_line);
-    if let Some(p) = &pagination {
-        t.push_str(p);
+            .filter(|(_, p)| *p == Some(*pf))
+            .map(|(u, _)| q(u.as_str()))
+            .collect();
+        let linked: Vec<Vec<String>> = cs
+            .iter()
+            .filter(|c| !extra_columns.iter().any(|(u, _)| *u == c.url))
+            .map(|c| dirs(&c.url))
+            .collect();
+        let mut exclude = hub_dirs.clone();
+        exclude.extend(col_dirs.iter().cloned());
+        let _ = writeln!(
+            t,
+            "\n[[list]]\nname = \"栏目（{}）\"\nplatform = \"{}\"",
+            pf.name(),
+            pf.name()
+        );
+        if !linked.is_empty() {
+            if let Some(p) = index_pattern(&linked, &exclude) {
+                let _ = writeln!(t, "url_pattern = {}", lit(&p));
+            }
+        }
+        if !extra.is_empty() {
+            let _ = writeln!(t, "entries = [{}]", extra.join(", "));
+        }
+        let item = cs[0].items.as_ref().map_or("li", |g| g.selector.as_str());
+        let _ = writeln!(t, "item = {}", q(item));
+        t.push_str(&unit_line);
     }
     let _ = writeln!(
         t,
