@@ -79,7 +79,8 @@ struct Page {
 /// The HTML of a page's `<record>` CDATA fragments: in a `<script type="text/xml">`, an XML
 /// body, or a JSON(P) string field (TrueCMS `;raw({"result":"<datastore>…"})`).
 fn record_fragments(text: &str) -> String {
-    let Ok(re) = Regex::new(r"(?s)<record[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>")
+    let Ok(re) =
+        Regex::new(r"(?s)<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|(.*?))\s*</record>")
     else {
         return String::new();
     };
@@ -117,9 +118,21 @@ fn platform_items(
     url: &Url,
     web: &Web,
 ) -> Option<(Platform, ItemGuess)> {
-    let pf = detect(text)
+    let found = detect(text);
+    // A TrueCMS answer holds a datastore too: the JSONP shape is tried first.
+    [Platform::TrueCms, Platform::Hanweb]
         .into_iter()
-        .find(|p| matches!(p, Platform::Hanweb | Platform::TrueCms))?;
+        .filter(|p| found.contains(p))
+        .find_map(|pf| platform_items_as(pf, project, text, url, web))
+}
+
+fn platform_items_as(
+    pf: Platform,
+    project: &Project,
+    text: &str,
+    url: &Url,
+    web: &Web,
+) -> Option<(Platform, ItemGuess)> {
     let frags = record_fragments(text);
     if frags.is_empty() {
         return None;
@@ -337,6 +350,15 @@ pub async fn suggest(
     for pf in &platforms {
         log.push(format!("平台特征：{}", pf.evidence()));
     }
+    let paths = |v: &[&Page]| {
+        let mut p: Vec<String> = v.iter().take(8).map(|x| x.url.path().to_string()).collect();
+        if v.len() > 8 {
+            p.push("…".into());
+        }
+        p.join(" ")
+    };
+    log.push(format!("  栏目页：{}", paths(&columns)));
+    log.push(format!("  导航页：{}", paths(&hubs)));
     if columns.is_empty() {
         return Err(SuggestError::NoColumns(pages.len()));
     }
@@ -594,6 +616,14 @@ pub async fn suggest(
         let item = cs[0].items.as_ref().map_or("li", |g| g.selector.as_str());
         let _ = writeln!(t, "item = {}", q(item));
         t.push_str(&unit_line);
+        // An endpoint given on the command line pages by its own query parameters.
+        if let Some(p) = cs
+            .iter()
+            .find(|c| extra_columns.iter().any(|(u, _)| *u == c.url))
+            .and_then(|c| query_pagination(&c.url, &c.text))
+        {
+            t.push_str(&p);
+        }
     }
     let _ = writeln!(
         t,
@@ -983,6 +1013,77 @@ async fn pagination(
             "[list.pagination]\nkind = \"template\"\nfirst = \"index.html\"\npattern = \"index_{{n}}.html\"\nsecond = {second}\ncount = {{ from = \"pager_script\", function = \"createPageHTML\" }}\n"
         ));
     }
-    log.push("分页：栏目页上没有 #pageDec 或 createPageHTML，按一页处理".into());
+    // A "下一页" link with a class of its own.
+    let a = Selector::parse("a[href]").ok()?;
+    for c in columns.iter() {
+        let doc = Html::parse_document(&c.text);
+        for el in doc.select(&a) {
+            let text = element_text(el);
+            let href = el.value().attr("href").unwrap_or("");
+            if !(text.contains("下一页") || text == "下页") || href.starts_with("javascript") {
+                continue;
+            }
+            if let Some(class) = el.value().classes().find(|k| {
+                !k.is_empty()
+                    && k.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            }) {
+                log.push(format!("分页：“下一页”链接 a.{class}"));
+                return Some(format!(
+                    "[list.pagination]\nkind = \"next_link\"\nlink = \"css:a.{class}@href\"\n"
+                ));
+            }
+        }
+    }
+    if !columns.is_empty() {
+        log.push("分页：栏目页上没有 #pageDec、createPageHTML 或“下一页”链接，按一页处理".into());
+    }
     None
+}
+
+/// Query pagination for a JSON(P) list endpoint given on the command line: its page and size
+/// parameters (`page=1&rows=5`) and the record total of its answer.
+fn query_pagination(url: &Url, text: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let page = pairs.iter().find(|(k, _)| {
+        matches!(
+            k.as_str(),
+            "page" | "pageNo" | "pageNum" | "pageIndex" | "p" | "curpage"
+        )
+    })?;
+    let size = pairs.iter().find(|(k, v)| {
+        matches!(
+            k.as_str(),
+            "rows" | "size" | "pageSize" | "perpage" | "limit"
+        ) && v.parse::<u32>().is_ok()
+    });
+    let j: serde_json::Value =
+        serde_json::from_str(crate::extract::list::strip_jsonp(text)).ok()?;
+    let total = ["total", "totalCount", "totalRecord", "count", "totalrecord"]
+        .iter()
+        .find(|k| {
+            j.get(**k)
+                .and_then(|v| {
+                    v.as_u64()
+                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                })
+                .is_some()
+        })?;
+    let mut t = format!(
+        "[list.pagination]\nkind = \"query\"\nparam = {}\nfirst = {}\n",
+        q(&page.0),
+        page.1.parse::<u32>().unwrap_or(1)
+    );
+    match size {
+        Some((k, v)) => {
+            let _ = writeln!(t, "size_param = {}\nsize = {v}\ncount = {{ from = \"json\", path = {}, per_page = {v} }}", q(k), q(total));
+        }
+        None => {
+            let _ = writeln!(t, "count = {{ from = \"json\", path = {} }}", q(total));
+        }
+    }
+    Some(t)
 }
