@@ -253,3 +253,33 @@ fn moved_units_live_only_on_their_own_sites() {
     let (_, _, home) = text(&w, Site::County, "/", "");
     assert!(home.contains("href=\"http://huaiyuan.tongbai.sim/\""));
 }
+
+#[test]
+fn the_same_seed_gives_the_same_platform_bytes() {
+    let (a, b) = (web(300), web(300));
+    let requests = [
+        (Site::Hanweb, "/", ""),
+        (Site::Hanweb, "/col/col72007/index.html", ""),
+        (
+            Site::Hanweb,
+            super::hanweb::DATAPROXY,
+            "columnid=72007&unitid=345007&webid=2781&startrecord=1&endrecord=45&perpage=10",
+        ),
+        (Site::TrueCms, "/xxgk/gzdt/index.html", ""),
+        (
+            Site::TrueCms,
+            super::truecms::INTERFACE,
+            "colid=11310&page=1&rows=5",
+        ),
+        (Site::Trs, "/zwgk/jctb/index_1.html", ""),
+    ];
+    for (site, path, query) in requests {
+        let (x, y) = (
+            a.serve(site, path, query, FaultProfile::None),
+            b.serve(site, path, query, FaultProfile::None),
+        );
+        assert_eq!(x.status, 200, "{path}");
+        assert_eq!(x.body, y.body, "{path}");
+        assert_eq!(x.last_modified, y.last_modified, "{path}");
+    }
+}
