@@ -251,10 +251,13 @@ pub async fn suggest(
     let mut extra_columns: Vec<(Url, Option<Platform>)> = Vec::new();
     for (i, u) in opts.urls.iter().enumerate() {
         seen.insert(u.to_string());
-        let got = web
-            .get(&scope, u)
-            .await
-            .map_err(|m| SuggestError::Home(u.to_string(), format!("{m:?}")))?;
+        let got = web.get(&scope, u).await.map_err(|m| {
+            let why = match m {
+                super::web::Missing::NotSaved => "没有保存的页面".to_string(),
+                super::web::Missing::Failed(e) => e,
+            };
+            SuggestError::Home(u.to_string(), why)
+        })?;
         let (items, platform) = if i == 0 {
             (None, None)
         } else {
