@@ -3,7 +3,8 @@
 //! census of the shapes the page does hold — XML `<record>` fragments, script datastores, JSON
 //! arrays and fields holding fragments, common list elements, known pagers — so a wrong payload
 //! kind or selector shows what to write instead:
-//! "item selector `li` matched 0 elements; the page has 15 `<record>` fragments".
+//! "条目选择器 item `li` 匹配 0 个元素；页面中有 15 个 `<record>` 片段" (in Chinese, as the
+//! analysts who add sites read it).
 //!
 //! `govtrust source test` prints it; the crawl logs it as the page's warning.
 
@@ -117,7 +118,7 @@ pub fn census(text: &str) -> Census {
         for (label, sel) in [
             ("`<li>`", "li"),
             ("`<tr>`", "tr"),
-            ("links", "a[href]"),
+            ("链接", "a[href]"),
             ("`<table>`", "table"),
         ] {
             if let Ok(s) = Selector::parse(sel) {
@@ -129,10 +130,10 @@ pub fn census(text: &str) -> Census {
         }
     }
     for (name, needle) in [
-        ("a jpage({…}) pager (Hanweb)", "jpage("),
-        ("a createPageHTML(…) pager (TRS)", "createpagehtml("),
-        ("a #pageDec pager (Henan platform)", "id=\"pagedec\""),
-        ("a dataproxy.jsp endpoint (Hanweb)", "dataproxy.jsp"),
+        ("jpage({…}) 分页（大汉）", "jpage("),
+        ("createPageHTML(…) 分页（TRS）", "createpagehtml("),
+        ("#pageDec 分页（河南省平台）", "id=\"pagedec\""),
+        ("dataproxy.jsp 接口（大汉）", "dataproxy.jsp"),
     ] {
         if lower.contains(needle) {
             c.pagers.push(name);
@@ -145,32 +146,32 @@ impl std::fmt::Display for Census {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts: Vec<String> = Vec::new();
         if self.records > 0 {
-            parts.push(format!("{} `<record>` fragments", self.records));
+            parts.push(format!("{} 个 `<record>` 片段", self.records));
         }
         if self.xml_scripts > 0 {
             parts.push(format!(
-                "{} `<script type=\"text/xml\">` datastore(s)",
+                "{} 个 `<script type=\"text/xml\">` 数据块",
                 self.xml_scripts
             ));
         }
         for (path, n) in &self.json_arrays {
-            parts.push(format!("a JSON array of {n} at `{path}`"));
+            parts.push(format!("`{path}` 处有 {n} 项的 JSON 数组"));
         }
         for (path, r, li) in &self.json_fragments {
             parts.push(format!(
-                "a markup fragment in JSON field `{path}` ({r} `<record>`, {li} `<li>`)"
+                "JSON 字段 `{path}` 中的标记片段（{r} 个 `<record>`，{li} 个 `<li>`）"
             ));
         }
         for (label, n) in &self.elements {
-            parts.push(format!("{n} {label}"));
+            parts.push(format!("{n} 个 {label}"));
         }
         for p in &self.pagers {
             parts.push(p.to_string());
         }
         if parts.is_empty() {
-            write!(f, "nothing recognisable")
+            write!(f, "无可识别的列表内容")
         } else {
-            write!(f, "{}", parts.join(", "))
+            write!(f, "{}", parts.join("，"))
         }
     }
 }
@@ -184,32 +185,32 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
                 .item
                 .as_ref()
                 .map_or(0, |sel| Html::parse_document(text).select(sel).count());
-            let _ = write!(out, "{} matched {n} elements", describe_item(list));
+            let _ = write!(out, "{} 匹配 {n} 个元素", describe_item(list));
         }
         Payload::Json | Payload::Jsonp => {
             let body = strip_jsonp(text);
             match serde_json::from_str::<Json>(body.trim()) {
                 Err(e) => {
-                    let _ = write!(out, "the body is not JSON ({e})");
+                    let _ = write!(out, "正文不是 JSON（{e}）");
                 }
                 Ok(j) => match json_path(&j, &list.items) {
                     Some(Json::Array(_)) => {
-                        let _ = write!(out, "`{}` is an empty array", list.items.join("."));
+                        let _ = write!(out, "`{}` 是空数组", list.items.join("."));
                     }
                     Some(_) => {
-                        let _ = write!(out, "`{}` is not an array", list.items.join("."));
+                        let _ = write!(out, "`{}` 不是数组", list.items.join("."));
                     }
                     None => {
-                        let _ = write!(out, "no value at `{}`", list.items.join("."));
+                        let _ = write!(out, "`{}` 处没有值", list.items.join("."));
                     }
                 },
             }
         }
         Payload::ScriptXml { record, .. } | Payload::Xml { record } => {
             let n = xml_records(text, record).map_or(0, Iterator::count);
-            let _ = write!(out, "{n} `<{record}>` records");
+            let _ = write!(out, "{n} 条 `<{record}>` 记录");
             if n > 0 && list.item.is_some() {
-                let _ = write!(out, ", in which {} matched nothing", describe_item(list));
+                let _ = write!(out, "，其中{} 没有匹配到", describe_item(list));
             }
         }
         Payload::Fragment { jsonp, path, inner } => {
@@ -225,17 +226,17 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
             });
             match (frag, inner) {
                 (None, _) => {
-                    let _ = write!(out, "no text at JSON field `{}`", path.join("."));
+                    let _ = write!(out, "JSON 字段 `{}` 没有文本", path.join("."));
                 }
                 (Some(f), Inner::Xml { record }) => {
                     let n = xml_records(&f, record).map_or(0, Iterator::count);
                     let _ = write!(
                         out,
-                        "the fragment at `{}` has {n} `<{record}>` records",
+                        "`{}` 处的片段有 {n} 条 `<{record}>` 记录",
                         path.join(".")
                     );
                     if n > 0 && list.item.is_some() {
-                        let _ = write!(out, ", in which {} matched nothing", describe_item(list));
+                        let _ = write!(out, "，其中{} 没有匹配到", describe_item(list));
                     }
                 }
                 (Some(f), Inner::Html) => {
@@ -245,7 +246,7 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
                         .map_or(0, |sel| Html::parse_document(&f).select(sel).count());
                     let _ = write!(
                         out,
-                        "in the fragment at `{}`, {} matched {n} elements; the fragment has {}",
+                        "`{}` 处的片段中，{}匹配 {n} 个元素；片段中有 {}",
                         path.join("."),
                         describe_item(list),
                         census(&f)
@@ -255,7 +256,7 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
             }
         }
     }
-    let _ = write!(out, "; the page has {}", census(text));
+    let _ = write!(out, "；页面中有 {}", census(text));
     if at == PageAt::List && !list.captures.is_empty() {
         let found = super::capture::captures(list, text);
         let missing: Vec<&str> = list
@@ -265,7 +266,7 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
-            let _ = write!(out, "; captures not found: {}", missing.join(", "));
+            let _ = write!(out, "；未找到捕获值：{}", missing.join(", "));
         }
     }
     out
@@ -273,8 +274,8 @@ pub fn diagnose_list(list: &List, text: &str, at: PageAt) -> String {
 
 fn describe_item(list: &List) -> String {
     match &list.item {
-        Some(s) => format!("item selector `{}`", selector_text(s)),
-        None => "the item (each record)".into(),
+        Some(s) => format!("条目选择器 item `{}`", selector_text(s)),
+        None => "条目（每条记录）".into(),
     }
 }
 
@@ -314,14 +315,14 @@ mod tests {
         let why = diagnose_list(&l, DATAPROXY, PageAt::List);
         assert!(
             why.starts_with(
-                "item selector `div.news` matched 0 elements; the page has 2 `<record>` fragments"
+                "条目选择器 item `div.news` 匹配 0 个元素；页面中有 2 个 `<record>` 片段"
             ),
             "{why}"
         );
         let l = list("payload = { kind = \"xml\", record = \"record\" }\nitem = \"p\"");
         let why = diagnose_list(&l, DATAPROXY, PageAt::List);
         assert!(
-            why.starts_with("2 `<record>` records, in which item selector `p` matched nothing"),
+            why.starts_with("2 条 `<record>` 记录，其中条目选择器 item `p` 没有匹配到"),
             "{why}"
         );
     }
@@ -331,10 +332,10 @@ mod tests {
         let body = r#";raw({"result":"<datastore><record><![CDATA[<li>x</li>]]></record></datastore>","total":57,"data":{"rows":[{"a":1},{"a":2},{"a":3}]}})"#;
         let l = list("payload = { kind = \"jsonp\" }\nitems = \"list\"\nrecords = true");
         let why = diagnose_list(&l, body, PageAt::List);
-        assert!(why.contains("no value at `list`"), "{why}");
-        assert!(why.contains("a JSON array of 3 at `data.rows`"), "{why}");
+        assert!(why.contains("`list` 处没有值"), "{why}");
+        assert!(why.contains("`data.rows` 处有 3 项的 JSON 数组"), "{why}");
         assert!(
-            why.contains("a markup fragment in JSON field `result` (1 `<record>`, 1 `<li>`)"),
+            why.contains("JSON 字段 `result` 中的标记片段（1 个 `<record>`，1 个 `<li>`）"),
             "{why}"
         );
     }
@@ -345,7 +346,7 @@ mod tests {
         let page =
             "<html><body><ul></ul><script>$('#1').jpage({ perPage:15 });</script></body></html>";
         let why = diagnose_list(&l, page, PageAt::List);
-        assert!(why.contains("a jpage({…}) pager (Hanweb)"), "{why}");
-        assert!(why.ends_with("captures not found: columnid"), "{why}");
+        assert!(why.contains("jpage({…}) 分页（大汉）"), "{why}");
+        assert!(why.ends_with("未找到捕获值：columnid"), "{why}");
     }
 }
