@@ -64,27 +64,14 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
         // Failed run after run: not requested while its quarantine lasts, still part of the
         // run (not gone), its attachments too.
         event.status = "quarantined".into();
-        if e.role == Role::List {
-            // Its items stay part of the run, from the snapshot last read.
-            let mut commit = Commit {
-                done: Some(e.seq),
-                numbered: numbered(&e),
-                ..Commit::default()
-            };
-            event.capped_at = stored_list(ctx, source, &e, prev.as_ref(), &mut commit)?;
-            commit.event = Some(event);
-            return finish(ctx, commit).await;
-        }
-        let atts = prev.as_ref().and_then(|p| p.attachments.as_deref());
-        return without_request(ctx, source, &e, atts, event).await;
+        return without_request(ctx, source, &e, prev.as_ref(), event).await;
     }
     if e.role != Role::List {
         if let Some(p) = &prev {
             if waits(ctx, Due::of(p), now) {
                 event.status = "not_due".into();
                 event.change = Change::NotDue;
-                let atts = p.attachments.as_deref();
-                return without_request(ctx, source, &e, atts, event).await;
+                return without_request(ctx, source, &e, Some(p), event).await;
             }
         }
     }
@@ -128,24 +115,30 @@ pub(super) async fn process(ctx: &Ctx, e: FrontierEntry) -> Result<(), CrawlErro
     finish(ctx, commit).await
 }
 
-/// Records entry `e` in the run without a request (not due, or quarantined): its event, and a
-/// detail's attachments (`attachments`, as its record keeps them) as part of the run too.
+/// Records entry `e` in the run without a request (not due, or quarantined): its event, a
+/// detail's attachments (as its record `prev` keeps them) and a list's items (from the
+/// snapshot last read) as part of the run too.
 async fn without_request(
     ctx: &Ctx,
     source: &Source,
     e: &FrontierEntry,
-    attachments: Option<&[String]>,
-    event: RunEvent,
+    prev: Option<&PageRecord>,
+    mut event: RunEvent,
 ) -> Result<(), CrawlError> {
     let mut commit = Commit {
         done: Some(e.seq),
         numbered: numbered(e),
-        event: Some(event),
         ..Commit::default()
     };
-    if e.role == Role::Detail {
-        account_attachments(ctx, source, e, attachments, &mut commit)?;
+    match e.role {
+        Role::Detail => {
+            let atts = prev.and_then(|p| p.attachments.as_deref());
+            account_attachments(ctx, source, e, atts, &mut commit)?;
+        }
+        Role::List => event.capped_at = stored_list(ctx, source, e, prev, &mut commit)?,
+        _ => {}
     }
+    commit.event = Some(event);
     finish(ctx, commit).await
 }
 
