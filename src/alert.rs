@@ -566,5 +566,7 @@ pub async fn dispatch(project: &Project, store: &Store, digest: &Digest) -> Aler
     }
 }
 
+pub mod stored;
+
 #[cfg(test)]
 mod tests;

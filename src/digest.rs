@@ -575,6 +575,7 @@ fn fact_moves(old: &[FactSnapshot], new: &[FactSnapshot]) -> Vec<FactMove> {
 
 pub mod inspection;
 mod render;
+pub mod stored;
 pub use inspection::InspectionMove;
 pub use render::render_text;
 

@@ -15,6 +15,8 @@ use crate::store::faults::PageFault;
 use crate::store::pages::PageRecord;
 use crate::store::Store;
 
+pub mod stored;
+
 /// The health of one run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HealthReport {

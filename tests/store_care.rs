@@ -212,7 +212,9 @@ async fn a_backup_taken_during_a_crawl_resumes_to_the_same_store() {
     assert_eq!(done.status, RunStatus::Complete);
 
     let copy = Store::open(&backup).unwrap_or_else(|e| panic!("{e}"));
-    let report = copy.verify().unwrap_or_else(|e| panic!("{e}"));
+    let report = copy
+        .verify(&govtrust::records::registry())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok(), "{}", report.render(&backup));
     let mid = copy
         .last_run()

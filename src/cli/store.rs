@@ -28,7 +28,7 @@ pub fn store(store: &Path, action: StoreAction) -> anyhow::Result<ExitCode> {
     match action {
         StoreAction::Verify => {
             let s = open_store(store)?;
-            let report = s.verify()?;
+            let report = s.verify(&govtrust::records::registry())?;
             print!("{}", report.render(store));
             Ok(if report.ok() {
                 ExitCode::SUCCESS
@@ -38,7 +38,7 @@ pub fn store(store: &Path, action: StoreAction) -> anyhow::Result<ExitCode> {
         }
         StoreAction::Compact { keep_runs } => {
             let s = open_store(store)?;
-            let c = s.compact(Retention { keep_runs })?;
+            let c = s.compact(Retention { keep_runs }, &govtrust::records::registry())?;
             println!(
                 "存储已压缩：保留快照 {}，删除旧快照 {}（超过 {keep_runs} 次运行前被替换、且无页面、文档或证据依据），文档 {}",
                 c.snapshots_kept, c.snapshots_dropped, c.documents

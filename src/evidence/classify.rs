@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Months, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkCalendar;
 use crate::config::rules::{CourtYield, EvidenceRule, RecordYield, RuleKind, RuleSet, TitleMatch};
@@ -20,20 +19,7 @@ use super::notice::{named_units, NoticeMarkers};
 use super::records::check_record;
 use super::title::{contains_document, has_phrases, normalize_title, title_year};
 
-/// Which units each rule could see in the crawl: a covered unit without evidence gets a negative
-/// fact (published = false, failures = 0); an uncovered one gets none.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Coverage {
-    pub by_rule: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// A name a notice or record used that resolves to no roster unit.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Unresolved {
-    pub rule: String,
-    pub name: String,
-    pub url: String,
-}
+pub use crate::model::evidence::{Coverage, Unresolved};
 
 #[derive(Debug, Clone, Default)]
 pub struct Classification {

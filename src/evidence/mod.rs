@@ -6,7 +6,8 @@ pub mod annual;
 pub mod classify;
 pub mod court;
 pub mod facts;
-pub mod model;
+/// The evidence records, kept in [`crate::model`] with the other stored records.
+pub use crate::model::evidence as model;
 pub mod notice;
 pub mod records;
 pub mod run;

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use regex::Regex;
 use scraper::{ElementRef, Html};
 use serde_json::Value as Json;
@@ -20,29 +19,7 @@ use super::ExtractError;
 use crate::config::source::{Inner, List, Pagination, Payload, Probe};
 use crate::crawl::url::Normalizer;
 
-/// One item of a list page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListItem {
-    pub link: Option<Url>,
-    pub title: Option<String>,
-    pub date: Option<NaiveDate>,
-    pub fields: BTreeMap<String, String>,
-    /// Stable key of a record item (its key probe, its link, or a hash of its fields).
-    pub key: String,
-}
-
-/// What a list page yields.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPage {
-    pub items: Vec<ListItem>,
-    /// Pages the list declares (template, query and request pagination).
-    pub page_count: Option<u32>,
-    /// The next page's URL (next-link pagination).
-    pub next: Option<Url>,
-    /// The list's captures the page answered (entry pages); not kept with a stored extraction.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub captures: BTreeMap<String, String>,
-}
+pub use crate::model::{ListItem, ListPage};
 
 /// Which of a list's pages a body is: the payload and captures differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

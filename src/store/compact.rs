@@ -23,6 +23,7 @@ use std::path::Path;
 
 use sled::transaction::{TransactionError, Transactional};
 
+use super::typed::Records;
 use super::values::{self, ValueLog, ValueRef};
 use super::{Result, Store, StoreError};
 
@@ -62,9 +63,10 @@ struct Moved {
 }
 
 impl Store {
-    /// Compacts the store ([module docs](self)). The handle must be the store's only one: the
-    /// file its reads go to is replaced.
-    pub fn compact(self, retention: Retention) -> Result<CompactSummary> {
+    /// Compacts the store ([module docs](self)), keeping what the records of the stages above
+    /// rest on as `records` reads them. The handle must be the store's only one: the file its
+    /// reads go to is replaced.
+    pub fn compact(self, retention: Retention, records: &Records) -> Result<CompactSummary> {
         if std::sync::Arc::strong_count(&self.values) > 1 {
             return Err(StoreError::Compact(
                 "存储在本进程中仍被使用（压缩需要独占存储）".into(),
@@ -72,7 +74,7 @@ impl Store {
         }
         let current = self.values.path().to_path_buf();
         remove_strays(&self.path, &current)?;
-        let keep = self.snapshots_to_keep(retention)?;
+        let keep = self.snapshots_to_keep(retention, records)?;
         let mut summary = CompactSummary {
             bytes_before: self.values.end(),
             ..CompactSummary::default()
@@ -173,7 +175,11 @@ impl Store {
     }
 
     /// The hashes of the snapshots retention keeps.
-    fn snapshots_to_keep(&self, retention: Retention) -> Result<HashSet<Vec<u8>>> {
+    fn snapshots_to_keep(
+        &self,
+        retention: Retention,
+        records: &Records,
+    ) -> Result<HashSet<Vec<u8>>> {
         let mut keep: HashSet<Vec<u8>> = HashSet::new();
         for p in self.pages_iter()? {
             if let Some(h) = p?.hash {
@@ -185,7 +191,7 @@ impl Store {
             keep.insert(self.decode_document(&k, &v)?.snapshot.into_bytes());
         }
         for v in self.tree("evidence")?.iter().values() {
-            let e: crate::evidence::model::Evidence = super::decode("evidence", &v?)?;
+            let e: crate::model::evidence::Evidence = super::decode("evidence", &v?)?;
             keep.insert(e.snapshot.into_bytes());
         }
         for kv in self.tree(super::list_extracts::LIST_EXTRACTS)?.iter() {
@@ -194,22 +200,29 @@ impl Store {
             keep.insert(x.hash.into_bytes());
         }
         let latest = self.last_run()?.map_or(0, |r| r.id);
-        // A stored inspection's proofs; and for the runs retention keeps, the snapshots its
-        // column pages had, which a later run shows as the column before a backdated document.
-        for kv in self.tree("health")?.iter() {
-            let (k, v) = kv?;
-            let run = <[u8; 8]>::try_from(&k[..]).map_or(0, u64::from_be_bytes);
-            let h: crate::health::HealthReport = super::decode("health", &v)?;
-            let Some(i) = h.inspection else { continue };
-            keep.extend(i.snapshots().into_iter().map(|s| s.as_bytes().to_vec()));
-            if latest.saturating_sub(run) < retention.keep_runs {
-                keep.extend(
-                    i.units
-                        .values()
-                        .flat_map(|u| &u.columns)
-                        .filter_map(|c| c.snapshot.as_ref())
-                        .map(|s| s.as_bytes().to_vec()),
-                );
+        // What the records of the stages above rest on (a stored inspection's proofs; and,
+        // for the runs retention keeps, the snapshots its column pages had, which a later run
+        // shows as the column before a backdated document).
+        for tree in records.trees() {
+            for kv in self.tree(tree)?.iter() {
+                let (k, v) = kv?;
+                let rests = match records.check(tree, &k, &v) {
+                    Some(Ok(r)) => r,
+                    Some(Err(why)) => {
+                        return Err(StoreError::Record {
+                            tree: tree.to_string(),
+                            key: String::from_utf8_lossy(&k).replace('\0', "/"),
+                            why,
+                        })
+                    }
+                    None => continue,
+                };
+                keep.extend(rests.snapshots.into_iter().map(String::into_bytes));
+                if let Some((run, snapshots)) = rests.recent {
+                    if latest.saturating_sub(run) < retention.keep_runs {
+                        keep.extend(snapshots.into_iter().map(String::into_bytes));
+                    }
+                }
             }
         }
         let superseded: HashMap<Vec<u8>, u64> = self

@@ -2,7 +2,7 @@
 //! snapshot, their JSON in the value log ([`super::values`]). The evidence stage reads them from
 //! here.
 
-use crate::extract::Document;
+use crate::model::Document;
 
 use super::{decode, Result, Store};
 

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{TransactionError, Transactional};
 
-use crate::evidence::classify::{Coverage, Unresolved};
-use crate::evidence::model::{Decision, Evidence, Status};
+use crate::model::evidence::{Coverage, Decision, Evidence, Status, Unresolved};
 
 use super::{decode, encode, key, prefix, Result, Store, StoreError};
 
@@ -282,7 +281,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::model::{DocRef, Finding};
+    use crate::model::evidence::{DocRef, Finding};
 
     fn ev(id: &str, unit: &str, title: &str) -> Evidence {
         Evidence {

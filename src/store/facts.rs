@@ -31,7 +31,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use super::{decode, encode, key, prefix, Store, StoreError};
-use crate::fact::{Fact, Origin, Provenance, Value};
+use crate::model::fact::{Fact, Origin, Provenance, Value};
 
 const FACTS: &str = "facts";
 const HISTORY: &str = "fact_history";

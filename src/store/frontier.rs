@@ -18,7 +18,7 @@ use super::runs::{encode_event, event_chunk, event_chunk_key, RunEvent, CHUNK_EV
 use super::snapshots::compress;
 use super::urls::{id_key, UrlEntry, URLS};
 use super::{decode, encode, Result, Store, StoreError};
-use crate::extract::Document;
+use crate::model::Document;
 
 /// List-level fields carried from a list item to its detail page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -800,7 +800,7 @@ mod tests {
 
     #[test]
     fn a_list_extraction_is_stored_with_its_items_numbers() {
-        use crate::extract::list::{ListItem, ListPage};
+        use crate::model::{ListItem, ListPage};
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
         s.begin_run_here(1);

@@ -28,7 +28,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 
 use super::{decode, encode, key, prefix, Result, Store, StoreError};
-use crate::extract::{Document, DocumentKind};
+use crate::model::{Document, DocumentKind};
 
 /// Date key of undated documents: sorts before every real date.
 pub const NO_DATE: &str = "00000000";

@@ -16,7 +16,7 @@ use url::Url;
 
 use super::bin::{put_text, put_varint, Reader};
 use super::{decode, Result, Store, StoreError};
-use crate::extract::list::{ListItem, ListPage};
+use crate::model::{ListItem, ListPage};
 
 pub(crate) const LIST_EXTRACTS: &str = "list_extracts";
 
@@ -25,7 +25,7 @@ pub(crate) const LIST_EXTRACTS: &str = "list_extracts";
 pub struct ListExtract {
     /// Content hash of the snapshot it was extracted from.
     pub hash: String,
-    /// See [`crate::crawl`]'s list fingerprint: the definition it was extracted under.
+    /// The fingerprint of the list definition it was extracted under (the crawl's, opaque here).
     pub fingerprint: String,
     pub final_url: String,
     pub page: ListPage,

@@ -10,11 +10,16 @@
 //! except the crawl's per-URL commits, which are written in an order whose every prefix a resumed
 //! run completes ([`Store::commit_prepared`]): sled writes its I/O buffer per transaction.
 //! Sub-modules add typed access for one record family each.
+//!
+//! The store is the bottom floor: it imports nothing from the stages above it
+//! (`tests/layering.rs`). The record types it shares with them are defined in [`crate::model`];
+//! a stage's own records (health, digests, alert deliveries) are kept through [`typed`] trees
+//! by code in that stage, and `store verify` / `store compact` read them through the
+//! [`typed::Records`] registry the caller builds.
 
 pub mod backup;
 mod bin;
 pub mod compact;
-pub mod digests;
 pub mod documents;
 pub mod evidence;
 pub mod facts;
@@ -22,7 +27,6 @@ pub mod faults;
 mod filter;
 pub mod frontier;
 mod gate;
-pub mod health;
 pub mod holder;
 pub mod index;
 pub mod list_extracts;
@@ -32,6 +36,7 @@ pub mod pages;
 pub mod runs;
 pub mod snapshot_meta;
 pub mod snapshots;
+pub mod typed;
 pub mod urls;
 pub mod values;
 pub mod verify;
@@ -104,6 +109,13 @@ pub enum StoreError {
     },
     #[error(transparent)]
     ValueLog(#[from] values::ValueError),
+    /// A record of a typed tree ([`typed`]) that does not decode.
+    #[error("{tree} {key}: {why}")]
+    Record {
+        tree: String,
+        key: String,
+        why: String,
+    },
     #[error("corrupt record in tree {tree} under {key}")]
     Corrupt { tree: String, key: String },
     #[error("transaction aborted: {0}")]
@@ -122,7 +134,10 @@ impl StoreError {
     pub fn is_undecodable(&self) -> bool {
         matches!(
             self,
-            StoreError::Decode { .. } | StoreError::Corrupt { .. } | StoreError::Value { .. }
+            StoreError::Decode { .. }
+                | StoreError::Record { .. }
+                | StoreError::Corrupt { .. }
+                | StoreError::Value { .. }
         )
     }
 }

@@ -18,6 +18,7 @@ use super::list_extracts::LIST_EXTRACTS;
 use super::pages::{RECORDS, SCHEDULES};
 use super::runs::EVENTS;
 use super::snapshot_meta::SNAPSHOT_META;
+use super::typed::Records;
 use super::urls::{UrlEntry, URLS};
 use super::{Result, Store};
 
@@ -135,8 +136,9 @@ struct Links {
 }
 
 impl Store {
-    /// Checks every tree ([module docs](self)).
-    pub fn verify(&self) -> Result<VerifyReport> {
+    /// Checks every tree ([module docs](self)); the trees of the stages above the store by
+    /// `records`.
+    pub fn verify(&self, records: &Records) -> Result<VerifyReport> {
         let keys = |name: &str| -> Result<HashSet<Vec<u8>>> {
             self.tree(name)?
                 .iter()
@@ -163,7 +165,7 @@ impl Store {
         names.sort();
         for name in names {
             let tree = self.tree(&name)?;
-            let known = KNOWN.contains(&name.as_str());
+            let known = KNOWN.contains(&name.as_str()) || records.knows(&name);
             let mut check = TreeCheck {
                 name: name.clone(),
                 entries: 0,
@@ -176,7 +178,7 @@ impl Store {
                 if !known {
                     continue;
                 }
-                for what in self.check(&name, &k, &v, &links, &mut report.values_read) {
+                for what in self.check(&name, &k, &v, &links, records, &mut report.values_read) {
                     check.problems += 1;
                     report.problem_count += 1;
                     if report.problems.len() < MAX_LISTED {
@@ -194,8 +196,19 @@ impl Store {
     }
 
     /// The problems of one entry of tree `name`.
-    fn check(&self, name: &str, k: &[u8], v: &[u8], links: &Links, read: &mut u64) -> Vec<String> {
-        use crate::evidence::model::Evidence;
+    fn check(
+        &self,
+        name: &str,
+        k: &[u8],
+        v: &[u8],
+        links: &Links,
+        records: &Records,
+        read: &mut u64,
+    ) -> Vec<String> {
+        use crate::model::evidence::Evidence;
+        if let Some(r) = records.check(name, k, v) {
+            return r.err().into_iter().collect();
+        }
         let mut out = Vec::new();
         let id = <[u8; 8]>::try_from(k).map_or(0, u64::from_be_bytes);
         let missing = |what: &str, key: &str| format!("{what} {key} 不存在");
@@ -298,22 +311,18 @@ impl Store {
             }
             "evidence_meta" => {
                 if k.starts_with(b"coverage\0") {
-                    json::<crate::evidence::classify::Coverage>(v).map(|_| ())
+                    json::<crate::model::evidence::Coverage>(v).map(|_| ())
                 } else if k.starts_with(b"unresolved\0") {
-                    json::<Vec<crate::evidence::classify::Unresolved>>(v).map(|_| ())
+                    json::<Vec<crate::model::evidence::Unresolved>>(v).map(|_| ())
                 } else {
                     Ok(())
                 }
             }
-            "facts" => json::<crate::fact::Fact>(v).map(|_| ()),
+            "facts" => json::<crate::model::fact::Fact>(v).map(|_| ()),
             "fact_history" => json::<super::facts::HistoryEntry>(v).map(|_| ()),
             "submissions" => json::<super::facts::SubmissionRecord>(v).map(|_| ()),
             "audit" => json::<super::facts::AuditRecord>(v).map(|_| ()),
-            "health" => json::<crate::health::HealthReport>(v).map(|_| ()),
             "doc_indexed" => json::<super::index::IndexEntry>(v).map(|_| ()),
-            "score_snapshots" => json::<crate::digest::ScoreSnapshot>(v).map(|_| ()),
-            "digests" => json::<crate::digest::Digest>(v).map(|_| ()),
-            "alert_deliveries" => json::<crate::alert::Delivery>(v).map(|_| ()),
             super::compact::SUPERSEDED => <[u8; 8]>::try_from(v)
                 .map(|_| ())
                 .map_err(|_| "不是 8 字节的运行号".to_string()),
@@ -327,7 +336,8 @@ impl Store {
     }
 }
 
-/// The trees this govtrust writes and knows how to read.
+/// The trees the store's own modules write and know how to read (the stages' typed trees are
+/// known through the [`Records`] passed in).
 const KNOWN: &[&str] = &[
     "meta",
     "frontier",
@@ -350,7 +360,6 @@ const KNOWN: &[&str] = &[
     "fact_history",
     "submissions",
     "audit",
-    "health",
     "doc_by_date",
     "doc_by_unit",
     "doc_by_source",
@@ -358,8 +367,5 @@ const KNOWN: &[&str] = &[
     "doc_terms",
     "doc_indexed",
     UNINDEXED,
-    "score_snapshots",
-    "digests",
-    "alert_deliveries",
     super::compact::SUPERSEDED,
 ];

@@ -1,8 +1,10 @@
 //! The evidence record: one finding for one unit and indicator, the rule that fired, the document
-//! and snapshot it rests on, and its review status. And [`DocInput`], the view of a stored document
-//! the rules read, so this stage depends on what a document says, not on how it was crawled.
+//! and snapshot it rests on, and its review status; what a classification stores beside it
+//! ([`Coverage`], [`Unresolved`]). And [`DocInput`], the view of a stored document the rules
+//! read, so the evidence stage depends on what a document says, not on how it was crawled.
+//! The evidence stage re-exports this module as `crate::evidence::model`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -170,4 +172,19 @@ impl Evidence {
         blake3::hash(format!("{rule}\0{unit}\0{document}\0{key}").as_bytes()).to_hex()[..20]
             .to_string()
     }
+}
+
+/// Which units each rule could see in the crawl: a covered unit without evidence gets a negative
+/// fact (published = false, failures = 0); an uncovered one gets none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub by_rule: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// A name a notice or record used that resolves to no roster unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unresolved {
+    pub rule: String,
+    pub name: String,
+    pub url: String,
 }
