@@ -35,6 +35,14 @@ pub struct SimwebArgs {
     /// none).
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Counties served: 1 is today's county alone; each further county k is a variant from its
+    /// own seed under hosts of its own (www.tongbai.c017.sim), with real portals' Crawl-delays.
+    #[arg(long, default_value_t = 1)]
+    pub counties: u32,
+    /// Delay every response as a wide-area network and a real server would (30–800 ms, a long
+    /// tail, slow hosts; deterministic per request), on top of --latency-ms.
+    #[arg(long)]
+    pub wan_latency: bool,
 }
 
 /// Serves simweb until Ctrl-C, writing the truth first when asked.
@@ -51,6 +59,8 @@ pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
             roster_path: args.roster,
             log_file: args.log,
             latency: std::time::Duration::from_millis(args.latency_ms),
+            counties: args.counties,
+            wan_latency: args.wan_latency,
             ..SimOptions::default()
         };
         let handle = govtrust::simweb::start(opts).await?;
@@ -77,6 +87,21 @@ pub fn simweb(args: SimwebArgs) -> anyhow::Result<ExitCode> {
         );
         for host in govtrust::simweb::Site::ALL.map(|s| s.host()) {
             println!("  http://{host}:{port}/   (curl --resolve {host}:{port}:127.0.0.1 http://{host}:{port}/)");
+        }
+        if args.counties > 1 {
+            let hosts = |k: u32| {
+                govtrust::simweb::Site::ALL
+                    .map(|s| govtrust::simweb::province::county_host(s, k))
+                    .join(" ")
+            };
+            println!(
+                "  and counties 1 to {} under their own hosts ({} for county 1; the truth is county 0's){}",
+                args.counties - 1,
+                hosts(1),
+                if args.wan_latency { ", every response delayed as on a wide-area network" } else { "" }
+            );
+        } else if args.wan_latency {
+            println!("  every response delayed as on a wide-area network");
         }
         println!("Ctrl-C stops.");
         tokio::signal::ctrl_c().await?;

@@ -23,6 +23,7 @@ mod plant;
 #[cfg(test)]
 mod platform_tests;
 mod portal;
+pub mod province;
 mod registry;
 mod report;
 pub mod rng;
@@ -45,6 +46,7 @@ use crate::config::{ConfigError, Roster};
 pub use faults::{Failure, FaultProfile, Plan, RetryAfter};
 pub use model::Site;
 pub use page::Reply;
+pub use province::{county_host, MAX_COUNTIES};
 pub use server::LogEntry;
 pub use truth::Truth;
 
@@ -60,13 +62,56 @@ pub const DEFAULT_ROSTER: &str = "crawl-config/units/tongbai.toml";
 /// The generator of one night of the simulated web, without a server.
 pub struct SimWeb {
     model: model::Model,
+    /// Which county of a multi-county simweb this is (0: today's county, as generated).
+    county: u32,
+    /// County k's host names in place of county 0's (none for county 0).
+    rehost: Option<province::Rehost>,
+}
+
+/// Whether a URL of the web is a list page (homes, section indexes, column pages, the credit
+/// site's list and API pages, the court's lists: what a crawl re-checks every night) or a
+/// detail (an article, an attachment, a record, a case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlKind {
+    List,
+    Detail,
 }
 
 impl SimWeb {
     pub fn new(roster: Roster, seed: u64, scale: u64, night: u32) -> SimWeb {
+        SimWeb::county(roster, seed, scale, night, 0)
+    }
+
+    /// County `county` of a multi-county web (`docs/simweb.md`, Counties): county 0 is
+    /// [`SimWeb::new`]; county k ≥ 1 is generated from [`province::county_seed`] and served
+    /// under its own hosts ([`province::county_host`]: `www.tongbai.c017.sim`).
+    pub fn county(roster: Roster, seed: u64, scale: u64, night: u32, county: u32) -> SimWeb {
         SimWeb {
-            model: model::Model::new(roster, seed, scale, night),
+            model: model::Model::new(roster, province::county_seed(seed, county), scale, night),
+            county,
+            rehost: province::Rehost::new(county),
         }
+    }
+
+    /// The county number (0 for today's county).
+    pub fn county_number(&self) -> u32 {
+        self.county
+    }
+
+    /// This county's host of a site.
+    pub fn host(&self, site: Site) -> String {
+        province::county_host(site, self.county)
+    }
+
+    /// This county's hosts, in [`Site::ALL`] order.
+    pub fn hosts(&self) -> Vec<String> {
+        Site::ALL.iter().map(|&s| self.host(s)).collect()
+    }
+
+    /// The delay `--wan-latency` puts before the answer to `ident` (path with query; a POST's
+    /// form after `#`) on a site of this county.
+    pub fn wan_delay(&self, site: Site, ident: &str) -> Duration {
+        province::wan_delay(self.model.seed, &self.host(site), ident)
     }
 
     /// Loads the roster from `path` (relative paths are also tried against the crate root, so
@@ -103,14 +148,38 @@ impl SimWeb {
         self.model.scale
     }
 
-    /// The ground truth of this night (a pure function of roster, seed, scale and night).
+    /// The ground truth of this night (a pure function of roster, seed, scale and night), with
+    /// this county's host names.
     pub fn truth(&self) -> Truth {
-        truth::build(&self.model)
+        let t = truth::build(&self.model);
+        let Some(r) = &self.rehost else {
+            return t;
+        };
+        // Host names are in URLs and the host list only; they are rewritten in the truth's
+        // JSON as in the pages.
+        let rewritten = serde_json::to_string(&t)
+            .map_err(|e| e.to_string())
+            .and_then(|json| serde_json::from_str(&r.text(&json)).map_err(|e| e.to_string()));
+        match rewritten {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(county = self.county, "simweb truth not rewritten: {e}");
+                t
+            }
+        }
     }
 
     /// Streams every in-scope reachable URL (absolute, no port) to `f`.
     pub fn for_each_url(&self, f: &mut dyn FnMut(String)) {
-        urls::for_each_url(&self.model, f)
+        self.for_each_page(&mut |u, _| f(u))
+    }
+
+    /// [`SimWeb::for_each_url`] with whether each URL is a list page or a detail.
+    pub fn for_each_page(&self, f: &mut dyn FnMut(String, UrlKind)) {
+        match &self.rehost {
+            None => urls::for_each_url(&self.model, f),
+            Some(r) => urls::for_each_url(&self.model, &mut |u, k| f(r.url(u), k)),
+        }
     }
 
     /// Number of in-scope reachable URLs.
@@ -128,9 +197,31 @@ impl SimWeb {
     /// Answers one request without faults or validators (what the server sends for a 200).
     /// `query` is the URL's query and, for a POST, its form body after it (`a=1&b=2`).
     pub fn serve(&self, site: Site, path: &str, query: &str, profile: FaultProfile) -> Reply {
+        let mut reply = self.serve_county_zero(site, path, query, profile);
+        if let Some(r) = &self.rehost {
+            if reply.special == page::Special::None {
+                reply.body = bytes::Bytes::from(r.bytes(&reply.body));
+            }
+            reply.location = reply.location.map(|l| r.text(&l));
+        }
+        reply
+    }
+
+    /// What county 0 would answer (county k's host names are put in by [`SimWeb::serve`]).
+    fn serve_county_zero(
+        &self,
+        site: Site,
+        path: &str,
+        query: &str,
+        profile: FaultProfile,
+    ) -> Reply {
         let m = &self.model;
         if path == "/robots.txt" {
-            return robots(site);
+            let delay = match self.county {
+                0 => Some(county_zero_delay(site)),
+                k => province::crawl_delay(m.seed, k, site),
+            };
+            return robots(site, delay);
         }
         match site {
             Site::County if path.starts_with("/zt/") => faults::zt(profile, path),
@@ -146,25 +237,36 @@ impl SimWeb {
 
     /// The fault plan of a path under a profile (tests use it to find a path with a given fault).
     pub fn fault_plan(&self, profile: FaultProfile, site: Site, path_and_query: &str) -> Plan {
-        faults::plan(self.model.seed, profile, site.host(), path_and_query)
+        faults::plan(self.model.seed, profile, &self.host(site), path_and_query)
     }
 }
 
-fn robots(site: Site) -> Reply {
-    let (disallow, delay) = match site {
-        Site::County => (vec!["/search/", "/admin/"], "0.01"),
-        Site::City => (vec!["/was5/"], "0.01"),
-        Site::Credit => (vec!["/sgs/print/"], "0.02"),
-        Site::Court => (vec!["/captcha/"], "0.05"),
-        Site::Hanweb => (vec!["/module/search/"], "0.01"),
-        Site::TrueCms => (vec!["/manage/"], "0.01"),
-        Site::Trs => (vec!["/was5/"], "0.01"),
+/// County 0's Crawl-delay: small, so that a polite crawl of the county finishes in a test.
+fn county_zero_delay(site: Site) -> &'static str {
+    match site {
+        Site::Credit => "0.02",
+        Site::Court => "0.05",
+        _ => "0.01",
+    }
+}
+
+fn robots(site: Site, delay: Option<&str>) -> Reply {
+    let disallow = match site {
+        Site::County => vec!["/search/", "/admin/"],
+        Site::City => vec!["/was5/"],
+        Site::Credit => vec!["/sgs/print/"],
+        Site::Court => vec!["/captcha/"],
+        Site::Hanweb => vec!["/module/search/"],
+        Site::TrueCms => vec!["/manage/"],
+        Site::Trs => vec!["/was5/"],
     };
     let mut s = String::from("User-agent: *\n");
     for d in disallow {
         s.push_str(&format!("Disallow: {d}\n"));
     }
-    s.push_str(&format!("Crawl-delay: {delay}\n"));
+    if let Some(delay) = delay {
+        s.push_str(&format!("Crawl-delay: {delay}\n"));
+    }
     let mut r = Reply::bytes(
         s.into_bytes(),
         "text/plain; charset=utf-8",
@@ -196,6 +298,11 @@ pub struct SimOptions {
     /// think time would: on loopback a request otherwise costs only CPU, which a benchmark's
     /// client and simweb share.
     pub latency: Duration,
+    /// Counties served (1: today's county alone; `docs/simweb.md`, Counties).
+    pub counties: u32,
+    /// Delay every response as a wide-area network and a real server would
+    /// ([`province::wan_delay`]), on top of `latency`.
+    pub wan_latency: bool,
 }
 
 impl Default for SimOptions {
@@ -211,6 +318,8 @@ impl Default for SimOptions {
             log_file: None,
             log_limit: 500_000,
             latency: Duration::ZERO,
+            counties: 1,
+            wan_latency: false,
         }
     }
 }
@@ -219,6 +328,8 @@ impl Default for SimOptions {
 pub enum SimError {
     #[error("simweb only listens on loopback addresses, not {0}")]
     NotLoopback(SocketAddr),
+    #[error("simweb serves 1 to {max} counties, not {0}", max = province::MAX_COUNTIES)]
+    Counties(u32),
     #[error("simweb roster: {0}")]
     Roster(#[from] ConfigError),
     #[error("cannot listen on {addr}: {source}")]
@@ -292,6 +403,9 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     if !opts.listen.ip().is_loopback() {
         return Err(SimError::NotLoopback(opts.listen));
     }
+    if opts.counties == 0 || opts.counties > province::MAX_COUNTIES {
+        return Err(SimError::Counties(opts.counties));
+    }
     let roster = match opts.roster {
         Some(r) => r,
         None => SimWeb::load_roster(&opts.roster_path)?,
@@ -309,9 +423,14 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         ),
         None => None,
     };
+    let others = (1..opts.counties)
+        .map(|k| SimWeb::county(roster.clone(), opts.seed, opts.scale, opts.night, k))
+        .collect();
     let web = SimWeb::new(roster, opts.seed, opts.scale, opts.night);
     let shared = Arc::new(server::Shared {
         web,
+        others,
+        wan_latency: opts.wan_latency,
         profile: opts.faults,
         latency: opts.latency,
         attempts: faults::Attempts::new(100_000),

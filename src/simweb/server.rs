@@ -15,8 +15,8 @@ use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::faults::{self, Attempts, Failure, FaultProfile, RetryAfter};
-use super::model::Site;
 use super::page::{Reply, Special};
+use super::province;
 use super::SimWeb;
 
 /// One request as the server saw it.
@@ -94,7 +94,12 @@ impl RequestLog {
 }
 
 pub struct Shared {
+    /// County 0 (today's county).
     pub web: SimWeb,
+    /// Counties 1, 2, … of a multi-county simweb (`SimOptions::counties`).
+    pub others: Vec<SimWeb>,
+    /// [`super::SimOptions::wan_latency`].
+    pub wan_latency: bool,
     pub profile: FaultProfile,
     /// [`super::SimOptions::latency`].
     pub latency: Duration,
@@ -160,17 +165,28 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
         fault: None,
         bytes: 0,
     };
-    let Some(site) = Site::from_host(&host) else {
+    let county = province::parse_host(&host).and_then(|(k, site)| {
+        let web = match k {
+            0 => Some(&st.web),
+            k => st.others.get(k as usize - 1),
+        };
+        web.map(|w| (w, site))
+    });
+    let Some((web, site)) = county else {
         st.log.push(entry);
         return plain(StatusCode::NOT_FOUND, "unknown host");
     };
-    let plan = faults::plan(st.web.model.seed, st.profile, site.host(), &ident);
+    let site_host = web.host(site);
+    let plan = faults::plan(web.model.seed, st.profile, &site_host, &ident);
     let attempt = if plan.failure.is_some() {
-        st.attempts.bump(&format!("{}{ident}", site.host()))
+        st.attempts.bump(&format!("{site_host}{ident}"))
     } else {
         0
     };
-    let delay = st.latency + Duration::from_millis(plan.slow_ms);
+    let mut delay = st.latency + Duration::from_millis(plan.slow_ms);
+    if st.wan_latency {
+        delay += web.wan_delay(site, &ident);
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -204,7 +220,7 @@ pub async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
         st.log.push(entry);
         return resp;
     }
-    let reply = st.web.serve(site, &path, &query, st.profile);
+    let reply = web.serve(site, &path, &query, st.profile);
     entry.status = reply.status;
     entry.fault = reply.fault.map(str::to_string);
     entry.bytes = reply.body.len() as u64;

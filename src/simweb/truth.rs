@@ -541,7 +541,7 @@ pub fn build(m: &Model) -> Truth {
         })
         .collect();
     let mut urls = Vec::new();
-    super::urls::for_each_url(m, &mut |u| urls.push(u));
+    super::urls::for_each_url(m, &mut |u, _| urls.push(u));
     urls.sort();
     urls.dedup();
     Truth {

@@ -4,6 +4,7 @@
 
 use super::model::*;
 use super::text::encode_path;
+use super::UrlKind::{self, Detail, List};
 
 /// Number of list pages for `total` items (an empty list still has its first page).
 pub fn page_count(total: usize) -> usize {
@@ -41,28 +42,31 @@ pub fn court_list_path(list: &str, n: usize) -> String {
     }
 }
 
-/// Calls `f` with every in-scope reachable URL (absolute, no port).
-pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
+/// Calls `f` with every in-scope reachable URL (absolute, no port) and its kind.
+pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String, UrlKind)) {
     // County portal.
     let county = Site::County;
-    f(county.url("/"));
-    f(county.url("/xzxxgk/index.html"));
-    f(county.url("/bmxxgk/index.html"));
+    f(county.url("/"), List);
+    f(county.url("/xzxxgk/index.html"), List);
+    f(county.url("/bmxxgk/index.html"), List);
     for (u, unit) in m.roster.units.iter().enumerate() {
         if !m.patterns.is_down(u, m.night) && m.unit_site(u) == Site::County {
-            f(county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)));
+            f(
+                county.url(&format!("/{}/{}/index.html", m.unit_section(u), unit.id)),
+                List,
+            );
         }
     }
     // City portal, and the platform sites' homes (a hosted unit's is its section).
-    f(Site::City.url("/"));
-    f(Site::Trs.url("/"));
+    f(Site::City.url("/"), List);
+    f(Site::Trs.url("/"), List);
     for site in [Site::Hanweb, Site::TrueCms] {
         let down = m
             .hosted
             .unit_on(site)
             .is_some_and(|u| m.patterns.is_down(u, m.night));
         if !down {
-            f(site.url("/"));
+            f(site.url("/"), List);
         }
     }
     for c in &m.columns {
@@ -74,32 +78,35 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
         match c.site {
             // The first records are on the column page; the rest come by POST to the
             // dataproxy, which is no URL of its own.
-            Site::Hanweb => f(c.site.url(&super::hanweb::column_path(c))),
+            Site::Hanweb => f(c.site.url(&super::hanweb::column_path(c)), List),
             Site::TrueCms if super::truecms::is_sgs(c) => {
-                f(c.site.url(&super::truecms::list_path(c, 1)));
+                f(c.site.url(&super::truecms::list_path(c, 1)), List);
                 let rows = super::truecms::SGS_ROWS;
                 for n in 1..=total.div_ceil(rows).max(1) {
-                    f(c.site.url(&super::truecms::interface_path(c, n, rows)));
+                    f(
+                        c.site.url(&super::truecms::interface_path(c, n, rows)),
+                        List,
+                    );
                 }
             }
             Site::TrueCms => {
                 for n in 1..=total.div_ceil(super::truecms::PER_PAGE).max(1) {
-                    f(c.site.url(&super::truecms::list_path(c, n)));
+                    f(c.site.url(&super::truecms::list_path(c, n)), List);
                 }
             }
             _ => {
                 for i in 0..page_count(total) {
-                    f(c.site.url(&portal_list_path(&c.key, i)));
+                    f(c.site.url(&portal_list_path(&c.key, i)), List);
                 }
             }
         }
         for &d in &c.docs {
             let doc = &m.docs[d];
-            f(doc.url());
+            f(doc.url(), Detail);
             for a in &doc.attachments {
                 // An attachment that does not open is linked but not reachable.
                 if m.attachments.contains_key(&(doc.site, a.path.clone())) {
-                    f(doc.site.url(&encode_path(&a.path)));
+                    f(doc.site.url(&encode_path(&a.path)), Detail);
                 }
             }
         }
@@ -107,30 +114,36 @@ pub fn for_each_url(m: &Model, f: &mut dyn FnMut(String)) {
         for j in 0..nf {
             let id = m.filler_id(c.filler, j);
             let (_, url_date, _) = m.filler_times(c.filler, j);
-            f(c.site.url(&article_path(c.site, &c.key, url_date, id)));
+            f(
+                c.site.url(&article_path(c.site, &c.key, url_date, id)),
+                Detail,
+            );
         }
     }
     // Credit site.
-    f(Site::Credit.url("/"));
+    f(Site::Credit.url("/"), List);
     for (c, cat) in CATEGORIES.iter().enumerate() {
         let total = m.records.iter().filter(|r| r.cat == c).count();
         for n in 1..=page_count(total) {
-            f(Site::Credit.url(&credit_list_path(cat.code, n)));
-            f(Site::Credit.url(&credit_api_path(cat.code, n)));
+            f(Site::Credit.url(&credit_list_path(cat.code, n)), List);
+            f(Site::Credit.url(&credit_api_path(cat.code, n)), List);
         }
     }
     for r in &m.records {
-        f(Site::Credit.url(&format!("/sgs/{}/{}.html", CATEGORIES[r.cat].code, r.id)));
+        f(
+            Site::Credit.url(&format!("/sgs/{}/{}.html", CATEGORIES[r.cat].code, r.id)),
+            Detail,
+        );
     }
     // Court site.
-    f(Site::Court.url("/"));
+    f(Site::Court.url("/"), List);
     for (list, dishonest) in [("zhixing", false), ("shixin", true)] {
         let total = m.cases.iter().filter(|c| c.dishonest == dishonest).count();
         for n in 1..=page_count(total) {
-            f(Site::Court.url(&court_list_path(list, n)));
+            f(Site::Court.url(&court_list_path(list, n)), List);
         }
     }
     for c in &m.cases {
-        f(Site::Court.url(&c.path()));
+        f(Site::Court.url(&c.path()), Detail);
     }
 }
