@@ -3,8 +3,9 @@
 //! One database per deployment (`--store DIR`). Records live in trees by type; keys are built
 //! with [`key`] from parts joined by a NUL byte so they sort the way queries read them (period,
 //! unit, item, field, …). Values are JSON of typed records — except snapshot bytes and documents,
-//! kept in the value log beside sled and referenced from their trees ([`values`]), and the compact
-//! page schedules ([`pages::PageSchedule`]) — and the `meta` tree carries the schema version,
+//! kept in the value log beside sled and referenced from their trees ([`values`]), and the
+//! records written for every URL every night (page records, schedules, run events, list
+//! extracts), postcard through [`typed::Codec::Postcard`] — and the `meta` tree carries the schema version,
 //! checked on open. Writes that belong together go through one sled transaction or
 //! batch and are flushed, so a killed process leaves the store as before or after, never between —
 //! except the crawl's per-URL commits, which are written in an order whose every prefix a resumed
@@ -19,6 +20,8 @@
 
 pub mod backup;
 mod bin;
+#[cfg(test)]
+mod codec_props;
 pub mod compact;
 pub mod documents;
 pub mod evidence;
@@ -59,12 +62,18 @@ use serde::Serialize;
 /// index beside sled, fed from the `doc_unindexed` queue. A govtrust of version 5 would drain
 /// that queue into its own sled index trees, leaving the new index silently behind, so it
 /// refuses the store. Nothing else changed: a version-5 store opens as it is.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: page records, page schedules, run events and list extracts are written by the store's
+/// postcard codec ([`typed::Codec::Postcard`], first byte [`typed::POSTCARD_V1`]) instead of
+/// their hand-written binary forms, which `benches/codec.rs` found no faster on the crawl
+/// (docs/crawl.md, "Record codecs"). The older forms are still read, so a version-6 (or 5)
+/// store opens as it is, while a govtrust of version 6 — which would fail to read the new
+/// records — refuses the store.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Versions this govtrust reads: a version-1 store (values inline) is read as it is, since new
 /// values go to the log and old ones are told apart; versions 1 and 2 are renumbered by URL on
 /// open (`migrate`).
-const READABLE_SCHEMAS: [u32; 6] = [1, 2, 3, 4, 5, 6];
+const READABLE_SCHEMAS: [u32; 7] = [1, 2, 3, 4, 5, 6, 7];
 
 /// sled's in-memory page cache. sled counts a node by its serialized size, and a node of many
 /// small entries takes two to three times that in memory: with the large values in the value
@@ -366,6 +375,58 @@ pub(crate) fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T>
     })
 }
 
+/// The codecs of the records a crawl writes for nearly every URL every night — the postcard
+/// forms of schema 7 and the hand-written forms of schemas 4–6 they replaced, which are still
+/// read — exposed for `benches/codec.rs`; not an API.
+#[doc(hidden)]
+pub mod codecs {
+    use super::list_extracts::{encode_body, encode_legacy_body, encode_value, ListExtract};
+    use super::pages::{PageRecord, PageSchedule};
+    use super::runs::RunEvent;
+    use super::Result;
+
+    pub fn encode_page_record(p: &PageRecord) -> Vec<u8> {
+        super::page_codec::encode_record(p)
+    }
+
+    pub fn encode_page_record_v6(p: &PageRecord) -> Vec<u8> {
+        super::page_codec::encode_legacy(p)
+    }
+
+    pub fn decode_page_record(v: &[u8]) -> Result<PageRecord> {
+        super::page_codec::decode_record(0, v)
+    }
+
+    pub fn encode_schedule_v6(s: &PageSchedule) -> Vec<u8> {
+        s.encode_legacy()
+    }
+
+    pub fn encode_run_event(e: &RunEvent) -> Vec<u8> {
+        super::runs::encode_event(e)
+    }
+
+    pub fn encode_run_event_v6(e: &RunEvent) -> Vec<u8> {
+        super::runs::encode_legacy_event(e)
+    }
+
+    pub fn decode_run_event(v: &[u8]) -> Result<RunEvent> {
+        super::runs::decode_event(b"", v)
+    }
+
+    /// An extraction with its items' URL numbers, as the commit stores it.
+    pub fn encode_list_extract(x: &ListExtract, ids: &[u64]) -> Vec<u8> {
+        encode_value(&encode_body(x), ids)
+    }
+
+    pub fn encode_list_extract_v6(x: &ListExtract, ids: &[u64]) -> Vec<u8> {
+        encode_value(&encode_legacy_body(x), ids)
+    }
+
+    pub fn decode_list_extract(v: &[u8]) -> Result<ListExtract> {
+        super::list_extracts::decode_value("", v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,8 +459,8 @@ mod tests {
     }
 
     #[test]
-    fn a_version_4_or_5_store_opens_as_it_is_and_is_marked_current() {
-        for old in ["4", "5"] {
+    fn a_version_4_5_or_6_store_opens_as_it_is_and_is_marked_current() {
+        for old in ["4", "5", "6"] {
             let dir = tempfile::tempdir().unwrap();
             store_marked(dir.path(), old);
             let s = Store::open(dir.path()).unwrap();

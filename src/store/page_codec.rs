@@ -1,14 +1,113 @@
-//! The compact binary form of page records, written for every URL a crawl fetches: integers as
-//! LEB128, times as seconds and nanoseconds, strings with a LEB128 length, absent fields only
-//! in the flags. About a third of the JSON's bytes and no escaping; JSON records of stores
-//! written before schema 4 are still read.
+//! The stored form of page records, written for every URL a crawl fetches: since schema 7 the
+//! store's postcard codec ([`Codec::Postcard`]) over [`PageShape`] — times as integer seconds
+//! and nanoseconds, the final URL only when a redirect made it differ — which is as small as
+//! the hand-written binary form it replaced (`benches/codec.rs`). Records of older stores are
+//! still read: the hand-written form of schemas 4–6 (first byte 2: flags for the absent fields,
+//! LEB128 integers, strings with a LEB128 length) and the JSON of stores before schema 4.
 
-use super::bin::{put_text, put_time, put_varint, role_code, role_of, Reader};
-use super::pages::{PageRecord, RECORDS};
+use serde::{Deserialize, Serialize};
+
+use super::bin::{role_of, Reader};
+use super::pages::{PageRecord, Role, RECORDS};
+use super::typed::Codec;
 use super::{decode, Result, StoreError};
 
-/// Format version, the first byte of every encoded record (JSON starts with `{`).
+/// Format version of the hand-written form of schemas 4–6 (JSON starts with `{`).
 const RECORD_V1: u8 = 2;
+
+/// An exact time: seconds and nanoseconds.
+type Time = (i64, u32);
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> Time {
+    (t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+fn at(t: Time) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.0, t.1)
+}
+
+/// A page record as stored: no field skipped, times as integers, the final URL only when it
+/// differs from the URL.
+#[derive(Serialize, Deserialize)]
+struct PageShape {
+    url: String,
+    final_url: Option<String>,
+    source: String,
+    role: Role,
+    status: u16,
+    error: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    content_type: Option<String>,
+    hash: Option<String>,
+    charset: Option<String>,
+    bytes: u64,
+    fetched_at: Time,
+    run: u64,
+    first_run: u64,
+    changed_run: u64,
+    changed_at: Time,
+    unchanged_streak: u32,
+    next_due: Option<Time>,
+    gone_run: Option<u64>,
+    attachments: Option<Vec<String>>,
+}
+
+pub(crate) fn encode_record(p: &PageRecord) -> Vec<u8> {
+    Codec::Postcard.encode(&PageShape {
+        url: p.url.clone(),
+        final_url: (p.final_url != p.url).then(|| p.final_url.clone()),
+        source: p.source.clone(),
+        role: p.role,
+        status: p.status,
+        error: p.error.clone(),
+        etag: p.etag.clone(),
+        last_modified: p.last_modified.clone(),
+        content_type: p.content_type.clone(),
+        hash: p.hash.clone(),
+        charset: p.charset.clone(),
+        bytes: p.bytes,
+        fetched_at: time(p.fetched_at),
+        run: p.run,
+        first_run: p.first_run,
+        changed_run: p.changed_run,
+        changed_at: time(p.changed_at),
+        unchanged_streak: p.unchanged_streak,
+        next_due: p.next_due.map(time),
+        gone_run: p.gone_run,
+        attachments: p.attachments.clone(),
+    })
+}
+
+fn decode_shape(v: &[u8]) -> Option<PageRecord> {
+    let s: PageShape = Codec::Postcard.decode(v).ok()?;
+    Some(PageRecord {
+        final_url: s.final_url.unwrap_or_else(|| s.url.clone()),
+        url: s.url,
+        source: s.source,
+        role: s.role,
+        status: s.status,
+        error: s.error,
+        etag: s.etag,
+        last_modified: s.last_modified,
+        content_type: s.content_type,
+        hash: s.hash,
+        charset: s.charset,
+        bytes: s.bytes,
+        fetched_at: at(s.fetched_at)?,
+        run: s.run,
+        first_run: s.first_run,
+        changed_run: s.changed_run,
+        changed_at: at(s.changed_at)?,
+        unchanged_streak: s.unchanged_streak,
+        next_due: match s.next_due {
+            Some(t) => Some(at(t)?),
+            None => None,
+        },
+        gone_run: s.gone_run,
+        attachments: s.attachments,
+    })
+}
 
 const ROLE_MASK: u16 = 0b11;
 const ERROR: u16 = 1 << 2;
@@ -23,7 +122,10 @@ const ATTACHMENTS: u16 = 1 << 10;
 /// The final URL differs from the URL (a redirect): stored, else implied.
 const FINAL_URL: u16 = 1 << 11;
 
-pub(crate) fn encode_record(p: &PageRecord) -> Vec<u8> {
+/// The hand-written form of schemas 4–6, no longer written: kept for the tests that check it is
+/// still read and for `benches/codec.rs`, which weighs it against the postcard form.
+pub(crate) fn encode_legacy(p: &PageRecord) -> Vec<u8> {
+    use super::bin::{put_text, put_time, put_varint, role_code};
     let role = u16::from(role_code(p.role));
     let optional = [
         (ERROR, &p.error),
@@ -160,10 +262,18 @@ fn decode_binary(v: &[u8]) -> Option<PageRecord> {
     })
 }
 
-/// A page record stored under URL number `id`, binary or (older stores) JSON.
+/// A page record stored under URL number `id`: postcard, or (older stores) the hand-written
+/// binary form or JSON.
 pub(crate) fn decode_record(id: u64, v: &[u8]) -> Result<PageRecord> {
-    if v.first() == Some(&b'{') {
-        return decode(RECORDS, v);
+    match v.first() {
+        Some(b'{') => return decode(RECORDS, v),
+        Some(&RECORD_V1) => {}
+        _ => {
+            return decode_shape(v).ok_or_else(|| StoreError::Corrupt {
+                tree: RECORDS.into(),
+                key: format!("#{id}"),
+            })
+        }
     }
     decode_binary(v).ok_or_else(|| StoreError::Corrupt {
         tree: RECORDS.into(),
@@ -176,6 +286,7 @@ mod tests {
     use super::*;
     use crate::store::pages::tests::record;
     use crate::store::pages::Role;
+    use crate::store::typed::POSTCARD_V1;
     use chrono::{DateTime, Utc};
 
     #[test]
@@ -206,7 +317,10 @@ mod tests {
             ..record(at)
         };
         for p in [&full, &bare, &empty_list] {
+            let legacy = encode_legacy(p);
+            assert_eq!(decode_record(1, &legacy).ok().as_ref(), Some(p));
             let v = encode_record(p);
+            assert_eq!(v[0], POSTCARD_V1);
             assert_eq!(decode_record(1, &v).ok().as_ref(), Some(p));
             assert!(v.len() < crate::store::encode(p).len() / 2, "{}", v.len());
             for bad in [&v[..v.len() - 1], &[&v[..], b"x"].concat()[..], &[7u8][..]] {

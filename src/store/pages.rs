@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bin::{put_str, role_code, role_of, Reader};
+use super::bin::{role_of, Reader};
+use super::typed::{Codec, POSTCARD_V1};
 use super::urls::{id_key, UrlEntry};
 use super::{Result, Store, StoreError};
 
@@ -75,8 +76,22 @@ pub struct PageSchedule {
     pub attachments: Option<Vec<String>>,
 }
 
-/// Format version, the first byte of every encoded schedule.
+/// Format version of the hand-written form of schemas 4–6, the first byte of such a schedule.
 const SCHEDULE_V1: u8 = 1;
+
+/// A schedule as stored (since schema 7, by [`Codec::Postcard`]): times to the microsecond.
+#[derive(Serialize, Deserialize)]
+struct ScheduleShape {
+    source: String,
+    role: Role,
+    has_content: bool,
+    fetched_at_us: i64,
+    run: u64,
+    unchanged_streak: u32,
+    next_due_us: Option<i64>,
+    gone_run: Option<u64>,
+    attachments: Option<Vec<String>>,
+}
 
 impl PageSchedule {
     pub fn of(p: &PageRecord) -> PageSchedule {
@@ -93,10 +108,28 @@ impl PageSchedule {
         }
     }
 
-    /// Version, flags, run, fetched_at (µs), streak, then the optional next_due (µs) and
+    /// The stored form: [`Codec::Postcard`] over the schedule with its times to the
+    /// microsecond.
+    pub fn encode(&self) -> Vec<u8> {
+        Codec::Postcard.encode(&ScheduleShape {
+            source: self.source.clone(),
+            role: self.role,
+            has_content: self.has_content,
+            fetched_at_us: self.fetched_at.timestamp_micros(),
+            run: self.run,
+            unchanged_streak: self.unchanged_streak,
+            next_due_us: self.next_due.map(|t| t.timestamp_micros()),
+            gone_run: self.gone_run,
+            attachments: self.attachments.clone(),
+        })
+    }
+
+    /// The hand-written form of schemas 4–6, no longer written (kept for the tests that check
+    /// it is still read and for `benches/codec.rs`): version, flags, run, fetched_at (µs), streak, then the optional next_due (µs) and
     /// gone_run, the source, and the attachments: integers little-endian, strings with a u16
     /// length.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode_legacy(&self) -> Vec<u8> {
+        use super::bin::{put_str, role_code};
         let mut out = Vec::with_capacity(48 + self.source.len());
         let flags = role_code(self.role)
             | u8::from(self.has_content) << 2
@@ -125,8 +158,26 @@ impl PageSchedule {
         out
     }
 
-    /// The schedule an [`encode`](Self::encode)d value holds; `None` when it is not one.
+    /// The schedule an [`encode`](Self::encode)d value (or one of a store before schema 7)
+    /// holds; `None` when it is not one.
     pub fn decode(b: &[u8]) -> Option<PageSchedule> {
+        if b.first() == Some(&POSTCARD_V1) {
+            let s: ScheduleShape = Codec::Postcard.decode(b).ok()?;
+            return Some(PageSchedule {
+                source: s.source,
+                role: s.role,
+                has_content: s.has_content,
+                fetched_at: DateTime::from_timestamp_micros(s.fetched_at_us)?,
+                run: s.run,
+                unchanged_streak: s.unchanged_streak,
+                next_due: match s.next_due_us {
+                    Some(t) => Some(DateTime::from_timestamp_micros(t)?),
+                    None => None,
+                },
+                gone_run: s.gone_run,
+                attachments: s.attachments,
+            });
+        }
         let mut r = Reader(b);
         if r.bytes(1)?[0] != SCHEDULE_V1 {
             return None;
@@ -314,7 +365,12 @@ pub(crate) mod tests {
             ..full.clone()
         };
         for s in [&full, &bare, &gone] {
+            // As stores before schema 7 wrote it.
+            let old = s.encode_legacy();
+            assert_eq!(PageSchedule::decode(&old).as_ref(), Some(s));
+            assert_eq!(PageSchedule::decode(&old[..old.len() - 1]), None);
             let b = s.encode();
+            assert_eq!(b[0], POSTCARD_V1);
             assert_eq!(PageSchedule::decode(&b).as_ref(), Some(s));
             // Cut short, extended, or of another version: not a schedule.
             assert_eq!(PageSchedule::decode(&b[..b.len() - 1]), None);

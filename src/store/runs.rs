@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::bin::{put_str, put_varint, role_code, role_of, Reader};
+use super::bin::{put_varint, role_of, Reader};
 use super::frontier::run_key;
 use super::pages::Role;
+use super::typed::{Codec, POSTCARD_V1};
 use super::{decode, encode, prefix, Result, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,10 +96,28 @@ struct LoadedEvent {
     at: DateTime<Utc>,
 }
 
-/// First byte of a binary event (a JSON one starts with `{`).
+/// First byte of a hand-written binary event of schemas 4–6 (a JSON one starts with `{`).
 const EVENT_V1: u8 = 1;
-/// First byte of a binary event with a trailing page limit ([`RunEvent::capped_at`]).
+/// The same with a trailing page limit ([`RunEvent::capped_at`]).
 const EVENT_V2: u8 = 2;
+
+/// An event as stored since schema 7 ([`Codec::Postcard`]): no field skipped (the JSON form
+/// skips an absent page limit), the time to the microsecond.
+#[derive(Serialize, Deserialize)]
+struct EventShape {
+    url: String,
+    host: String,
+    source: String,
+    role: Role,
+    status: String,
+    change: Change,
+    bytes: u64,
+    requests: u32,
+    retries: u32,
+    documents: u32,
+    at_us: i64,
+    capped_at: Option<u32>,
+}
 
 const CHANGES: [Change; 6] = [
     Change::New,
@@ -109,11 +128,31 @@ const CHANGES: [Change; 6] = [
     Change::Failed,
 ];
 
-/// A run event in its stored form: version, role, change, the counts as LEB128 (a quiet night's
-/// `not_due` events have none to count), the time (µs), then URL, host, source and status, and
-/// (version 2 only) the page limit a list stopped at. Binary rather than JSON: a run writes one
-/// per URL reached and its summary reads them all back.
+/// A run event in its stored form, [`Codec::Postcard`] over [`EventShape`]. Binary rather than
+/// JSON: a run writes one per URL reached and its summary reads them all back.
 pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
+    Codec::Postcard.encode(&EventShape {
+        url: e.url.clone(),
+        host: e.host.clone(),
+        source: e.source.clone(),
+        role: e.role,
+        status: e.status.clone(),
+        change: e.change,
+        bytes: e.bytes,
+        requests: e.requests,
+        retries: e.retries,
+        documents: e.documents,
+        at_us: e.at.timestamp_micros(),
+        capped_at: e.capped_at,
+    })
+}
+
+/// The hand-written form of schemas 4–6, no longer written (kept for the tests that check it is
+/// still read and for `benches/codec.rs`): version, role, change, the counts as LEB128, the
+/// time (µs), then URL, host, source and status, and (version 2 only) the page limit a list
+/// stopped at.
+pub(crate) fn encode_legacy_event(e: &RunEvent) -> Vec<u8> {
+    use super::bin::{put_str, role_code};
     let mut out = Vec::with_capacity(24 + e.url.len() + e.host.len() + e.source.len());
     out.push(if e.capped_at.is_some() {
         EVENT_V2
@@ -137,6 +176,23 @@ pub(crate) fn encode_event(e: &RunEvent) -> Vec<u8> {
 }
 
 fn decode_binary_event(v: &[u8]) -> Option<RunEvent> {
+    if v.first() == Some(&POSTCARD_V1) {
+        let e: EventShape = Codec::Postcard.decode(v).ok()?;
+        return Some(RunEvent {
+            url: e.url,
+            host: e.host,
+            source: e.source,
+            role: e.role,
+            status: e.status,
+            change: e.change,
+            bytes: e.bytes,
+            requests: e.requests,
+            retries: e.retries,
+            documents: e.documents,
+            at: DateTime::from_timestamp_micros(e.at_us)?,
+            capped_at: e.capped_at,
+        });
+    }
     let mut r = Reader(v);
     let version = r.bytes(1)?[0];
     if !matches!(version, EVENT_V1 | EVENT_V2) {
@@ -750,31 +806,35 @@ mod tests {
             capped_at: Some(500),
             ..event(Change::New, 2048)
         };
-        assert_eq!(encode_event(&capped)[0], EVENT_V2);
-        assert_eq!(encode_event(&event(Change::New, 2048))[0], EVENT_V1);
+        assert_eq!(encode_legacy_event(&capped)[0], EVENT_V2);
+        assert_eq!(encode_legacy_event(&event(Change::New, 2048))[0], EVENT_V1);
+        assert_eq!(encode_event(&capped)[0], POSTCARD_V1);
         for e in [event(Change::New, 2048), event(Change::NotDue, 0), capped] {
-            let v = encode_event(&e);
-            assert_eq!(
-                decode_event(&event_key(7, 42), &v).unwrap_or_else(|x| panic!("{x}")),
-                e
-            );
-            // Cut short or extended: an error naming the tree, never a different event.
-            for bad in [&v[..v.len() - 1], &[&v[..], b"x"].concat()[..], &[9u8][..]] {
-                match decode_event(&event_key(7, 42), bad) {
-                    Err(crate::store::StoreError::Corrupt { tree, .. }) => {
-                        assert_eq!(tree, EVENTS)
+            for v in [encode_event(&e), encode_legacy_event(&e)] {
+                assert_eq!(
+                    decode_event(&event_key(7, 42), &v).unwrap_or_else(|x| panic!("{x}")),
+                    e
+                );
+                // Cut short or extended: an error naming the tree, never a different event.
+                for bad in [&v[..v.len() - 1], &[&v[..], b"x"].concat()[..], &[9u8][..]] {
+                    match decode_event(&event_key(7, 42), bad) {
+                        Err(crate::store::StoreError::Corrupt { tree, .. }) => {
+                            assert_eq!(tree, EVENTS)
+                        }
+                        other => panic!("{other:?}"),
                     }
-                    other => panic!("{other:?}"),
                 }
             }
         }
-        // A not-due event is small: a byte per empty count, the strings, the time.
+        // A not-due event is small: a byte per empty count, the strings, the time — no more
+        // than the hand-written form of schemas 4–6 took.
         let e = event(Change::NotDue, 0);
         let fixed = 3 + 4 + 8 + 2 * 4;
         assert_eq!(
-            encode_event(&e).len(),
+            encode_legacy_event(&e).len(),
             fixed + e.url.len() + e.host.len() + e.source.len() + e.status.len()
         );
+        assert!(encode_event(&e).len() <= encode_legacy_event(&e).len());
         // Schema 2 wrote JSON, with the URL in the key only.
         let mut old = serde_json::to_value(event(Change::Changed, 9)).unwrap_or_default();
         old.as_object_mut().map(|o| o.remove("url"));

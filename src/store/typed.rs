@@ -64,6 +64,11 @@ impl Key for (RunId, u64) {
     }
 }
 
+/// The first byte of a value written by [`Codec::Postcard`]: neither JSON (`{`, `[`, `"`) nor
+/// a version byte of the hand-written binary forms before schema 7 (1, 2), so a tree that
+/// holds older values beside new ones tells them apart by it.
+pub const POSTCARD_V1: u8 = 0xC1;
+
 /// How a tree's values are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
@@ -72,18 +77,46 @@ pub enum Codec {
     /// misread (`skip_serializing_if`, `default`, `flatten`, untagged enums) and for records
     /// whose JSON is also an API shape.
     Json,
+    /// postcard (serde, varint integers, no field names) after the [`POSTCARD_V1`] tag byte:
+    /// for records written for nearly every URL every night, through a stored shape that has
+    /// no attribute skipping a field (postcard is not self-describing: a skipped field would
+    /// shift every field after it).
+    Postcard,
 }
 
 impl Codec {
     pub fn encode<V: Serialize>(self, value: &V) -> Vec<u8> {
         match self {
             Codec::Json => super::encode(value),
+            Codec::Postcard => postcard::to_extend(value, vec![POSTCARD_V1])
+                .expect("serialising a store record cannot fail"),
         }
     }
 
+    /// A value that is the whole of `bytes`.
     pub fn decode<V: DeserializeOwned>(self, bytes: &[u8]) -> std::result::Result<V, String> {
+        match self.decode_prefix(bytes)? {
+            (v, []) => Ok(v),
+            (_, rest) => Err(format!("{} bytes after the record", rest.len())),
+        }
+    }
+
+    /// A value at the start of `bytes`, and the bytes after it (a JSON value is the whole).
+    pub fn decode_prefix<V: DeserializeOwned>(
+        self,
+        bytes: &[u8],
+    ) -> std::result::Result<(V, &[u8]), String> {
         match self {
-            Codec::Json => serde_json::from_slice(bytes).map_err(|e| e.to_string()),
+            Codec::Json => serde_json::from_slice(bytes)
+                .map(|v| (v, &[][..]))
+                .map_err(|e| e.to_string()),
+            Codec::Postcard => match bytes.split_first() {
+                Some((&POSTCARD_V1, body)) => {
+                    postcard::take_from_bytes(body).map_err(|e| e.to_string())
+                }
+                Some((b, _)) => Err(format!("not a postcard record (first byte {b:#04x})")),
+                None => Err("empty value".into()),
+            },
         }
     }
 }
