@@ -1,9 +1,11 @@
 //! Crawler throughput and memory against simweb on loopback, politeness off, beside a reference
 //! loop that only fetches the same URLs and parses them with reqwest + scraper at the same
 //! concurrency (16 requests out at once: the reference's futures, the crawler's `max_in_flight`
-//! in crawl-config/simweb.toml); then night 2 of the same web as a fraction of night 1: with the production
-//! re-check policy (details re-fetched after 20 hours, as crawl-config/tongbai.toml: lists only),
-//! and again with every detail re-checked by a conditional request (`--detail-min 0s`).
+//! in crawl-config/simweb.toml); the store's size after night 1 against the bytes received, and
+//! what it grows by on an unchanged night 2 (the same web crawled again with the production
+//! re-check policy: details re-fetched after 20 hours, as crawl-config/tongbai.toml; lists
+//! every night); then night 2 of the changed web as a fraction of night 1, with that policy and
+//! again with every detail re-checked by a conditional request (`--detail-min 0s`).
 //!
 //! Then night 1 again, crawler and reference, with simweb delaying every response by
 //! `GOVTRUST_BENCH_LATENCY_MS` (default 5; 0 skips it), as a network round trip would.
@@ -12,7 +14,13 @@
 //! peak RSS is its own. Scales: `GOVTRUST_BENCH_PAGES` (default "50000,200000").
 //! Run: `cargo bench --bench crawl`. Figures are printed, not asserted — with the CPU time each
 //! side and simweb used, which tells a side limited by the shared cores from one limited by
-//! waiting on responses.
+//! waiting on responses — and last a table of issue #23's targets, each passed or failed.
+//! [`measure`] returns them ([`CrawlFigures`]), so a combined bench can include this file
+//! (`#[allow(dead_code)] #[path = "crawl.rs"] mod crawl;`, taking its allocator with it).
+//!
+//! The store's size is every file under its directory (sled's, the value log, the pid file);
+//! the bytes received are the response bodies as the crawler read them (simweb sends them
+//! without a content encoding, so the wire's bytes less the HTTP headers).
 //!
 //! The reference loop runs in this process with the crawler's allocator (jemalloc), so the
 //! comparison measures the crawl's work, not a choice of malloc.
@@ -240,26 +248,32 @@ fn night1(dir: &Path, store: &Path, scale: u64, latency_ms: u64) -> Night1 {
     }
 }
 
+/// Pages a second of one side of a night-1 comparison.
+fn rates(n: &Night1) -> (f64, f64) {
+    let crawler = n.crawled / n.crawler.took.as_secs_f64().max(1e-9);
+    let reference = n.ref_ok as f64 / n.ref_took.as_secs_f64().max(1e-9);
+    (crawler, reference)
+}
+
 /// Prints both sides' rates and their ratio, then the CPU each used per page and how many of
 /// the machine's cores it kept busy with simweb: the crawler stores and extracts what the
 /// reference only parses, so a side limited by the shared cores shows here.
 fn print_comparison(n: &Night1) {
     let took = n.crawler.took.as_secs_f64();
     let ref_took = n.ref_took.as_secs_f64();
+    let (rate, ref_rate) = rates(n);
     println!(
-        "crawler:   {:.0} URLs in {took:.1}s = {:.0} pages/s, peak RSS {:.1} MB",
+        "crawler:   {:.0} URLs in {took:.1}s = {rate:.0} pages/s, peak RSS {:.1} MB",
         n.crawled,
-        n.crawled / took,
         n.crawler.peak_kb as f64 / 1024.0
     );
     println!(
-        "reference: {} pages in {ref_took:.1}s = {:.0} pages/s (reqwest + scraper, {CONCURRENCY} in flight)",
+        "reference: {} pages in {ref_took:.1}s = {ref_rate:.0} pages/s (reqwest + scraper, {CONCURRENCY} in flight)",
         n.ref_ok,
-        n.ref_ok as f64 / ref_took
     );
     println!(
         "crawler / reference: {:.0}%",
-        100.0 * (n.crawled / took) / (n.ref_ok as f64 / ref_took).max(1e-9)
+        100.0 * rate / ref_rate.max(1e-9)
     );
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     for (label, own, pages, sim_s, wall) in [
@@ -274,66 +288,266 @@ fn print_comparison(n: &Night1) {
     }
 }
 
+/// Bytes a store takes on disk: every file under its directory (sled's files, the value log,
+/// the pid file, anything beside them), as the files' lengths and as the blocks allocated to
+/// them.
+pub fn store_bytes(dir: &Path) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let (mut len, mut allocated) = (0, 0);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(m) = entry.metadata() else { continue };
+            if m.is_dir() {
+                stack.push(entry.path());
+            } else {
+                len += m.len();
+                allocated += m.blocks() * 512;
+            }
+        }
+    }
+    (len, allocated)
+}
+
+/// The bytes of the crawl's response bodies in the last run `govtrust runs` printed (its
+/// summary's 字节).
+fn run_bytes(summary: &str) -> f64 {
+    summary
+        .lines()
+        .rfind(|l| l.trim().starts_with("网址 "))
+        .and_then(|l| l.split("字节 ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+/// A later night of the crawl over one store: how long it took and the response bytes it read.
+pub struct LaterNight {
+    pub label: &'static str,
+    pub took: Duration,
+    pub bytes: f64,
+}
+
+/// What [`measure`] found for one scale: the figures issue #23's "Done means" asks for, with
+/// what they were computed from.
+pub struct CrawlFigures {
+    /// Pages asked for (`GOVTRUST_BENCH_PAGES`) and URLs in simweb's truth.
+    pub pages: u64,
+    pub urls: usize,
+    /// Crawler and reference pages/s on loopback (CPU-bound), and each side's CPU µs a page.
+    pub cpu_bound: (f64, f64),
+    pub cpu_us: (f64, f64),
+    /// The same with every response delayed by `latency_ms` (`None`: not run).
+    pub latency_ms: u64,
+    pub with_latency: Option<(f64, f64)>,
+    /// Bodies as received on night 1 (simweb sends them without a content encoding, so these
+    /// are the bytes on the wire less the HTTP headers).
+    pub received_1: f64,
+    /// The store directory's size (file lengths) after night 1 and after an unchanged night 2
+    /// (the same web crawled again with the production re-check policy), and the blocks
+    /// allocated to it after night 1.
+    pub store_1: u64,
+    pub store_1_allocated: u64,
+    pub store_2: u64,
+    /// Night 2 of the changed web (simweb `--night 2`) after the unchanged night, twice.
+    pub later: Vec<LaterNight>,
+    pub night1_took: Duration,
+}
+
+/// One row of the targets table.
+pub struct Target {
+    pub what: &'static str,
+    pub value: f64,
+    /// Printed after the value (`%`, `×`).
+    pub unit: &'static str,
+    pub target: &'static str,
+    pub pass: bool,
+}
+
+impl CrawlFigures {
+    /// Crawler pages/s as a fraction of the reference's.
+    pub fn ratio(rates: (f64, f64)) -> f64 {
+        rates.0 / rates.1.max(1e-9)
+    }
+
+    pub fn bytes_ratio(&self) -> f64 {
+        self.store_1 as f64 / self.received_1.max(1.0)
+    }
+
+    /// (store after night 2 − after night 1) ÷ after night 1.
+    pub fn night2_growth(&self) -> f64 {
+        (self.store_2 as f64 - self.store_1 as f64) / (self.store_1 as f64).max(1.0)
+    }
+
+    /// Issue #23's targets for the crawl, each with the value measured here.
+    pub fn targets(&self) -> Vec<Target> {
+        let cpu = Self::ratio(self.cpu_bound);
+        let mut rows = vec![Target {
+            what: "pages/s crawler ÷ reference, CPU-bound",
+            value: 100.0 * cpu,
+            unit: "%",
+            target: "≥ 80%",
+            pass: cpu >= 0.80,
+        }];
+        if let Some(l) = self.with_latency {
+            let r = Self::ratio(l);
+            rows.push(Target {
+                what: "pages/s crawler ÷ reference, latency",
+                value: 100.0 * r,
+                unit: "%",
+                target: "≥ 95%",
+                pass: r >= 0.95,
+            });
+        }
+        rows.push(Target {
+            what: "store bytes ÷ received bytes, night 1",
+            value: self.bytes_ratio(),
+            unit: "×",
+            target: "≤ 1.2×",
+            pass: self.bytes_ratio() <= 1.2,
+        });
+        rows.push(Target {
+            what: "store growth, unchanged night 2",
+            value: 100.0 * self.night2_growth(),
+            unit: "%",
+            target: "≤ 10%",
+            pass: self.night2_growth() <= 0.10,
+        });
+        rows
+    }
+
+    pub fn print_targets(&self) {
+        println!("targets ({} pages):", self.pages);
+        for t in self.targets() {
+            let what = if t.what.ends_with("latency") {
+                format!("{} {} ms", t.what, self.latency_ms)
+            } else {
+                t.what.to_string()
+            };
+            println!(
+                "  {what:<46} {:>8.2}{:<2} target {:<7} {}",
+                t.value,
+                t.unit,
+                t.target,
+                if t.pass { "pass" } else { "FAIL" }
+            );
+        }
+        println!(
+            "  CPU a page, CPU-bound: crawler {:.0} µs, reference {:.0} µs",
+            self.cpu_us.0, self.cpu_us.1
+        );
+    }
+}
+
+/// Crawls `pages` pages (the bundled county is ~3,700 URLs; filler makes up the rest) as the
+/// module comment says, printing each comparison as it is made, and returns the figures.
+/// Another bench may `#[path]`-include this file and call it (it takes this file's allocator).
+pub fn measure(pages: u64) -> CrawlFigures {
+    // A second comparison with every response delayed (0: none), as on a network.
+    let latency_ms: u64 = std::env::var("GOVTRUST_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(5);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let scale = pages.saturating_sub(3_700);
+    let store = dir.path().join("store");
+    let n1 = night1(dir.path(), &store, scale, 0);
+    let (store_1, store_1_allocated) = store_bytes(&store);
+
+    // The same web again (night 1 once more): nothing changed, lists re-checked (304), details
+    // not due. What the store grows by is what an unchanged night costs.
+    let truth = dir.path().join("truth-again.json");
+    let port = free_port();
+    let mut sim = start_simweb(port, scale, 1, 0, &truth);
+    let (again, summary_again) = crawl(&store, port, "20h");
+    let _ = sim.kill();
+    let _ = sim.wait();
+    let (store_2, _) = store_bytes(&store);
+
+    // Night 2 of the changed web: lists re-checked (304), details not due; then the same night
+    // again with every detail re-checked (conditional requests, 304s, nothing re-extracted).
+    let truth2 = dir.path().join("truth2.json");
+    let port = free_port();
+    let mut sim2 = start_simweb(port, scale, 2, 0, &truth2);
+    let (night2, summary2) = crawl(&store, port, "20h");
+    let (night2_all, summary3) = crawl(&store, port, "0s");
+    let _ = sim2.kill();
+    let _ = sim2.wait();
+    let later = vec![
+        LaterNight {
+            label: "unchanged night 2 (the same web again, details re-checked after 20h)",
+            took: again.took,
+            bytes: run_bytes(&summary_again),
+        },
+        LaterNight {
+            label: "night 2 (details re-checked after 20h)",
+            took: night2.took,
+            bytes: run_bytes(&summary2),
+        },
+        LaterNight {
+            label: "night 2 (every detail re-checked)",
+            took: night2_all.took,
+            bytes: run_bytes(&summary3),
+        },
+    ];
+    let received_1 = run_bytes(&n1.summary);
+    println!("== {pages} pages (truth URLs {})", n1.urls);
+    print_comparison(&n1);
+    let took = n1.crawler.took;
+    for n in &later {
+        println!(
+            "{}: {:.1}s ({:.1}% of night 1), {:.0} bytes ({:.2}% of night 1)",
+            n.label,
+            n.took.as_secs_f64(),
+            100.0 * n.took.as_secs_f64() / took.as_secs_f64(),
+            n.bytes,
+            100.0 * n.bytes / received_1.max(1.0)
+        );
+    }
+    println!(
+        "store after night 1: {store_1} bytes ({store_1_allocated} allocated) for {received_1:.0} bytes of bodies received = {:.2}×; after the unchanged night 2: {store_2} bytes (+{:.1}%)",
+        store_1 as f64 / received_1.max(1.0),
+        100.0 * (store_2 as f64 - store_1 as f64) / (store_1 as f64).max(1.0)
+    );
+    let with_latency = (latency_ms > 0).then(|| {
+        // Loopback has no round trip: there both sides compete for the CPU they share with
+        // simweb. On a network each request also waits; this shows the crawler there.
+        let store = dir.path().join(format!("store-{latency_ms}"));
+        let n = night1(dir.path(), &store, scale, latency_ms);
+        println!("-- the same web with {latency_ms} ms before every response");
+        print_comparison(&n);
+        rates(&n)
+    });
+    CrawlFigures {
+        pages,
+        urls: n1.urls,
+        cpu_bound: rates(&n1),
+        cpu_us: (
+            1e6 * n1.crawler.cpu_s / n1.crawled.max(1.0),
+            1e6 * n1.ref_cpu / (n1.ref_ok as f64).max(1.0),
+        ),
+        latency_ms,
+        with_latency,
+        received_1,
+        store_1,
+        store_1_allocated,
+        store_2,
+        later,
+        night1_took: took,
+    }
+}
+
 fn main() {
     let pages: Vec<u64> = std::env::var("GOVTRUST_BENCH_PAGES")
         .unwrap_or_else(|_| "50000,200000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    // A second comparison with every response delayed (0: none), as on a network.
-    let latency_ms: u64 = std::env::var("GOVTRUST_BENCH_LATENCY_MS")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(5);
-    for target in pages {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        // The bundled county is ~3,700 URLs; filler makes up the rest.
-        let scale = target.saturating_sub(3_700);
-        let store = dir.path().join("store");
-        let n1 = night1(dir.path(), &store, scale, 0);
-        let took = n1.crawler.took;
-
-        // Night 2 of the same web: lists re-checked (304), details not due; then the same night
-        // again with every detail re-checked (conditional requests, 304s, nothing re-extracted).
-        let truth2 = dir.path().join("truth2.json");
-        let port = free_port();
-        let mut sim2 = start_simweb(port, scale, 2, 0, &truth2);
-        let (night2, summary2) = crawl(&store, port, "20h");
-        let (night2_all, summary3) = crawl(&store, port, "0s");
-        let (took2, took3) = (night2.took, night2_all.took);
-        let _ = sim2.kill();
-        let _ = sim2.wait();
-        // `runs` prints every run so far: the last one is the night just crawled.
-        let bytes = |s: &str| {
-            s.lines()
-                .rfind(|l| l.trim().starts_with("网址 "))
-                .and_then(|l| l.split("字节 ").nth(1))
-                .and_then(|r| r.split_whitespace().next())
-                .and_then(|n| n.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        let (b1, b2, b3) = (bytes(&n1.summary), bytes(&summary2), bytes(&summary3));
-        println!("== {target} pages (truth URLs {})", n1.urls);
-        print_comparison(&n1);
-        for (label, t, b) in [
-            ("night 2 (details re-checked after 20h)", took2, b2),
-            ("night 2 (every detail re-checked)", took3, b3),
-        ] {
-            println!(
-                "{label}: {:.1}s ({:.1}% of night 1), {:.0} bytes ({:.2}% of night 1)",
-                t.as_secs_f64(),
-                100.0 * t.as_secs_f64() / took.as_secs_f64(),
-                b,
-                100.0 * b / b1.max(1.0)
-            );
-        }
-        if latency_ms > 0 {
-            // Loopback has no round trip: there both sides compete for the CPU they share with
-            // simweb. On a network each request also waits; this shows the crawler there.
-            let store = dir.path().join(format!("store-{latency_ms}"));
-            let n = night1(dir.path(), &store, scale, latency_ms);
-            println!("-- the same web with {latency_ms} ms before every response");
-            print_comparison(&n);
-        }
+    let figures: Vec<CrawlFigures> = pages.into_iter().map(measure).collect();
+    for f in &figures {
+        f.print_targets();
     }
 }
