@@ -4,13 +4,15 @@
 //! how it was made: tests/fixtures/store-v5.md) and the JSON that version-5 govtrust printed
 //! of it. Opened here, the store is marked with the current version, every record reads back
 //! as that dump says (documents, evidence, facts and scores, the digest, the inspection),
-//! `store verify` passes, and a following crawl against simweb completes on it.
+//! `store verify` passes, and a following crawl against simweb completes on it, leaving records
+//! of the old and the new forms side by side that verify reads.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use govtrust::simweb::{self, SimOptions};
 use govtrust::store::runs::RunStatus;
+use govtrust::store::typed::POSTCARD_V1;
 use govtrust::store::{Store, SCHEMA_VERSION};
 use serde_json::Value;
 
@@ -179,6 +181,52 @@ async fn a_version_5_store_migrates_reads_back_as_it_was_and_crawls_on() {
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    // The store now holds run events of both forms — run 1's as version 5 wrote them, the new
+    // crawl's by postcard — and verify read them all.
+    let forms = {
+        let db = sled::open(&store).unwrap_or_else(|e| panic!("{e}"));
+        let events = db.open_tree("run_events").unwrap_or_else(|e| panic!("{e}"));
+        // Per run: the first byte of each event of its chunks (a chunk: a version byte, then
+        // per event its URL number, 8 bytes, its length, LEB128, and its bytes).
+        let mut first: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+        for kv in events.iter() {
+            let (k, v) = kv.unwrap_or_else(|e| panic!("{e}"));
+            let run = String::from_utf8_lossy(&k[..20]).into_owned();
+            let mut at = 1;
+            while at < v.len() {
+                at += 8;
+                let (mut len, mut shift) = (0usize, 0);
+                loop {
+                    let b = v[at];
+                    at += 1;
+                    len |= usize::from(b & 0x7f) << shift;
+                    shift += 7;
+                    if b & 0x80 == 0 {
+                        break;
+                    }
+                }
+                first.entry(run.clone()).or_default().push(v[at]);
+                at += len;
+            }
+        }
+        first
+            .into_iter()
+            .map(|(run, bytes)| {
+                let mut b = bytes;
+                b.sort_unstable();
+                b.dedup();
+                (run.trim_start_matches('0').to_string(), b)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        forms,
+        vec![
+            ("1".to_string(), vec![1]),
+            ("2".to_string(), vec![POSTCARD_V1])
+        ],
+        "the first bytes of each run's events"
+    );
     let s = Store::open(&store).unwrap_or_else(|e| panic!("{e}"));
     let run = s
         .last_run()

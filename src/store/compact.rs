@@ -211,7 +211,7 @@ impl Store {
                     Some(Err(why)) => {
                         return Err(StoreError::Record {
                             tree: tree.to_string(),
-                            key: String::from_utf8_lossy(&k).replace('\0', "/"),
+                            key: super::typed::show(&k),
                             why,
                         })
                     }
@@ -281,4 +281,112 @@ fn sync_dir(dir: &Path) -> Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::Compact(format!("{}: {e}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::frontier::Commit;
+    use crate::store::snapshots::content_hash;
+    use crate::store::typed::{Codec, Rests, TreeSpec};
+
+    /// A tree of a stage above the store, as the registry sees it: each record names the
+    /// snapshots it rests on, always or while its run is kept.
+    const PINS: TreeSpec<u64, (Vec<String>, Vec<String>)> = TreeSpec::new("pins", Codec::Json);
+
+    fn registry() -> Records {
+        let mut r = Records::default();
+        r.register(
+            &PINS,
+            |run, (always, recent): &(Vec<String>, Vec<String>)| Rests {
+                snapshots: always.clone(),
+                recent: Some((*run, recent.clone())),
+            },
+        );
+        r
+    }
+
+    /// A store at run 5 holding two snapshots no page, document or evidence rests on (nor a
+    /// `superseded` entry: they count as replaced in run 0), one pinned always and one while
+    /// run 5 is kept, by a record of the `pins` tree; their hashes.
+    fn store_with_pins(dir: &Path) -> (String, String) {
+        let s = Store::open(dir).unwrap_or_else(|e| panic!("{e}"));
+        s.put_run(&crate::store::runs::RunRecord {
+            id: 5,
+            started_at: chrono::Utc::now(),
+            finished_at: None,
+            status: crate::store::runs::RunStatus::Complete,
+            sources: vec![],
+            active_s: 0.0,
+            summary: None,
+            as_of: None,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut hashes = Vec::new();
+        for body in [&b"<html>proof</html>"[..], b"<html>column</html>"] {
+            let h = content_hash(body);
+            s.commit(
+                1,
+                Commit {
+                    snapshot: Some((h.clone(), body.to_vec())),
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            hashes.push(h);
+        }
+        s.typed(&PINS)
+            .and_then(|t| t.put(&5, &(vec![hashes[0].clone()], vec![hashes[1].clone()])))
+            .unwrap_or_else(|e| panic!("{e}"));
+        s.flush().unwrap_or_else(|e| panic!("{e}"));
+        (hashes[0].clone(), hashes[1].clone())
+    }
+
+    fn kept(dir: &Path, keep_runs: u64, records: &Records) -> (bool, bool, u64) {
+        let (proof, column) = store_with_pins(dir);
+        let s = Store::open(dir).unwrap_or_else(|e| panic!("{e}"));
+        let c = s
+            .compact(Retention { keep_runs }, records)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = Store::open(dir).unwrap_or_else(|e| panic!("{e}"));
+        let has = |h: &str| s.snapshot(h).unwrap_or_else(|e| panic!("{e}")).is_some();
+        (has(&proof), has(&column), c.snapshots_dropped)
+    }
+
+    fn dir() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn compaction_keeps_what_the_registered_records_rest_on() {
+        // Nothing registered: both are garbage (replaced five runs ago).
+        for keep_runs in [0, 1] {
+            let d = dir();
+            assert_eq!(
+                kept(d.path(), keep_runs, &Records::default()),
+                (false, false, 2)
+            );
+        }
+        // The proof always; the column page only while its run (the latest) is kept.
+        let d = dir();
+        assert_eq!(kept(d.path(), 0, &registry()), (true, false, 1));
+        let d = dir();
+        assert_eq!(kept(d.path(), 1, &registry()), (true, true, 0));
+    }
+
+    #[test]
+    fn a_registered_record_that_does_not_decode_stops_the_compaction_and_is_named() {
+        let dir = dir();
+        store_with_pins(dir.path());
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        s.tree("pins")
+            .and_then(|t| Ok(t.insert(7u64.to_be_bytes(), &b"[1]"[..])?))
+            .unwrap_or_else(|e| panic!("{e}"));
+        match s.compact(Retention { keep_runs: 0 }, &registry()) {
+            Err(StoreError::Record { tree, .. }) => assert_eq!(tree, "pins"),
+            other => panic!("{other:?}"),
+        }
+        let s = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.snapshot_count().ok(), Some(2), "nothing was dropped");
+    }
 }

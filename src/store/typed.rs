@@ -335,7 +335,7 @@ impl Records {
 }
 
 /// A key as an error names it: text with its NUL separators as `/`, else a number or hex.
-fn show(k: &[u8]) -> String {
+pub(crate) fn show(k: &[u8]) -> String {
     match std::str::from_utf8(k) {
         Ok(s) if !s.chars().any(|c| c.is_control() && c != '\0') => s.replace('\0', "/"),
         _ => match <[u8; 8]>::try_from(k) {
