@@ -25,6 +25,7 @@ pub mod records;
 pub mod report;
 pub mod schedule;
 pub mod score;
+pub mod search;
 pub mod serve;
 pub mod service;
 pub mod simweb;

@@ -28,6 +28,8 @@ pub enum PipelineError {
     Facts(#[from] FactsError),
     #[error("website inspection: {0}")]
     Inspect(#[from] InspectError),
+    #[error("search index: {0}")]
+    Search(#[from] crate::search::SearchError),
 }
 
 /// What one pass of the pipeline did.
@@ -93,7 +95,7 @@ pub async fn run_observed(
     stage(Stage::Crawl);
     let run = crawl::run(project, store, opts).await?;
     stage(Stage::Classify);
-    store.index_pending()?;
+    crate::search::Search::of(store)?.index_pending(store)?;
     let before = digest::evidence_before(project, store)?;
     let classify = classify_store(project, store, now)?;
     stage(Stage::Inspect);

@@ -1,9 +1,11 @@
 //! Querying documents and their evidence: what `govtrust query` and the HTTP API's `documents`
 //! and `evidence` routes answer. Document filters (unit, source, kind, date range, keyword) are
-//! answered from the posting lists of `store::index`, newest first, reading only as many
+//! answered by the search index (`crate::search`, tantivy), newest first, reading only as many
 //! documents as the limit needs; evidence filters (item, status) start from the evidence, which
-//! is small. A keyword narrows candidates by its index terms, then each candidate's title and
-//! body are checked for the exact phrase. Renderers give an aligned table, JSON and CSV.
+//! is small. A keyword is looked up by the same CJK analysis documents were indexed with (a
+//! run of Chinese characters as a phrase of its bigrams, a lone character as any term holding
+//! it, ASCII words lower-cased), then each candidate's title and body are checked for the exact
+//! phrase; rows carry a highlighted snippet. Renderers give an aligned table, JSON and CSV.
 
 mod render;
 
@@ -14,8 +16,8 @@ use serde::Serialize;
 
 use crate::evidence::model::{Evidence, Status};
 use crate::extract::{Document, DocumentKind};
+use crate::search::{Filter, Highlight, Search, SearchError};
 use crate::store::evidence::EvidenceFilter;
-use crate::store::index::{phrase_terms, PostingQuery};
 use crate::store::{Store, StoreError};
 
 pub use render::{csv, excerpt, flatten, json, table, FlatEvidence, FlatRow};
@@ -24,6 +26,8 @@ pub use render::{csv, excerpt, flatten, json, table, FlatEvidence, FlatRow};
 pub enum QueryError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
     #[error("--from {from} is after --to {to}")]
     Range { from: NaiveDate, to: NaiveDate },
     #[error("{field} {value:?}: {why}")]
@@ -41,7 +45,7 @@ pub enum QueryError {
 /// Default number of rows returned.
 pub const DEFAULT_LIMIT: usize = 100;
 
-/// Longest keyword text a query takes: each character pair is an index term to intersect.
+/// Longest keyword text a query takes: each character pair is an index term of its phrase.
 pub const MAX_TEXT_CHARS: usize = 200;
 
 /// A query over documents and evidence. Every filter given must hold.
@@ -65,6 +69,9 @@ pub struct Query {
     /// The evaluation period whose evidence is attached (all periods when `None`).
     pub period: Option<String>,
     pub limit: usize,
+    /// Rows carry a highlighted snippet when a keyword is given (the command line and the API
+    /// always ask; a caller that only needs the documents can save the work).
+    pub highlight: bool,
 }
 
 impl Default for Query {
@@ -81,6 +88,7 @@ impl Default for Query {
             text: None,
             period: None,
             limit: DEFAULT_LIMIT,
+            highlight: true,
         }
     }
 }
@@ -90,6 +98,9 @@ impl Default for Query {
 pub struct QueryRow {
     pub document: Document,
     pub evidence: Vec<Evidence>,
+    /// The body's (else the title's) best fragment with the keywords marked; `None` without a
+    /// keyword, or when only the phrase check (not an index term) found it.
+    pub highlight: Option<Highlight>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,14 +121,17 @@ impl Query {
             .collect()
     }
 
-    /// Index terms every match contains, enough to narrow candidates before the phrase check
-    /// ([`phrase_terms`]).
-    fn index_terms(&self) -> Vec<String> {
-        let mut out = BTreeSet::new();
-        for p in self.phrases() {
-            out.extend(phrase_terms(&p));
+    /// What the search index is asked: the document filters and the phrases.
+    fn filter(&self) -> Filter {
+        Filter {
+            unit: self.unit.clone(),
+            units_in: self.units_in.clone(),
+            source: self.source.clone(),
+            kind: self.kind,
+            from: self.from,
+            to: self.to,
+            phrases: self.phrases(),
         }
-        out.into_iter().collect()
     }
 
     fn document_matches(&self, d: &Document, phrases: &[String]) -> bool {
@@ -269,28 +283,62 @@ pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
     }
     // Documents the crawl wrote since the last query are indexed first, so every reader sees
     // the store as it is (a no-op when nothing is queued).
-    store.index_pending()?;
+    let search = Search::of(store)?;
+    search.index_pending(store)?;
     let phrases = q.phrases();
-    if q.item.is_some() || q.status.is_some() {
-        return by_evidence(store, q, &phrases);
-    }
-    let mut docs = Vec::new();
-    let postings = PostingQuery {
-        unit: q.unit.clone(),
-        source: q.source.clone(),
-        kind: q.kind,
-        terms: q.index_terms(),
-        from: q.from,
-        to: q.to,
+    let filter = q.filter();
+    let highlighter = if q.highlight {
+        search.highlighter(&filter)?
+    } else {
+        None
     };
-    store.visit_postings(&postings, |id| {
-        if let Some(d) = store.document(id)? {
-            if q.document_matches(&d, &phrases) {
-                docs.push(d);
+    let mut result = if q.item.is_some() || q.status.is_some() {
+        by_evidence(store, q, &phrases)?
+    } else {
+        by_search(store, &search, q, &filter, &phrases)?
+    };
+    if let Some(h) = &highlighter {
+        for row in &mut result.rows {
+            let d = &row.document;
+            row.highlight = h
+                .highlight(&d.body)
+                .or_else(|| d.title.as_deref().and_then(|t| h.highlight(t)));
+        }
+    }
+    Ok(result)
+}
+
+/// Candidates from the search index, newest first, each checked on the stored document (the
+/// exact phrases; the filters again, for a document rewritten since it was indexed) until one
+/// more than the limit hold. The index answers most keywords exactly, so the first batch
+/// usually suffices; later batches double.
+fn by_search(
+    store: &Store,
+    search: &Search,
+    q: &Query,
+    filter: &Filter,
+    phrases: &[String],
+) -> Result<QueryResult, QueryError> {
+    let mut docs = Vec::new();
+    let (mut offset, mut batch) = (0, q.limit + 1);
+    'batches: loop {
+        let ids = search.newest(filter, offset, batch)?;
+        for id in &ids {
+            if let Some(d) = store.document(id)? {
+                if q.document_matches(&d, phrases) {
+                    docs.push(d);
+                    if docs.len() > q.limit {
+                        break 'batches;
+                    }
+                }
             }
         }
-        Ok(docs.len() <= q.limit)
-    })?;
+        if ids.len() < batch {
+            break;
+        }
+        offset += ids.len();
+        batch = (batch * 2).min(20_000);
+    }
     let truncated = docs.len() > q.limit;
     docs.truncate(q.limit);
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
@@ -303,6 +351,7 @@ pub fn run(store: &Store, q: &Query) -> Result<QueryResult, QueryError> {
         .map(|d| QueryRow {
             evidence: by_doc.remove(&d.id).unwrap_or_default(),
             document: d,
+            highlight: None,
         })
         .collect();
     Ok(QueryResult { rows, truncated })
@@ -334,6 +383,7 @@ fn by_evidence(store: &Store, q: &Query, phrases: &[String]) -> Result<QueryResu
                 rows.push(QueryRow {
                     document: d,
                     evidence,
+                    highlight: None,
                 });
             }
         }
@@ -350,24 +400,8 @@ fn by_evidence(store: &Store, q: &Query, phrases: &[String]) -> Result<QueryResu
 mod tests {
     use super::*;
     use crate::evidence::classify::Coverage;
+    use crate::store::documents::tests::doc;
     use crate::store::evidence::INDEXES;
-    use crate::store::index::tests::doc;
-
-    #[test]
-    fn phrase_terms_cover_each_run_without_overlap() {
-        let q = |t: &str| Query {
-            text: Some(t.into()),
-            ..Query::default()
-        };
-        assert_eq!(
-            q("社会信用体系建设").index_terms(),
-            ["体系", "信用", "建设", "社会"]
-        );
-        assert_eq!(q("诚信教育").index_terms(), ["教育", "诚信"]);
-        assert_eq!(q("守信践诺").index_terms(), ["守信", "践诺"]);
-        assert_eq!(q("营商环 境").index_terms(), ["商环", "营商"]);
-        assert_eq!(q("PDF版 镇").index_terms(), ["pdf"]);
-    }
 
     #[test]
     fn keyword_unit_and_dates_combine() {
@@ -423,6 +457,34 @@ mod tests {
             &kw(),
             |_| None,
         );
+        let marked: Vec<Option<&str>> = rows
+            .iter()
+            .map(|r| r.highlight.as_ref().map(|h| h.text.as_str()))
+            .collect();
+        // b and c have the phrase only in their titles.
+        assert_eq!(
+            marked,
+            [
+                Some("诚信教育月"),
+                Some("诚信教育"),
+                Some("全镇开展诚信教育活动")
+            ]
+        );
+        let json = crate::query::json(&rows, false).unwrap_or_else(|e| panic!("{e}"));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            v["rows"][2]["highlight"]["marks"],
+            serde_json::json!([[4, 8]])
+        );
+        let plain = run(
+            &s,
+            &Query {
+                highlight: false,
+                ..kw()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(plain.rows.iter().all(|r| r.highlight.is_none()));
         assert!(csv(&rows)
             .unwrap_or_else(|e| panic!("{e}"))
             .starts_with("\u{feff}文档ID"));

@@ -65,9 +65,10 @@ pub fn query(config: &Path, store: &Path, a: QueryArgs) -> anyhow::Result<ExitCo
     };
     let q = params.resolve(&project)?;
     let store = open_store(store)?;
-    store.index_pending()?;
-    if a.reindex || store.index_missing()? {
-        let n = store.reindex_documents()?;
+    // Opening the search index builds it when it is missing, damaged or of an older schema.
+    let search = govtrust::search::Search::of(&store)?;
+    if a.reindex {
+        let n = search.rebuild(&store)?;
         eprintln!("已重建文档索引：{n} 篇");
     }
     let result = query::run(&store, &q)?;

@@ -52,11 +52,9 @@ pub struct ServeArgs {
 pub fn serve(config: &Path, store: &Path, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let project = Project::load(config)?;
     let store = open_store(store)?;
-    store.index_pending()?;
-    if store.index_missing()? {
-        let n = store.reindex_documents()?;
-        eprintln!("已重建文档索引：{n} 篇");
-    }
+    // Opened (built when missing, damaged or of an older schema) and brought up to date
+    // before the first request.
+    govtrust::search::Search::of(&store)?.index_pending(&store)?;
     let plan = match (a.schedule, a.every) {
         (false, _) => None,
         (true, Some(s)) => Some(Plan::every(Duration::from_secs(s))?),

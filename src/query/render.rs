@@ -24,6 +24,10 @@ pub struct FlatRow {
     pub snapshot: String,
     /// The text around the first keyword, or the start of the body.
     pub excerpt: String,
+    /// The search index's best fragment with the keywords marked (`marks`: character ranges
+    /// of `text`); absent without a keyword.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<crate::search::Highlight>,
     pub evidence: Vec<FlatEvidence>,
 }
 
@@ -53,11 +57,12 @@ pub fn flatten(
                 unit: d.unit.clone(),
                 unit_name: d.unit.as_deref().and_then(&unit_name),
                 source: d.source.clone(),
-                kind: crate::store::index::kind_key(d.kind),
+                kind: crate::search::kind_key(d.kind),
                 title: d.title.clone().unwrap_or_default(),
                 url: d.url.clone(),
                 snapshot: d.snapshot.clone(),
                 excerpt: excerpt(&d.body, phrases.first().map(String::as_str), 60),
+                highlight: row.highlight.clone(),
                 evidence: row
                     .evidence
                     .iter()

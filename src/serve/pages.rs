@@ -28,6 +28,7 @@ header a{color:#fff;text-decoration:none}header strong{font-size:18px}
 main{padding:16px 24px;max-width:1400px}
 table{border-collapse:collapse;background:#fff;margin:8px 0 20px;font-size:14px}
 th,td{border:1px solid #d8dbe0;padding:4px 8px;text-align:left;vertical-align:top}
+mark{background:#fde68a;color:inherit;padding:0}
 th{background:#eef0f3;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .muted{color:#666;font-size:13px}.bad{color:#9b1c1c}.ok{color:#17663a}
 form.inline{display:inline}form.filters{background:#fff;padding:10px;border:1px solid #d8dbe0}
@@ -388,7 +389,7 @@ pub async fn search(State(st): State<Shared>, Query(p): Query<QueryParams>) -> R
             } else {
                 &r.title
             }),
-            esc(&r.excerpt),
+            excerpt_html(r),
         );
         for e in &r.evidence {
             let _ = write!(
@@ -403,6 +404,26 @@ pub async fn search(State(st): State<Shared>, Query(p): Query<QueryParams>) -> R
     }
     out.push_str("</table>");
     page("证据检索", &out)
+}
+
+/// A row's snippet: the search index's highlighted fragment, each match in `<mark>` and every
+/// piece escaped (the text came from a crawled page), else the plain excerpt.
+fn excerpt_html(r: &query::FlatRow) -> String {
+    match &r.highlight {
+        Some(h) => {
+            let mut out = String::from("<span class=\"hl\">");
+            for (piece, hit) in h.pieces() {
+                if hit {
+                    let _ = write!(out, "<mark>{}</mark>", esc(piece));
+                } else {
+                    out.push_str(&esc(piece));
+                }
+            }
+            out.push_str("</span>");
+            out
+        }
+        None => esc(&r.excerpt),
+    }
 }
 
 #[derive(Deserialize)]

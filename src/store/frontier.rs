@@ -383,9 +383,9 @@ impl Store {
 
         let snapshots = self.tree("snapshots")?;
         let documents = self.tree("documents")?;
-        // Documents wait in `doc_unindexed` for the query index ([`Store::index_pending`]):
+        // Documents wait in `doc_unindexed` for the query index (`crate::search`):
         // their postings would multiply the cost of every URL's commit.
-        let unindexed = self.tree(super::index::UNINDEXED)?;
+        let unindexed = self.tree(super::queue::UNINDEXED)?;
         let events = self.tree(EVENTS)?;
         // The group's large values go to the value log in one write, ahead of their references.
         let mut new_snapshots: Vec<(&str, &[u8])> = Vec::new();
@@ -429,14 +429,14 @@ impl Store {
                 superseded.insert(h.as_bytes(), &p.run.to_be_bytes())?;
             }
         }
-        let queue = super::index::unindexed_chunk(
+        let queue = super::queue::unindexed_chunk(
             prepared
                 .iter()
                 .flat_map(|p| &p.documents)
                 .map(|(id, _)| id.as_str()),
         );
         if !queue.is_empty() {
-            unindexed.insert(super::index::unindexed_chunk_key(self.next_id()?), queue)?;
+            unindexed.insert(super::queue::unindexed_chunk_key(self.next_id()?), queue)?;
         }
         // The group's events, a chunk per run and at most CHUNK_EVENTS each, in commit order:
         // a URL's later event replaces its earlier one.

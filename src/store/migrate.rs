@@ -10,8 +10,20 @@ use super::runs::{decode_event, encode_event, event_key, EVENTS};
 use super::urls::{id_key, UrlEntry, URLS};
 use super::{decode, Result, Store};
 
-/// The URL-keyed trees of schemas 1 and 2.
-const OLD_TREES: [&str; 4] = ["pages", "page_schedules", "events", "seen"];
+/// Trees no longer written: the URL-keyed trees of schemas 1 and 2, and schema 5's posting lists.
+const OLD_TREES: [&str; 10] = [
+    "pages",
+    "page_schedules",
+    "events",
+    "seen",
+    // The sled posting lists of schema 5, replaced by the search index (`crate::search`).
+    "doc_by_date",
+    "doc_by_unit",
+    "doc_by_source",
+    "doc_by_kind",
+    "doc_terms",
+    "doc_indexed",
+];
 
 /// Re-keys a schema-1 or -2 store by URL number; returns the number of page records moved.
 pub(crate) fn number_urls(store: &Store) -> Result<usize> {
@@ -77,8 +89,9 @@ fn number(store: &Store, urls: &sled::Tree, url: &str) -> Result<UrlEntry> {
     Ok(e)
 }
 
-/// Drops the URL-keyed trees of schemas 1 and 2 (after [`number_urls`] and the new schema are
-/// durable).
+/// Drops the trees of [`OLD_TREES`] (after [`number_urls`] and the new schema are durable):
+/// schema 5's posting lists too, on every open, since a store once marked 6 by a govtrust that
+/// still wrote them may hold them.
 pub(crate) fn drop_old_trees(store: &Store) -> Result<()> {
     let names = store.db.tree_names();
     let mut dropped = false;

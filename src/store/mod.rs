@@ -31,11 +31,11 @@ mod filter;
 pub mod frontier;
 mod gate;
 pub mod holder;
-pub mod index;
 pub mod list_extracts;
 mod migrate;
 mod page_codec;
 pub mod pages;
+pub mod queue;
 pub mod runs;
 pub mod snapshot_meta;
 pub mod snapshots;
@@ -58,10 +58,13 @@ use serde::Serialize;
 /// 5: list extracts are compact binary and carry the URL numbers of their items' links; JSON
 /// extracts are still read, so a version-4 store needs no change, while a govtrust of version 4
 /// — which would fail to read the new extracts — refuses the store.
-/// 6: taken by the full-text search index (issue #23): documents will be searched through an
-/// index beside sled, fed from the `doc_unindexed` queue. A govtrust of version 5 would drain
-/// that queue into its own sled index trees, leaving the new index silently behind, so it
-/// refuses the store. Nothing else changed: a version-5 store opens as it is.
+/// 6: the full-text search index (issue #23): documents are searched through a tantivy index
+/// beside sled (`STORE/search/`, `crate::search`), fed from the `doc_unindexed` queue, and the
+/// sled posting-list trees of version 5 (`doc_by_date`, `doc_by_unit`, `doc_by_source`,
+/// `doc_by_kind`, `doc_terms`, `doc_indexed`) are dropped on open. A govtrust of version 5
+/// would drain that queue into its own sled index trees, leaving the new index silently behind,
+/// so it refuses the store. Nothing else changed: a version-5 store opens as it is, and the
+/// search index is built from its documents on first use.
 /// 7: page records, page schedules, run events and list extracts are written by the store's
 /// postcard codec ([`typed::Codec::Postcard`], first byte [`typed::POSTCARD_V1`]) instead of
 /// their hand-written binary forms, which `benches/codec.rs` found no faster on the crawl
@@ -190,7 +193,11 @@ pub struct Store {
     gate: std::sync::Arc<gate::WriteGate>,
     /// Values that did not decode, skipped by the reads that met them.
     skipped: std::sync::Arc<std::sync::Mutex<SkipLog>>,
+    /// What a layer above attached to this open store ([`Store::attached`]).
+    attached: std::sync::Arc<std::sync::Mutex<Vec<Attached>>>,
 }
+
+type Attached = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 
 impl Store {
     /// Opens (creating if needed) the store in `dir` and checks its schema version.
@@ -224,6 +231,7 @@ impl Store {
             written_urls: Default::default(),
             run_begun_here: Default::default(),
             stored_snapshots: Default::default(),
+            attached: Default::default(),
         };
         let meta = store.tree("meta")?;
         match meta.get("schema_version")? {
@@ -315,6 +323,25 @@ impl Store {
     /// Starts a write that spans trees: a backup taken meanwhile waits for it to end.
     pub(crate) fn write_gate(&self) -> gate::Entered<'_> {
         self.gate.enter()
+    }
+
+    /// The `T` attached to this open store, made by `init` on first use: one per store handle
+    /// and its clones, dropped with the last of them. The search index (`crate::search`) lives
+    /// here, so a process that opened the store has one index writer, whoever asks for it,
+    /// without the store knowing what it is. Callers wait while another's `init` runs.
+    pub fn attached<T: std::any::Any + Send + Sync, E>(
+        &self,
+        init: impl FnOnce() -> std::result::Result<T, E>,
+    ) -> std::result::Result<std::sync::Arc<T>, E> {
+        let mut slot = self.attached.lock().unwrap_or_else(|p| p.into_inner());
+        for a in slot.iter() {
+            if let Ok(t) = a.clone().downcast::<T>() {
+                return Ok(t);
+            }
+        }
+        let t = std::sync::Arc::new(init()?);
+        slot.push(t.clone());
+        Ok(t)
     }
 
     /// A monotonically increasing id, unique within this store.

@@ -486,8 +486,13 @@ mod tests {
 
     fn commit(s: &Store, n: u32, at: DateTime<Utc>) {
         let url = format!("http://www.tongbai.sim/{n}.html");
-        let mut d =
-            super::super::index::tests::doc(&format!("d{n}"), "u1", (2026, 1, n), "标题", "正文");
+        let mut d = super::super::documents::tests::doc(
+            &format!("d{n}"),
+            "u1",
+            (2026, 1, n),
+            "标题",
+            "正文",
+        );
         d.page_url = url.clone();
         d.snapshot = format!("h{n}");
         s.commit(
@@ -587,7 +592,7 @@ mod tests {
                     Ok(t.insert("old", super::super::snapshots::tests::zlib(b"old bytes"))?)
                 })
                 .unwrap_or_else(|e| panic!("{e}"));
-            let d = super::super::index::tests::doc("old", "u1", (2020, 1, 1), "旧", "旧文");
+            let d = super::super::documents::tests::doc("old", "u1", (2020, 1, 1), "旧", "旧文");
             s.tree("documents")
                 .and_then(|t| Ok(t.insert("old", super::super::encode(&d))?))
                 .unwrap_or_else(|e| panic!("{e}"));

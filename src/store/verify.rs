@@ -13,9 +13,9 @@ use std::collections::HashSet;
 use serde::de::DeserializeOwned;
 
 use super::faults::{PageFault, FAULTS};
-use super::index::UNINDEXED;
 use super::list_extracts::LIST_EXTRACTS;
 use super::pages::{RECORDS, SCHEDULES};
+use super::queue::UNINDEXED;
 use super::runs::EVENTS;
 use super::snapshot_meta::SNAPSHOT_META;
 use super::typed::Records;
@@ -322,11 +322,10 @@ impl Store {
             "fact_history" => json::<super::facts::HistoryEntry>(v).map(|_| ()),
             "submissions" => json::<super::facts::SubmissionRecord>(v).map(|_| ()),
             "audit" => json::<super::facts::AuditRecord>(v).map(|_| ()),
-            "doc_indexed" => json::<super::index::IndexEntry>(v).map(|_| ()),
             super::compact::SUPERSEDED => <[u8; 8]>::try_from(v)
                 .map(|_| ())
                 .map_err(|_| "不是 8 字节的运行号".to_string()),
-            // Keys only (posting lists, the index queue).
+            // Keys only (the index queue).
             _ => Ok(()),
         };
         if let Err(e) = r {
@@ -360,12 +359,6 @@ const KNOWN: &[&str] = &[
     "fact_history",
     "submissions",
     "audit",
-    "doc_by_date",
-    "doc_by_unit",
-    "doc_by_source",
-    "doc_by_kind",
-    "doc_terms",
-    "doc_indexed",
     UNINDEXED,
     super::compact::SUPERSEDED,
 ];
