@@ -59,3 +59,87 @@ pub fn register(records: &mut Records) {
     records.register(&SCORE_SNAPSHOTS, |_, _| Rests::default());
     records.register(&DIGESTS, |_, _| Rests::default());
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::digest::{FactSnapshot, ItemSnapshot, UnitSnapshot};
+    use crate::fact::Value;
+
+    fn fact() -> impl Strategy<Value = FactSnapshot> {
+        (
+            "[a-z_]{1,8}",
+            "[已公示权力责任清单]{0,6}",
+            prop_oneof![
+                any::<u64>().prop_map(Value::Int),
+                any::<f64>()
+                    .prop_filter("finite", |x| x.is_finite())
+                    .prop_map(Value::Rate),
+                any::<bool>().prop_map(Value::Bool),
+            ],
+            proptest::option::of(any::<bool>().prop_map(Value::Bool)),
+        )
+            .prop_map(|(field, label, value, web)| FactSnapshot {
+                display: value.to_string(),
+                field,
+                label,
+                value,
+                source: "web".into(),
+                web,
+            })
+    }
+
+    fn unit() -> impl Strategy<Value = UnitSnapshot> {
+        (
+            "[a-z-]{1,10}",
+            any::<f64>().prop_filter("finite", |x| x.is_finite()),
+            any::<usize>(),
+            proptest::collection::vec(
+                (
+                    "T[0-9]{1,2}(\\.[0-9])?",
+                    proptest::option::of(any::<f64>().prop_filter("finite", |x| x.is_finite())),
+                    proptest::collection::vec(fact(), 0..3),
+                ),
+                0..4,
+            ),
+        )
+            .prop_map(|(id, total, rank, items)| UnitSnapshot {
+                name: id.to_uppercase(),
+                id,
+                total,
+                rank,
+                items: items
+                    .into_iter()
+                    .map(|(id, score, facts)| ItemSnapshot {
+                        content: format!("{id} 的内容"),
+                        basis: "依据".into(),
+                        id,
+                        score,
+                        facts,
+                    })
+                    .collect(),
+            })
+    }
+
+    proptest! {
+        /// A run's scores read back exactly as they were (the next run's digest compares its
+        /// scores with them), whatever the floating-point totals.
+        #[test]
+        fn score_snapshots_round_trip(
+            run in any::<u64>(),
+            secs in 0i64..4_102_444_800,
+            units in proptest::collection::vec(unit(), 0..4),
+        ) {
+            let s = ScoreSnapshot {
+                run,
+                period: "2023".into(),
+                taken_at: chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+                units,
+            };
+            let codec = SCORE_SNAPSHOTS.codec;
+            prop_assert_eq!(codec.decode::<ScoreSnapshot>(&codec.encode(&s)).ok(), Some(s));
+        }
+    }
+}

@@ -1,6 +1,8 @@
-//! The compact binary forms of the records written for nearly every URL every night (page
-//! schedules, run events, page records): little-endian integers, LEB128 counts, strings with a
-//! u16 or LEB128 length, exact times, page roles.
+//! The pieces of the hand-written binary forms: little-endian integers, LEB128 counts, strings
+//! with a u16 or LEB128 length, exact times, page roles. Since schema 7 the records written for
+//! nearly every URL every night go through the store's postcard codec ([`super::typed`]); these
+//! remain for reading the page schedules, run events, page records and list extracts of older
+//! stores, and for the forms still written by hand (event chunks, snapshot metadata).
 
 use chrono::{DateTime, Utc};
 

@@ -169,8 +169,12 @@ prop_compose! {
 fn value() -> impl Strategy<Value = Value> {
     prop_oneof![
         any::<u64>().prop_map(Value::Int),
-        (0u32..100_000_000).prop_map(|n| Value::Amount(f64::from(n) / 100.0)),
-        (0u32..=10_000).prop_map(|n| Value::Rate(f64::from(n) / 10_000.0)),
+        any::<f64>()
+            .prop_filter("finite", |x| x.is_finite())
+            .prop_map(Value::Amount),
+        any::<f64>()
+            .prop_filter("finite", |x| x.is_finite())
+            .prop_map(Value::Rate),
         any::<bool>().prop_map(Value::Bool),
         date().prop_map(Value::Date),
         proptest::collection::vec(text(), 0..4).prop_map(Value::List),
