@@ -809,6 +809,7 @@ fn main() {
     }
     // Verdict.
     let measured_best = runs.iter().map(|m| m.steady_rate).fold(0.0, f64::max);
+    println!("verdict:");
     if let Some(m) = runs
         .iter()
         .max_by(|a, b| a.steady_rate.total_cmp(&b.steady_rate))
@@ -821,7 +822,6 @@ fn main() {
             plan.hosts.len()
         );
     }
-    println!("verdict:");
     for (what, fits) in &fits_machine {
         println!(
             "  {what}: {}",
