@@ -266,6 +266,9 @@ fn build(
     let mut rng = Rng(42);
     let build = Instant::now();
     let mut store = Store::open(dir)?;
+    // The index exists (empty) before the documents, so they reach it as the crawl's do:
+    // queued by each write, drained by `index_pending` (in `measure`).
+    Search::of(&store)?;
     let mut batch = Vec::with_capacity(500);
     let mut kept: Vec<Document> = Vec::new();
     let mut chars = 0usize;

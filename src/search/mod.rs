@@ -548,7 +548,7 @@ impl Search {
         })
     }
 
-    fn query(&self, f: &Filter) -> Result<Box<dyn Query>> {
+    fn query(&self, f: &Filter, newer_than: Option<u64>) -> Result<Box<dyn Query>> {
         let fl = &self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(u) = &f.unit {
@@ -567,8 +567,11 @@ impl Search {
         if let Some(k) = f.kind {
             must.push((Occur::Must, self.term(fl.kind, kind_key(k))));
         }
-        if f.from.is_some() || f.to.is_some() {
-            let lo = f.from.map_or(1, |d| date_num(Some(d)));
+        if f.from.is_some() || f.to.is_some() || newer_than.is_some() {
+            let lo = f
+                .from
+                .map_or(1, |d| date_num(Some(d)))
+                .max(newer_than.unwrap_or(0));
             let hi = f.to.map_or(u64::MAX, |d| date_num(Some(d)));
             must.push((
                 Occur::Must,
@@ -593,13 +596,55 @@ impl Search {
 
     /// Ids of the documents matching `f`, newest first, then by id descending: `limit` of them
     /// after the first `offset`.
+    ///
+    /// The order comes from fast fields, so every match is visited: over a million documents a
+    /// common keyword matches a hundred thousand. The newest month is asked first, then the
+    /// newest year and decade, and only then everything: when a window alone holds
+    /// `offset + limit` matches they are the newest of all (every document outside it is
+    /// older), and otherwise the next window is tried — a rare keyword's lists are short, so
+    /// the wider asks cost little.
     pub fn newest(&self, f: &Filter, offset: usize, limit: usize) -> Result<Vec<String>> {
         if f.units_in.as_ref().is_some_and(BTreeSet::is_empty) || limit == 0 {
             return Ok(Vec::new());
         }
-        let q = self.query(f)?;
         let searcher = self.reader.searcher();
-        let fields = self.fields;
+        let newest = searcher
+            .segment_readers()
+            .iter()
+            .filter_map(|seg| seg.fast_fields().u64("date").ok())
+            .map(|c| c.max_value())
+            .max()
+            .unwrap_or(0);
+        let top = format!("{newest:08}");
+        let top = NaiveDate::parse_from_str(&top, "%Y%m%d").ok();
+        let from = f.from.map(|d| date_num(Some(d)));
+        let upper = f.to.and_then(|t| top.map(|n| t.min(n))).or(top);
+        for days in [31u64, 366, 3660] {
+            let Some(lo) = upper.and_then(|u| u.checked_sub_days(chrono::Days::new(days))) else {
+                break;
+            };
+            let lo = date_num(Some(lo));
+            if from.is_some_and(|f| f >= lo) {
+                break;
+            }
+            let hits = self.top(&searcher, f, Some(lo), offset, limit)?;
+            if hits.len() == limit {
+                return Ok(hits);
+            }
+        }
+        self.top(&searcher, f, None, offset, limit)
+    }
+
+    /// [`Search::newest`] within dates `>= newer_than`.
+    fn top(
+        &self,
+        searcher: &tantivy::Searcher,
+        f: &Filter,
+        newer_than: Option<u64>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<String>> {
+        let q = self.query(f, newer_than)?;
         let collector = TopDocs::with_limit(limit).and_offset(offset).custom_score(
             move |seg: &SegmentReader| {
                 let ff = seg.fast_fields();
@@ -607,7 +652,6 @@ impl Search {
                 let date = col("date");
                 let keys = [col("key0"), col("key1"), col("key2"), col("key3")];
                 let len = col("keylen");
-                let _ = fields;
                 move |doc: DocId| {
                     let get = |c: &Option<tantivy::columnar::Column<u64>>| {
                         c.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
@@ -625,7 +669,7 @@ impl Search {
         for ((_, key, len), addr) in top {
             match id_of_key(&key, len) {
                 Some(id) => out.push(id),
-                None => out.push(self.stored_id(&searcher, addr)?),
+                None => out.push(self.stored_id(searcher, addr)?),
             }
         }
         Ok(out)

@@ -324,3 +324,83 @@ fn a_version_5_store_loses_its_posting_trees_and_gets_the_index() {
     assert!(!dir.path().join(DIR).exists(), "built on first use");
     assert_eq!(find(&s, &text("诚信教育")), ["a"]);
 }
+
+/// The date windows `newest` asks first give the same rows as the whole index would, at every
+/// offset and limit, with and without date bounds.
+#[test]
+fn windows_by_date_give_the_whole_index_order() {
+    let (_d, s) = store();
+    let start = NaiveDate::from_ymd_opt(2012, 1, 1).unwrap_or_default();
+    let mut x: u64 = 7;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % m
+    };
+    let mut docs = Vec::new();
+    for n in 0..300 {
+        // Most documents old, a few in the last month, some undated.
+        let age = match n % 10 {
+            0 => next(20),
+            1 => next(300),
+            _ => next(4000),
+        };
+        let day = start + chrono::Days::new(4000 - age);
+        let mut d = doc(
+            &format!("d{n:03}"),
+            &format!("t-{}", next(3)),
+            (2000, 1, 1),
+            if n % 3 == 0 { "诚信" } else { "其他" },
+            "",
+        );
+        d.published = (n % 37 != 0).then_some(day);
+        docs.push(d);
+    }
+    ok(s.put_documents(&docs));
+    let search = ok(Search::of(&s));
+    ok(search.index_pending(&s));
+    let recent = start + chrono::Days::new(3900);
+    let filters = [
+        Filter::default(),
+        text("诚信"),
+        Filter {
+            unit: Some("t-1".into()),
+            ..Filter::default()
+        },
+        Filter {
+            from: Some(start + chrono::Days::new(1000)),
+            ..text("诚信")
+        },
+        Filter {
+            to: Some(recent),
+            ..Filter::default()
+        },
+    ];
+    for f in &filters {
+        let all = ok(search.newest(f, 0, 10_000));
+        let mut want: Vec<&Document> = docs
+            .iter()
+            .filter(|d| {
+                f.unit.as_ref().is_none_or(|u| d.unit.as_ref() == Some(u))
+                    && f.phrases
+                        .iter()
+                        .all(|p| d.title.as_deref().is_some_and(|t| t.contains(p.as_str())))
+                    && f.from.is_none_or(|x| d.published.is_some_and(|p| p >= x))
+                    && f.to.is_none_or(|x| d.published.is_some_and(|p| p <= x))
+            })
+            .collect();
+        want.sort_by(|a, b| (b.published, &b.id).cmp(&(a.published, &a.id)));
+        let want: Vec<String> = want.iter().map(|d| d.id.clone()).collect();
+        assert_eq!(all, want, "{f:?}");
+        for (off, lim) in [(0, 1), (0, 5), (3, 7), (20, 30), (0, 200)] {
+            let end = (off + lim).min(want.len());
+            let start = off.min(end);
+            assert_eq!(
+                ok(search.newest(f, off, lim)),
+                want[start..end],
+                "{f:?} {off} {lim}"
+            );
+        }
+    }
+}
